@@ -1,0 +1,198 @@
+"""Loading a catalog: a directory of YAML or JSON files of programs, municipalities, clusters.
+
+Each file is a mapping with any of the keys ``programs``, ``municipalities`` and
+``clusters``, each a list of entries. :func:`load_catalog` reads every file, validates
+every entry and reports **every** problem at once in a :class:`~profiles.errors.CatalogError`,
+each naming the file, the entry id and the field path.
+
+>>> catalog = load_catalog()            # the default catalog shipped with the package
+>>> catalog.program("kita-trade-fair-subsidy").benefit.max_amount_jpy
+200000
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from profiles.errors import CatalogError, Problem, UnknownValueError
+from profiles.models import ClusterProject, Municipality, SupportProgram
+from profiles.validation import problems_from
+
+__all__ = ["Catalog", "load_catalog", "default_catalog_path", "ProgramCheck"]
+
+_SECTIONS: dict[str, type[BaseModel]] = {
+    "programs": SupportProgram,
+    "municipalities": Municipality,
+    "clusters": ClusterProject,
+}
+_SUFFIXES = (".yaml", ".yml", ".json")
+
+#: A check run on every valid program at load time: returns problems as
+#: ``(field path, message)`` pairs. :mod:`rules` uses this to check eligibility rules.
+ProgramCheck = Callable[[SupportProgram], Iterable[tuple[str, str]]]
+
+
+def default_catalog_path() -> Path:
+    """The directory of the default catalog shipped as package data."""
+    return Path(str(resources.files("profiles") / "data" / "catalog"))
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A validated catalog. ``hash`` identifies its content (not its file names)."""
+
+    programs: tuple[SupportProgram, ...]
+    municipalities: tuple[Municipality, ...] = ()
+    clusters: tuple[ClusterProject, ...] = ()
+    origin: str = ""
+    hash: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.hash:
+            object.__setattr__(self, "hash", _content_hash(self))
+
+    def program(self, program_id: str) -> SupportProgram:
+        """The program with this id; an unknown id names the closest ones."""
+        for p in self.programs:
+            if p.id == program_id:
+                return p
+        import difflib
+
+        close = difflib.get_close_matches(program_id, [p.id for p in self.programs], n=5, cutoff=0.5)
+        raise UnknownValueError("program", program_id, "no program with this id in the catalog", close)
+
+    def municipality(self, code: str) -> Municipality | None:
+        """The profile of the municipality with this 6-digit code, if the catalog has one."""
+        for m in self.municipalities:
+            if m.code == code:
+                return m
+        return None
+
+    def cluster(self, cluster_id: str) -> ClusterProject | None:
+        for c in self.clusters:
+            if c.id == cluster_id:
+                return c
+        return None
+
+
+def _content_hash(catalog: Catalog) -> str:
+    payload = {
+        "programs": [p.model_dump(mode="json") for p in catalog.programs],
+        "municipalities": [m.model_dump(mode="json") for m in catalog.municipalities],
+        "clusters": [c.model_dump(mode="json") for c in catalog.clusters],
+    }
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _read(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix == ".json":
+        return json.loads(text)
+    return yaml.safe_load(text)
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
+
+
+def load_catalog(path: str | Path | None = None, *, checks: Iterable[ProgramCheck] = ()) -> Catalog:
+    """Read and validate a catalog directory (or one file); ``None`` loads the default catalog.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A directory of ``.yaml``/``.yml``/``.json`` files, or a single file.
+    checks : iterable of callables, optional
+        Extra checks run on each valid program (see :data:`ProgramCheck`).
+
+    Raises
+    ------
+    CatalogError
+        With every problem found, each naming file, entry id and field path.
+    """
+    root = Path(path) if path is not None else default_catalog_path()
+    problems: list[Problem] = []
+    if not root.exists():
+        raise CatalogError([Problem(str(root), "-", "-", "no such file or directory")])
+    files = _files(root)
+    if not files:
+        raise CatalogError([Problem(str(root), "-", "-", "no .yaml, .yml or .json files found")])
+    checks = tuple(checks)
+    entries: dict[str, list[tuple[str, BaseModel]]] = {k: [] for k in _SECTIONS}
+    for f in files:
+        name = str(f.relative_to(root)) if f != root else f.name
+        try:
+            data = _read(f)
+        except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            problems.append(Problem(name, "-", "-", f"cannot parse: {' '.join(str(exc).split())}"))
+            continue
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(name, "-", "-", f"expected a mapping with keys {sorted(_SECTIONS)}, got {type(data).__name__}"))
+            continue
+        for key in data:
+            if key not in _SECTIONS:
+                problems.append(Problem(name, "-", str(key), f"unknown section, expected one of {sorted(_SECTIONS)}"))
+        for key, model in _SECTIONS.items():
+            items = data.get(key) or []
+            if not isinstance(items, list):
+                problems.append(Problem(name, "-", key, f"expected a list, got {type(items).__name__}"))
+                continue
+            for i, raw in enumerate(items):
+                entry = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else f"{key}[{i}]"
+                if not isinstance(raw, dict):
+                    problems.append(Problem(name, entry, "-", f"expected a mapping, got {type(raw).__name__}"))
+                    continue
+                try:
+                    obj = model.model_validate(raw)
+                except ValidationError as exc:
+                    problems.extend(problems_from(exc, name, entry))
+                    continue
+                if isinstance(obj, SupportProgram):
+                    for fpath, msg in (problem for check in checks for problem in check(obj)):
+                        problems.append(Problem(name, entry, fpath, msg))
+                entries[key].append((name, obj))
+    problems.extend(_cross_checks(entries))
+    if problems:
+        raise CatalogError(problems)
+    return Catalog(
+        programs=tuple(o for _, o in entries["programs"]),
+        municipalities=tuple(o for _, o in entries["municipalities"]),
+        clusters=tuple(o for _, o in entries["clusters"]),
+        origin=str(root),
+    )
+
+
+def _cross_checks(entries: dict[str, list[tuple[str, Any]]]) -> list[Problem]:
+    problems = []
+    for key, items in entries.items():
+        seen: dict[str, str] = {}
+        for name, obj in items:
+            if obj.id in seen:
+                problems.append(Problem(name, obj.id, "id", f"duplicate id, also defined in {seen[obj.id]}"))
+            seen.setdefault(obj.id, name)
+    clusters = {c.id for _, c in entries["clusters"]}
+    for key in ("programs", "municipalities"):
+        for name, obj in entries[key]:
+            for i, cid in enumerate(obj.clusters):
+                if cid not in clusters:
+                    problems.append(Problem(name, obj.id, f"clusters[{i}]", f"unknown cluster id, got {cid!r}"))
+    codes: dict[str, str] = {}
+    for name, m in entries["municipalities"]:
+        if m.code in codes:
+            problems.append(Problem(name, m.id, "code", f"duplicate municipality code {m.code}, also profiled as {codes[m.code]}"))
+        codes.setdefault(m.code, m.id)
+    return problems

@@ -1,0 +1,448 @@
+"""Pydantic models of firms, support programs, municipalities and cluster projects.
+
+All models are frozen and forbid unknown keys, so a typo in a catalog or a request
+is an error rather than a silently ignored field. Free-form user input (municipality
+names, industry words, need synonyms) is resolved to canonical codes on validation:
+
+>>> firm = CompanyProfile(municipality="Kita", prefecture="Tokyo", industry="metalworking",
+...                       employees=25, needs=["展示会"])
+>>> (firm.municipality, firm.prefecture, firm.industry, firm.needs)
+('131172', '13', 'E24', ('trade_fair',))
+>>> firm.capital_jpy is None      # missing is not zero
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from profiles.needs import resolve_needs
+
+__all__ = [
+    "CompanyProfile",
+    "Provider",
+    "Benefit",
+    "Source",
+    "Contact",
+    "Range",
+    "Eligibility",
+    "SupportProgram",
+    "Assets",
+    "ASSET_FACTORS",
+    "Municipality",
+    "ClusterProject",
+    "PROGRAM_KINDS",
+    "PROVIDER_KINDS",
+    "CLUSTER_FIELDS",
+]
+
+PROGRAM_KINDS = (
+    "subsidy", "interest_subsidy", "loan", "tax_incentive", "consulting", "expert_dispatch",
+    "seminar", "training", "matching", "listing", "site_information", "networking",
+    "incubation", "export_support", "collaboration", "information", "publicity",
+    "cluster_project", "legal_framework",
+)
+#: The industry fields of Table 4 of the IDE discussion paper (seed 004), used for clusters.
+CLUSTER_FIELDS = (
+    "bio_medical", "it_communications", "car_machinery", "electronics_software",
+    "liquid_crystal_display", "energy", "environment_recycling", "other",
+)
+PROVIDER_KINDS = (
+    "municipality", "prefecture", "national", "agency", "association", "cluster_project",
+    "third_sector",
+)
+
+ProgramKind = Literal[PROGRAM_KINDS]  # type: ignore[valid-type]
+ProviderKind = Literal[PROVIDER_KINDS]  # type: ignore[valid-type]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+def _resolve_prefecture(value: Any, field: str = "prefecture") -> str | None:
+    from profiles.geography import gazetteer
+
+    if value is None or value == "":
+        return None
+    return gazetteer().prefecture(str(value)).code
+
+
+def _resolve_industry(value: Any, field: str = "industry") -> str | None:
+    from profiles.industries import resolve_industry
+
+    if value is None or value == "":
+        return None
+    return resolve_industry(str(value), field=field).code
+
+
+class CompanyProfile(_Frozen):
+    """A firm as a coordinator describes it. Only the location is required.
+
+    ``municipality`` accepts an English name ("Kita", "Kita City", "Kita-ku"), a Japanese
+    name ("北区") or the 6-digit local-government code ("131172"); ``prefecture`` (English
+    or Japanese) tells apart the many Kita wards. Both are stored as codes. ``industry`` is
+    a JSIC division ("E") or major group ("E24"), or a common word ("metalworking").
+    ``needs`` come from :mod:`profiles.needs`. A missing number is ``None``, never zero.
+    """
+
+    id: str | None = None
+    name: str | None = None
+    prefecture: str | None = None
+    municipality: str | None = None
+    industry: str | None = None
+    employees: int | None = Field(default=None, ge=0)
+    capital_jpy: int | None = Field(default=None, ge=0)
+    founded: dt.date | None = None
+    needs: tuple[str, ...] = ()
+    description: str | None = None
+    environment_conscious: bool | None = None
+    seeking_location: bool | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    @field_validator("industry", mode="before")
+    @classmethod
+    def _industry(cls, v: Any) -> str | None:
+        return _resolve_industry(v)
+
+    @field_validator("needs", mode="before")
+    @classmethod
+    def _needs(cls, v: Any) -> tuple[str, ...]:
+        return resolve_needs(v)
+
+    @field_validator("founded", mode="before")
+    @classmethod
+    def _founded(cls, v: Any) -> Any:
+        if isinstance(v, str) and len(v) == 4 and v.isdigit():
+            return dt.date(int(v), 1, 1)  # a bare year means "founded that year"
+        if isinstance(v, int) and not isinstance(v, bool) and 1000 <= v <= 9999:
+            return dt.date(v, 1, 1)
+        return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _location(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        from profiles.errors import InputError
+        from profiles.geography import gazetteer
+
+        data = dict(data)
+        pref_in = data.get("prefecture")
+        mun_in = data.get("municipality")
+        if pref_in in (None, "") and mun_in in (None, ""):
+            raise InputError("municipality", None,
+                             "a location is required: give a municipality (name or 6-digit code) or a prefecture")
+        pref = _resolve_prefecture(pref_in) if pref_in not in (None, "") else None
+        if mun_in not in (None, ""):
+            gov = gazetteer().resolve(str(mun_in), prefecture=pref, field="municipality")
+            data["municipality"] = gov.code
+            pref = gov.prefecture_code
+        data["prefecture"] = pref
+        return data
+
+    def years_in_business(self, as_of: dt.date) -> float | None:
+        """Years since ``founded`` at ``as_of`` (``None`` when not given).
+
+        >>> CompanyProfile(prefecture="Tokyo", founded="2020-04-01").years_in_business(dt.date(2025, 4, 1))
+        5.0
+        """
+        if self.founded is None:
+            return None
+        return round((as_of - self.founded).days / 365.25, 2)
+
+
+class Provider(_Frozen):
+    """Who offers a program."""
+
+    id: str
+    name: str
+    name_ja: str | None = None
+    kind: ProviderKind
+    prefecture: str | None = None
+    municipality: str | None = None
+
+    _pref = field_validator("prefecture", mode="before")(classmethod(lambda cls, v: _resolve_prefecture(v)))
+
+
+class Benefit(_Frozen):
+    """What a program gives: a maximum amount, a rate, and a note in words."""
+
+    max_amount_jpy: int | None = Field(default=None, ge=0)
+    rate: float | None = Field(default=None, ge=0, le=1)
+    free_of_charge: bool | None = None
+    note: str | None = None
+
+
+class Source(_Frozen):
+    """Where the facts of an entry come from: a seed file and the sentence quoted."""
+
+    file: str
+    quote: str
+    document_date: dt.date | None = None
+
+
+class Contact(_Frozen):
+    """How to reach a provider or a support desk."""
+
+    name: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    url: str | None = None
+
+
+class Range(_Frozen):
+    """An inclusive numeric range; either end may be open.
+
+    >>> Range(max=300)
+    Range(min=None, max=300.0)
+    """
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Range":
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min must be <= max, got min={self.min!r} and max={self.max!r}")
+        return self
+
+
+class Eligibility(_Frozen):
+    """Who may use a program, as declarative data (all parts must hold).
+
+    The shorthands cover the common constraints; ``rule_sets`` names rule sets shipped
+    with :mod:`rules` (``sme``, ``small_enterprise``); ``logic`` is any JsonLogic
+    expression over the firm's facts. :mod:`rules` checks and compiles all of it.
+    """
+
+    municipalities: tuple[str, ...] = ()
+    prefectures: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+    employees: Range | None = None
+    capital_jpy: Range | None = None
+    years_in_business: Range | None = None
+    requires: tuple[Literal["environment_conscious", "seeking_location"], ...] = ()
+    rule_sets: tuple[str, ...] = ()
+    logic: Any = None
+    note: str | None = None
+
+    @field_validator("municipalities", mode="before")
+    @classmethod
+    def _municipalities(cls, v: Any) -> Any:
+        from profiles.geography import gazetteer
+
+        if isinstance(v, str):
+            v = [v]
+        out = []
+        for i, item in enumerate(v or ()):
+            out.append(gazetteer().resolve(str(item), field=f"municipalities[{i}]").code)
+        return tuple(out)
+
+    @field_validator("prefectures", mode="before")
+    @classmethod
+    def _prefectures(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [v]
+        return tuple(_resolve_prefecture(x, f"prefectures[{i}]") for i, x in enumerate(v or ()))
+
+    @field_validator("regions", mode="before")
+    @classmethod
+    def _regions(cls, v: Any) -> Any:
+        from profiles.errors import UnknownValueError
+        from profiles.geography import gazetteer
+
+        if isinstance(v, str):
+            v = [v]
+        names = tuple(gazetteer().region_names())
+        out = []
+        for i, item in enumerate(v or ()):
+            key = str(item).strip().lower().replace(" ", "_").replace("-", "_")
+            if key not in names:
+                raise UnknownValueError(f"regions[{i}]", item, "unknown region", list(names))
+            out.append(key)
+        return tuple(out)
+
+    @field_validator("industries", mode="before")
+    @classmethod
+    def _industries(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [v]
+        return tuple(_resolve_industry(x, f"industries[{i}]") for i, x in enumerate(v or ()))
+
+    def is_empty(self) -> bool:
+        """True when the program is open to every firm."""
+        return not (self.municipalities or self.prefectures or self.regions or self.industries
+                    or self.employees or self.capital_jpy or self.years_in_business
+                    or self.requires or self.rule_sets or self.logic is not None)
+
+
+class SupportProgram(_Frozen):
+    """A support measure: who offers it, what it gives, who may use it, and its source."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    name_ja: str | None = None
+    provider: Provider
+    kind: ProgramKind
+    needs: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+    description: str = ""
+    keywords_ja: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    benefit: Benefit | None = None
+    eligibility: Eligibility = Eligibility()
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    application_deadline: dt.date | None = None
+    url: str | None = None
+    contact: Contact | None = None
+    clusters: tuple[str, ...] = ()
+    source: tuple[Source, ...] = Field(min_length=1)
+
+    @field_validator("needs", mode="before")
+    @classmethod
+    def _needs(cls, v: Any) -> tuple[str, ...]:
+        return resolve_needs(v)
+
+    @field_validator("industries", mode="before")
+    @classmethod
+    def _industries(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [v]
+        return tuple(_resolve_industry(x, f"industries[{i}]") for i, x in enumerate(v or ()))
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_source(cls, v: Any) -> Any:
+        return [v] if isinstance(v, dict) else v
+
+    @model_validator(mode="after")
+    def _window(self) -> "SupportProgram":
+        if self.valid_from and self.valid_until and self.valid_from > self.valid_until:
+            raise ValueError(f"valid_from must be on or before valid_until, got "
+                             f"{self.valid_from.isoformat()} and {self.valid_until.isoformat()}")
+        return self
+
+    def status(self, as_of: dt.date) -> tuple[bool, str | None]:
+        """Whether the program is open at ``as_of``, and why not when it is not."""
+        if self.valid_until is not None and as_of > self.valid_until:
+            return False, f"closed since {self.valid_until.isoformat()}"
+        if self.valid_from is not None and as_of < self.valid_from:
+            return False, f"opens on {self.valid_from.isoformat()}"
+        if self.application_deadline is not None and as_of > self.application_deadline:
+            return False, f"application deadline passed on {self.application_deadline.isoformat()}"
+        return True, None
+
+
+#: The assets of a location that the IDE paper's Table 4 weighs, plus the practical ones
+#: a firm looking for a site asks about.
+ASSET_FACTORS = (
+    "industrial_zone", "nucleus_firms", "government_support", "universities_institutes",
+    "human_resource_pool", "environment", "related_firms", "key_person",
+    "transport_access", "vacant_sites", "incubators",
+)
+
+
+class Assets(_Frozen):
+    """What a municipality offers a firm, each factor a list of named pieces of evidence."""
+
+    industrial_zone: tuple[str, ...] = ()
+    nucleus_firms: tuple[str, ...] = ()
+    government_support: tuple[str, ...] = ()
+    universities_institutes: tuple[str, ...] = ()
+    human_resource_pool: tuple[str, ...] = ()
+    environment: tuple[str, ...] = ()
+    related_firms: tuple[str, ...] = ()
+    key_person: tuple[str, ...] = ()
+    transport_access: tuple[str, ...] = ()
+    vacant_sites: tuple[str, ...] = ()
+    incubators: tuple[str, ...] = ()
+
+
+class Municipality(_Frozen):
+    """A municipality's profile: where it is, what its industry is strong in, its assets."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    code: str = Field(pattern=r"^\d{6}$")
+    name: str
+    name_ja: str
+    name_kana: str | None = None
+    prefecture: str
+    regions: tuple[str, ...] = ()
+    lat: float | None = None
+    lng: float | None = None
+    industry_strengths: tuple[str, ...] = ()
+    assets: Assets = Assets()
+    clusters: tuple[str, ...] = ()
+    support_desk: Contact | None = None
+    description: str = ""
+    source: tuple[Source, ...] = ()
+
+    _pref = field_validator("prefecture", mode="before")(classmethod(lambda cls, v: _resolve_prefecture(v)))
+
+    @field_validator("industry_strengths", mode="before")
+    @classmethod
+    def _industries(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [v]
+        return tuple(_resolve_industry(x, f"industry_strengths[{i}]") for i, x in enumerate(v or ()))
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_source(cls, v: Any) -> Any:
+        return [v] if isinstance(v, dict) else v
+
+
+class ClusterProject(_Frozen):
+    """A regional cluster project (METI's 19) or a named cluster (TAMA, Sapporo, Kobe, …)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    name_ja: str | None = None
+    number: int | None = Field(default=None, ge=1, le=19)
+    kind: Literal["meti_project", "named_cluster", "knowledge_cluster"] = "meti_project"
+    region: str | None = None
+    prefectures: tuple[str, ...] = ()
+    municipalities: tuple[str, ...] = ()
+    fields: tuple[Literal[CLUSTER_FIELDS], ...] = ()  # type: ignore[valid-type]
+    industries: tuple[str, ...] = ()
+    description: str = ""
+    description_ja: str | None = None
+    source: tuple[Source, ...] = Field(min_length=1)
+
+    @field_validator("prefectures", mode="before")
+    @classmethod
+    def _prefectures(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [v]
+        return tuple(_resolve_prefecture(x, f"prefectures[{i}]") for i, x in enumerate(v or ()))
+
+    @field_validator("municipalities", mode="before")
+    @classmethod
+    def _municipalities(cls, v: Any) -> Any:
+        from profiles.geography import gazetteer
+
+        if isinstance(v, str):
+            v = [v]
+        return tuple(gazetteer().resolve(str(x), field=f"municipalities[{i}]").code for i, x in enumerate(v or ()))
+
+    @field_validator("industries", mode="before")
+    @classmethod
+    def _industries(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [v]
+        return tuple(_resolve_industry(x, f"industries[{i}]") for i, x in enumerate(v or ()))
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_source(cls, v: Any) -> Any:
+        return [v] if isinstance(v, dict) else v

@@ -1,0 +1,174 @@
+"""The facts of many firms as numpy columns, ready for vectorized rule evaluation.
+
+:class:`FirmFacts` holds one array per fact (missing numbers are NaN, missing codes
+are -1, missing booleans are -1), plus the derived facts the rules need: years in
+business at the as-of date and the set of SME Basic Act categories the firm's
+industry may fall in. One firm is simply a batch of one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from profiles.geography import gazetteer
+from profiles.industries import all_divisions, all_major_groups, division_of
+from profiles.models import CompanyProfile
+from profiles.needs import need_ids
+
+__all__ = [
+    "FirmFacts",
+    "FACT_TYPES",
+    "FACT_LABELS",
+    "industry_indices",
+    "firm_fact_dict",
+]
+
+#: The facts an eligibility rule may read, with their types (for JsonLogic checks).
+FACT_TYPES: dict[str, str] = {
+    "employees": "number",
+    "capital_jpy": "number",
+    "years_in_business": "number",
+    "industry": "string",
+    "division": "string",
+    "prefecture": "string",
+    "municipality": "string",
+    "environment_conscious": "bool",
+    "seeking_location": "bool",
+    "needs": "list",
+}
+
+#: Human labels of the facts, for explanations.
+FACT_LABELS: dict[str, str] = {
+    "employees": "employees",
+    "capital_jpy": "capital (¥)",
+    "years_in_business": "years in business",
+    "industry": "industry",
+    "division": "industry division",
+    "prefecture": "prefecture",
+    "municipality": "municipality",
+    "environment_conscious": "environment-conscious",
+    "seeking_location": "seeking a new site",
+    "needs": "needs",
+}
+
+
+@lru_cache(maxsize=1)
+def industry_indices() -> tuple[dict[str, int], dict[str, int], np.ndarray]:
+    """Stable positions of JSIC divisions and major groups, and each group's division."""
+    divisions = {d: i for i, d in enumerate(all_divisions())}
+    groups = {g: i for i, g in enumerate(all_major_groups())}
+    group_div = np.array([divisions[division_of(g)] for g in groups], dtype=np.int16)
+    return divisions, groups, group_div
+
+
+def _tri(value: bool | None) -> int:
+    return -1 if value is None else int(bool(value))
+
+
+@dataclass
+class FirmFacts:
+    """Columns of facts for ``n`` firms at one as-of date."""
+
+    n: int
+    as_of: dt.date
+    municipality: np.ndarray  # int32 gazetteer index, -1 = not given
+    prefecture: np.ndarray  # int16 0..46, -1 = not given
+    division: np.ndarray  # int16 index in all_divisions(), -1 = not given
+    major_group: np.ndarray  # int16 index in all_major_groups(), -1 = not given (or division only)
+    employees: np.ndarray  # float64, NaN = not given
+    capital_jpy: np.ndarray  # float64, NaN = not given
+    years_in_business: np.ndarray  # float64, NaN = not given
+    environment_conscious: np.ndarray  # int8 1/0, -1 = not given
+    seeking_location: np.ndarray  # int8 1/0, -1 = not given
+    needs: np.ndarray  # int64 bitmask over profiles.needs.need_ids()
+    profiles: tuple[CompanyProfile, ...] = ()
+
+    @classmethod
+    def from_profiles(cls, firms: Sequence[CompanyProfile], as_of: dt.date) -> "FirmFacts":
+        """Build the columns from validated profiles.
+
+        >>> f = FirmFacts.from_profiles([CompanyProfile(municipality="131172", employees=25)],
+        ...                             dt.date(2026, 1, 1))
+        >>> f.n, f.employees[0], np.isnan(f.capital_jpy[0]), int(f.prefecture[0])
+        (1, 25.0, True, 12)
+        """
+        n = len(firms)
+        gaz = gazetteer()
+        divisions, groups, _ = industry_indices()
+        need_bit = {nid: i for i, nid in enumerate(need_ids())}
+        mun = np.full(n, -1, np.int32)
+        pref = np.full(n, -1, np.int16)
+        div = np.full(n, -1, np.int16)
+        grp = np.full(n, -1, np.int16)
+        emp = np.full(n, np.nan)
+        cap = np.full(n, np.nan)
+        yrs = np.full(n, np.nan)
+        env = np.full(n, -1, np.int8)
+        seek = np.full(n, -1, np.int8)
+        needs = np.zeros(n, np.int64)
+        for i, f in enumerate(firms):
+            if f.municipality is not None:
+                mun[i] = gaz.index(f.municipality)
+            if f.prefecture is not None:
+                pref[i] = int(f.prefecture) - 1
+            if f.industry is not None:
+                div[i] = divisions[division_of(f.industry)]
+                if len(f.industry) > 1:
+                    grp[i] = groups[f.industry]
+            if f.employees is not None:
+                emp[i] = f.employees
+            if f.capital_jpy is not None:
+                cap[i] = f.capital_jpy
+            if f.founded is not None:
+                yrs[i] = f.years_in_business(as_of)
+            env[i] = _tri(f.environment_conscious)
+            seek[i] = _tri(f.seeking_location)
+            mask = 0
+            for nid in f.needs:
+                mask |= 1 << need_bit[nid]
+            needs[i] = mask
+        return cls(n, as_of, mun, pref, div, grp, emp, cap, yrs, env, seek, needs, tuple(firms))
+
+    def take(self, rows: np.ndarray | Sequence[int]) -> "FirmFacts":
+        """The facts of a subset of firms, in the given order."""
+        rows = np.asarray(rows, dtype=np.intp)
+        profiles = tuple(self.profiles[i] for i in rows) if self.profiles else ()
+        return FirmFacts(len(rows), self.as_of, *(getattr(self, k)[rows] for k in _ARRAYS), profiles=profiles)
+
+    def relocated(self, municipality_indices: np.ndarray) -> "FirmFacts":
+        """Copies of firm 0, one per municipality, as if it were located there.
+
+        Used to ask "which support could this firm get if it were in municipality m?".
+        """
+        gaz = gazetteer()
+        m = len(municipality_indices)
+        one = self.take(np.zeros(m, dtype=np.intp))
+        one.municipality = np.asarray(municipality_indices, dtype=np.int32)
+        pref_of = np.array([int(r.prefecture_code) - 1 for r in gaz.records], dtype=np.int16)
+        one.prefecture = pref_of[one.municipality]
+        return one
+
+
+_ARRAYS = ("municipality", "prefecture", "division", "major_group", "employees", "capital_jpy",
+           "years_in_business", "environment_conscious", "seeking_location", "needs")
+
+
+def firm_fact_dict(firm: CompanyProfile, as_of: dt.date) -> dict[str, object]:
+    """The facts of one firm as a flat dict (``None`` = not given), for JsonLogic rules."""
+    return {
+        "employees": firm.employees,
+        "capital_jpy": firm.capital_jpy,
+        "years_in_business": firm.years_in_business(as_of),
+        "industry": firm.industry,
+        "division": division_of(firm.industry) if firm.industry else None,
+        "prefecture": firm.prefecture,
+        "municipality": firm.municipality,
+        "environment_conscious": firm.environment_conscious,
+        "seeking_location": firm.seeking_location,
+        "needs": list(firm.needs),
+    }

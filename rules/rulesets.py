@@ -1,0 +1,194 @@
+"""Named rule sets (``sme``, ``small_enterprise``) loaded from ``rules/data/rulesets.yaml``.
+
+A *size test* is the SME Basic Act's shape of rule: per industry category, thresholds
+on capital and headcount, of which any one suffices. It is evaluated with Kleene
+logic, so a 25-person manufacturer is an SME even when its capital is not given, and a
+firm whose industry is unknown is judged against every category it could be in.
+
+>>> sme = rule_set("sme")
+>>> sme.thresholds["wholesale"]
+{'capital_jpy': 100000000, 'employees': 100}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import yaml
+
+from profiles.industries import all_major_groups, division_of
+from rules.errors import RulesError
+from rules.facts import FirmFacts, industry_indices
+from rules.kleene import FALSE, TRUE, UNKNOWN
+
+__all__ = ["RuleSet", "SizeTest", "rule_set", "rule_set_names", "categories", "category_of"]
+
+_FACT_WORDS = {"employees": "employees", "capital_jpy": "capital"}
+
+
+def _fmt(fact: str, value: float) -> str:
+    if fact == "capital_jpy":
+        return f"¥{value:,.0f}"
+    return f"{value:,.0f}"
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:
+    path = resources.files("rules") / "data" / "rulesets.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def categories() -> tuple[str, ...]:
+    """The SME Basic Act's industry categories, the default one first.
+
+    >>> categories()
+    ('manufacturing', 'wholesale', 'retail', 'services')
+    """
+    cats = _data()["categories"]
+    default = [k for k, v in cats.items() if v.get("default")]
+    return tuple(default + [k for k in cats if k not in default])
+
+
+@lru_cache(maxsize=1)
+def _group_category() -> np.ndarray:
+    """Category index of every JSIC major group (in ``all_major_groups()`` order)."""
+    cats = categories()
+    out = np.zeros(len(all_major_groups()), dtype=np.int8)
+    _, groups, _ = industry_indices()
+    for ci, name in enumerate(cats):
+        for g in _data()["categories"][name].get("major_groups", ()):
+            out[groups[g]] = ci
+    return out
+
+
+@lru_cache(maxsize=1)
+def _division_masks() -> np.ndarray:
+    """Bitmask of the categories the groups of each division fall in."""
+    divisions, _, group_div = industry_indices()
+    masks = np.zeros(len(divisions), dtype=np.int64)
+    gc = _group_category()
+    for g, d in enumerate(group_div):
+        masks[d] |= 1 << int(gc[g])
+    return masks
+
+
+def category_of(industry: str | None) -> tuple[str, ...]:
+    """The categories an industry code may fall in (all of them when unknown).
+
+    >>> category_of("I52"), category_of("E24")
+    (('wholesale',), ('manufacturing',))
+    >>> category_of("I")
+    ('wholesale', 'retail')
+    """
+    cats = categories()
+    if industry is None:
+        return cats
+    divisions, groups, _ = industry_indices()
+    if len(industry) > 1:
+        return (cats[int(_group_category()[groups[industry]])],)
+    mask = int(_division_masks()[divisions[division_of(industry)]])
+    return tuple(c for i, c in enumerate(cats) if mask >> i & 1)
+
+
+def _category_masks(facts: FirmFacts) -> np.ndarray:
+    all_bits = (1 << len(categories())) - 1
+    mask = np.full(facts.n, all_bits, dtype=np.int64)
+    has_div = facts.division >= 0
+    mask[has_div] = _division_masks()[facts.division[has_div]]
+    has_grp = facts.major_group >= 0
+    mask[has_grp] = np.left_shift(1, _group_category()[facts.major_group[has_grp]].astype(np.int64))
+    return mask
+
+
+def _le_tri(values: np.ndarray, bound: float) -> np.ndarray:
+    out = np.where(values <= bound, TRUE, FALSE).astype(np.uint8)
+    out[np.isnan(values)] = UNKNOWN
+    return out
+
+
+@dataclass(frozen=True)
+class SizeTest:
+    """Per-category thresholds on headcount and capital; any one of them suffices."""
+
+    name: str
+    title: str
+    title_ja: str
+    basis: str
+    thresholds: dict[str, dict[str, int]]
+
+    def facts(self) -> tuple[str, ...]:
+        """The facts this test reads."""
+        names = {f for t in self.thresholds.values() for f in t}
+        return tuple(f for f in ("employees", "capital_jpy") if f in names)
+
+    def _by_category(self, facts: FirmFacts) -> np.ndarray:
+        rows = []
+        for cat in categories():
+            parts = [_le_tri(getattr(facts, fact), bound) for fact, bound in self.thresholds[cat].items()]
+            rows.append(np.maximum.reduce(parts) if parts else np.full(facts.n, TRUE, np.uint8))
+        return np.stack(rows)  # (categories, n)
+
+    def evaluate(self, facts: FirmFacts) -> np.ndarray:
+        """Kleene truth value of the test for every firm (uint8, FALSE/UNKNOWN/TRUE)."""
+        per_cat = self._by_category(facts)
+        masks = _category_masks(facts)
+        possible = (masks[None, :] >> np.arange(len(categories()))[:, None]) & 1 == 1
+        lo = np.where(possible, per_cat, TRUE).min(axis=0)
+        hi = np.where(possible, per_cat, FALSE).max(axis=0)
+        return np.where(lo == hi, lo, UNKNOWN).astype(np.uint8)
+
+    def trace(self, facts: FirmFacts, row: int = 0) -> list[tuple[int, str]]:
+        """Plain-words conditions for one firm: ``(truth value, sentence)`` pairs."""
+        one = facts.take([row])
+        cats = categories()
+        mask = int(_category_masks(one)[0])
+        possible = [c for i, c in enumerate(cats) if mask >> i & 1]
+        out: list[tuple[int, str]] = []
+        if len(possible) > 1:
+            out.append((UNKNOWN, f"industry not given precisely: needed to pick the {self.title} thresholds "
+                                 f"(could be {', '.join(possible)})"))
+        seen_missing = set()
+        for cat in possible:
+            for fact, bound in self.thresholds[cat].items():
+                value = float(getattr(one, fact)[0])
+                word = _FACT_WORDS[fact]
+                if np.isnan(value):
+                    if fact not in seen_missing:
+                        out.append((UNKNOWN, f"{word} not given: needed for the {self.title} test"))
+                        seen_missing.add(fact)
+                    continue
+                ok = value <= bound
+                sign = "<=" if ok else ">"
+                out.append((TRUE if ok else FALSE,
+                            f"{word} {_fmt(fact, value)} {sign} {_fmt(fact, bound)} ({self.basis}, {cat})"))
+        return out
+
+
+RuleSet = SizeTest
+
+
+@lru_cache(maxsize=None)
+def rule_set(name: str) -> RuleSet:
+    """The named rule set; an unknown name lists the known ones."""
+    sets = _data()["rule_sets"]
+    if name not in sets:
+        raise RulesError(f"unknown rule set {name!r}; known rule sets: {', '.join(sorted(sets))}")
+    spec = sets[name]
+    if spec.get("kind") != "size_test":
+        raise RulesError(f"rule set {name!r} has unsupported kind {spec.get('kind')!r}")
+    thresholds = {c: dict(spec["thresholds"].get(c, {})) for c in categories()}
+    return SizeTest(name, spec["title"], spec.get("title_ja", spec["title"]), spec.get("basis", ""), thresholds)
+
+
+def rule_set_names() -> tuple[str, ...]:
+    """Names of the shipped rule sets.
+
+    >>> rule_set_names()
+    ('sme', 'small_enterprise')
+    """
+    return tuple(_data()["rule_sets"])
