@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from profiles.errors import UnknownValueError
 
-__all__ = ["Need", "NEEDS", "need_ids", "resolve_need", "resolve_needs"]
+__all__ = ["Need", "NEEDS", "need_ids", "resolve_need", "resolve_needs", "needs_in_text"]
 
 
 @dataclass(frozen=True)
@@ -128,3 +128,51 @@ def resolve_needs(values, field: str = "needs") -> tuple[str, ...]:
         if nid not in out:
             out.append(nid)
     return tuple(out)
+
+
+_GENERIC = {"technology", "research", "association", "exchange", "international", "promotion",
+            "location", "education", "digital", "network", "matching", "orders", "funding", "trade",
+            "media", "sales", "staff"}
+
+
+def _detectors() -> list[tuple[str, str, object]]:
+    import re
+
+    out = []
+    for need in NEEDS:
+        for word in (need.label_ja, *need.synonyms):
+            key = _key(word)
+            if key.isascii():
+                if len(key) < 5 or key in _GENERIC:
+                    continue
+                out.append((need.id, word, re.compile(rf"\b{re.escape(key)}s?\b")))
+            elif len(key) >= 2:
+                out.append((need.id, word, re.compile(re.escape(key))))
+    return out
+
+
+_DETECTORS: list | None = None
+
+
+def needs_in_text(text: str | None) -> dict[str, str]:
+    """Needs mentioned in a free-text description, each with the word that showed it.
+
+    Short or generic English words ("it", "web", "research") are not used, to avoid
+    false hits; Japanese words of two characters or more are.
+
+    >>> needs_in_text("金属プレス加工。展示会に出展して販路開拓をしたい")
+    {'marketing': '販路開拓', 'trade_fair': '展示会'}
+    >>> needs_in_text("We want to exhibit at a trade fair and find a factory site")
+    {'trade_fair': 'trade fair', 'site': 'factory site'}
+    """
+    global _DETECTORS
+    if not text:
+        return {}
+    if _DETECTORS is None:
+        _DETECTORS = _detectors()
+    key = _key(text)
+    found: dict[str, str] = {}
+    for nid, word, rx in _DETECTORS:
+        if nid not in found and rx.search(key):
+            found[nid] = word
+    return dict(sorted(found.items(), key=lambda kv: need_ids().index(kv[0])))

@@ -99,6 +99,10 @@ class Condition:
         """The facts this condition needs that firm 0 of ``facts`` does not give."""
         out = []
         for f in self.facts:
+            if f == "industry":  # a division alone is not precise enough for a major-group rule
+                if facts.major_group[0] < 0:
+                    out.append(f)
+                continue
             col = getattr(facts, f)
             if (col.dtype.kind == "f" and np.isnan(col[0])) or (col.dtype.kind in "iu" and col[0] < 0):
                 out.append(f)

@@ -1,0 +1,327 @@
+"""The ``matcher`` command: a thin layer over :class:`matcher.MatchEngine`.
+
+Every command prints a readable table by default and exactly the library's JSON with
+``--json``. Bad input prints one line on stderr naming the field and the value and
+exits with code 2; there is never a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import click
+
+from profiles.errors import CatalogError, ProfilesError
+
+__all__ = ["main", "cli"]
+
+
+class _Group(click.Group):
+    """Turns the package's errors into one line on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CatalogError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+        except (ProfilesError, ValueError, TypeError) as exc:
+            click.echo(f"error: {' '.join(str(exc).split())}", err=True)
+            ctx.exit(2)
+        except OSError as exc:
+            click.echo(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), err=True)
+            ctx.exit(2)
+
+
+def _engine(catalog: str | None, engine_file: str | None, **params: Any):
+    from matcher.engine import MatchEngine
+
+    if catalog and engine_file:
+        raise click.UsageError("give --catalog or --engine, not both")
+    if engine_file:
+        engine = MatchEngine.load(engine_file)
+        return engine.set_params(**{k: v for k, v in params.items() if v is not None})
+    return MatchEngine(**{k: v for k, v in params.items() if v is not None}).fit(catalog)
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _width() -> int:
+    return max(60, min(shutil.get_terminal_size((110, 20)).columns, 140))
+
+
+def _wrap(text: str, indent: int) -> str:
+    return textwrap.fill(text, width=_width(), initial_indent=" " * indent, subsequent_indent=" " * (indent + 2))
+
+
+def _money(benefit: dict | None) -> str:
+    if not benefit:
+        return ""
+    parts = []
+    if benefit.get("max_amount_jpy") is not None:
+        parts.append(f"up to ¥{benefit['max_amount_jpy']:,}")
+    if benefit.get("rate") is not None:
+        parts.append(f"{benefit['rate']:.0%}")
+    if benefit.get("free_of_charge"):
+        parts.append("free")
+    return ", ".join(parts)
+
+
+def _print_ranking(r: dict[str, Any]) -> None:
+    c = r["company"]
+    who = c.get("name") or c.get("id") or "firm"
+    facts = [c.get("location", ""), c.get("industry", "") and f"{c['industry']} {c.get('industry_name', '')}",
+             c.get("employees") is not None and f"{c['employees']:,} employees",
+             c.get("capital_jpy") is not None and f"capital ¥{c['capital_jpy']:,}",
+             c.get("needs") and "needs: " + ", ".join(c["needs"])]
+    click.echo(f"{who}: " + "; ".join(f for f in facts if f) + f"  (as of {r['as_of']})")
+    click.echo("")
+    if r["schemes"]:
+        click.echo(f"{'#':>2}  {'score':>5}  {'program':<48} {'provider':<26} {'kind':<16} benefit")
+        for n, s in enumerate(r["schemes"], 1):
+            click.echo(f"{n:>2}  {s['score']:>5.3f}  {s['name'][:48]:<48} {s['provider']['name'][:26]:<26} "
+                       f"{s['kind'][:16]:<16} {_money(s.get('benefit'))}")
+            click.echo(_wrap("; ".join(s["reasons"][:3]), 9))
+            for cond in s.get("eligibility") or []:
+                click.echo(_wrap(f"[{cond['outcome']}] {cond['text']}", 11))
+    else:
+        click.echo("No program in the catalog is open to this firm on this date.")
+    if r["possible"]:
+        click.echo("")
+        click.echo("Possible if you provide the missing facts:")
+        for p in r["possible"]:
+            click.echo(f"    {p['score']:>5.3f}  {p['name'][:48]:<48} missing: {', '.join(p['missing']) or '-'}")
+            click.echo(_wrap("; ".join(p["reasons"][:2]), 11))
+    if r["municipalities"]:
+        click.echo("")
+        click.echo("Municipalities where the firm would be well supported:")
+        for m in r["municipalities"]:
+            click.echo(f"    {m['score']:>5.3f}  {m['name']} ({m['name_ja']}), {m['prefecture']}")
+            click.echo(_wrap("; ".join(m["reasons"][:3]), 11))
+    if r.get("excluded") is not None:
+        click.echo("")
+        click.echo(f"Excluded ({len(r['excluded'])}):")
+        for e in r["excluded"]:
+            click.echo(_wrap(f"{e['name']}: {'; '.join(e['failed'])}", 4))
+
+
+_catalog_opt = click.option("--catalog", "catalog", type=click.Path(), default=None,
+                            help="Catalog directory (default: the built-in catalog).")
+_engine_opt = click.option("--engine", "engine_file", type=click.Path(), default=None,
+                           help="A fitted engine saved by `matcher fit` (trusted files only).")
+_as_of_opt = click.option("--as-of", "as_of", default=None, metavar="DATE",
+                          help="Evaluate validity windows at this date, YYYY-MM-DD (default: today).")
+_json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="shien-matcher", prog_name="matcher")
+def cli() -> None:
+    """Match companies with the public support programs they can use.
+
+    Example:
+
+        matcher rank examples/kita-metal-press.yaml
+    """
+
+
+@cli.command()
+@click.argument("firm", type=str)
+@_catalog_opt
+@_engine_opt
+@_as_of_opt
+@click.option("--top", type=int, default=None, help="How many eligible programs to show (default 10).")
+@click.option("--possible", "possible_top", type=int, default=None, help="How many 'possible' programs (default 5).")
+@click.option("--municipalities", "municipalities_top", type=int, default=None,
+              help="How many municipalities to recommend (default 5).")
+@click.option("--max-distance", "max_distance_km", type=float, default=None, metavar="KM",
+              help="Recommend only municipalities within this distance.")
+@_json_opt
+@click.option("--explain", is_flag=True, help="Show every condition, and the excluded programs.")
+def rank(firm: str, catalog, engine_file, as_of, top, possible_top, municipalities_top, max_distance_km,
+         as_json, explain) -> None:
+    """Rank the programs a firm can use, with reasons.
+
+    FIRM is a YAML or JSON file of the firm's profile, or - for standard input.
+
+    Example:
+
+        matcher rank examples/kita-metal-press.yaml --top 5 --as-of 2026-11-21
+    """
+    from matcher.firmio import read_firm
+
+    data = read_firm(firm)
+    engine = _engine(catalog, engine_file, possible_top=possible_top, municipalities_top=municipalities_top,
+                     max_distance_km=max_distance_km)
+    result = engine.rank(data, as_of=as_of, top=top, explain=explain).to_dict()
+    if as_json:
+        _echo_json(result)
+    else:
+        _print_ranking(result)
+
+
+@cli.command()
+@click.argument("firm", type=str)
+@click.argument("program_id", type=str)
+@_catalog_opt
+@_engine_opt
+@_as_of_opt
+@_json_opt
+def explain(firm: str, program_id: str, catalog, engine_file, as_of, as_json) -> None:
+    """Explain, condition by condition, whether a program is for a firm.
+
+    Example:
+
+        matcher explain examples/hamura-no-size.yaml hamura-interest-subsidy
+    """
+    from matcher.firmio import read_firm
+
+    data = read_firm(firm)
+    result = _engine(catalog, engine_file).explain(data, program_id, as_of=as_of).to_dict()
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(f"{result['program']['name']} ({result['program']['id']}): {result['outcome']} "
+               f"on {result['as_of']}; score {result['score']:.3f}")
+    for cond in result["conditions"]:
+        click.echo(_wrap(f"[{cond['outcome']}] {cond['text']}", 2))
+    if result["missing"]:
+        click.echo(f"  missing: {', '.join(result['missing'])}")
+    click.echo("  components: " + ", ".join(f"{k} {v:.2f}" for k, v in result["components"].items()))
+    for reason in result["reasons"]:
+        click.echo(_wrap(reason, 2))
+
+
+@cli.command()
+@click.argument("program_id", type=str)
+@click.argument("firms", type=str)
+@_catalog_opt
+@_engine_opt
+@_as_of_opt
+@click.option("--top", type=int, default=20, show_default=True, help="How many firms to list.")
+@click.option("--eligible-only", is_flag=True, help="Leave out firms that might be eligible once they give a fact.")
+@_json_opt
+def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligible_only, as_json) -> None:
+    """Which firms should hear about a program first, and why.
+
+    FIRMS is a CSV, JSON Lines, JSON or YAML file of firm profiles. Bad rows are
+    reported on stderr by row number and skipped; every other row is scored.
+
+    Example:
+
+        matcher reach kita-trade-fair-subsidy examples/kita-register.csv --top 10
+    """
+    from matcher.firmio import open_records, valid_firms
+
+    engine = _engine(catalog, engine_file)
+    engine.program(program_id)
+    errors: list = []
+    good = list(valid_firms(open_records(firms), errors))
+    hits = engine.reach(program_id, [f for _, f in good], top=top, as_of=as_of, include_possible=not eligible_only)
+    rows = [r for r, _ in good]
+    hits = [h.model_copy(update={"row": rows[h.row - 1]}) for h in hits]
+    for e in errors:
+        click.echo(f"skipped {e}", err=True)
+    if as_json:
+        _echo_json({"program": program_id, "firms": len(good) + len(errors), "errors": [e.to_dict() for e in errors],
+                    "hits": [h.to_dict() for h in hits]})
+        return
+    click.echo(f"{'#':>3}  {'score':>5}  {'status':<9} {'firm':<28} row  why")
+    for h in hits:
+        label = (h.firm_name or h.firm_id or "")[:28]
+        click.echo(f"{h.rank:>3}  {h.score:>5.3f}  {h.status:<9} {label:<28} {h.row:>3}  "
+                   + ("missing: " + ", ".join(h.missing) + "; " if h.missing else "") + "; ".join(h.reasons[:2]))
+    click.echo(f"{len(good)} firms scored, {len(errors)} rows skipped", err=True)
+
+
+@cli.command()
+@_catalog_opt
+@click.option("-o", "--output", required=True, type=click.Path(), help="Where to write the engine (.joblib).")
+def fit(catalog, output) -> None:
+    """Fit an engine on a catalog and save it, for fast start-up with --engine.
+
+    Example:
+
+        matcher fit -o engine.joblib && matcher rank firm.yaml --engine engine.joblib
+    """
+    from matcher.engine import MatchEngine
+
+    engine = MatchEngine().fit(catalog)
+    path = engine.save(output)
+    click.echo(f"fitted {engine.n_programs_} programs (catalog {engine.catalog_hash_}) -> {path}")
+
+
+@cli.group()
+def catalog() -> None:
+    """Check and list catalogs.
+
+    Example:
+
+        matcher catalog validate my-catalog/
+    """
+
+
+@catalog.command("validate")
+@click.argument("directory", type=click.Path())
+def catalog_validate(directory: str) -> None:
+    """Validate a catalog directory, reporting every problem at once.
+
+    Each problem names the file, the entry id and the field path. Exit code 0 when
+    the catalog is valid, 2 when it is not.
+
+    Example:
+
+        matcher catalog validate ./catalog
+    """
+    from rules import load_checked_catalog
+
+    try:
+        cat = load_checked_catalog(directory)
+    except CatalogError as exc:
+        for p in exc.problems:
+            click.echo(str(p), err=True)
+        click.echo(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} in {directory}", err=True)
+        sys.exit(2)
+    click.echo(f"ok: {len(cat.programs)} programs, {len(cat.municipalities)} municipalities, "
+               f"{len(cat.clusters)} clusters (hash {cat.hash})")
+
+
+@catalog.command("list")
+@_catalog_opt
+@_as_of_opt
+@_json_opt
+def catalog_list(catalog, as_of, as_json) -> None:
+    """List a catalog's programs and whether each is open at a date.
+
+    Example:
+
+        matcher catalog list --as-of 2014-06-01
+    """
+    from matcher.engine import parse_as_of
+    from rules import load_checked_catalog
+
+    cat = load_checked_catalog(catalog)
+    day = parse_as_of(as_of)
+    rows = [{"id": p.id, "name": p.name, "provider": p.provider.name, "kind": p.kind, "open": p.status(day)[0]}
+            for p in cat.programs]
+    if as_json:
+        _echo_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['id']:<44} {r['kind']:<18} {'open' if r['open'] else 'closed':<7} {r['provider']}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``matcher`` console script."""
+    cli.main(args=argv, prog_name="matcher")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

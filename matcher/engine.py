@@ -1,0 +1,504 @@
+"""The matching engine: eligibility first, then similarity ranking, with reasons.
+
+:class:`MatchEngine` follows scikit-learn's estimator contract: parameters are stored
+by ``__init__``, ``fit(catalog)`` compiles the rules and vectorizes the programs and
+returns ``self``, and the fitted state ends in ``_``. Every question goes through one
+vectorized path over a chunk of firms; a single firm is a chunk of one.
+
+>>> engine = MatchEngine().fit()          # the default catalog
+>>> ranking = engine.rank({"municipality": "Kita", "prefecture": "Tokyo", "industry": "E24",
+...                        "employees": 25, "needs": ["trade_fair"]}, as_of="2026-11-21")
+>>> "kita-trade-fair-subsidy" in [s.id for s in ranking.schemes[:3]]
+True
+>>> engine.rank({"municipality": "Kita City"}, top=0)
+Traceback (most recent call last):
+...
+ValueError: top must be an integer >= 1, got 0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+from sklearn.base import BaseEstimator
+
+from profiles.catalog import Catalog
+from profiles.errors import InputError
+from profiles.geography import gazetteer
+from profiles.industries import industry_label, resolve_industry
+from profiles.models import CompanyProfile, SupportProgram
+from profiles.needs import NEEDS
+from profiles.validation import first_input_error
+from rules import CompiledEligibility, FirmFacts, load_checked_catalog
+from rules.facts import FACT_LABELS
+from rules.kleene import FALSE, TRUE, UNKNOWN, outcome_name
+from matcher.errors import NotFittedError
+from matcher.features import FirmFeatures, ProgramFeatures, components
+from matcher.locations import LocationModel, weights_of
+from matcher.results import (
+    Condition,
+    Excluded,
+    Explanation,
+    MunicipalityMatch,
+    Possible,
+    ProviderRef,
+    Ranking,
+    ReachHit,
+    Scheme,
+)
+from matcher.text import TextVectorizer, firm_document, matching_terms, program_document
+from matcher.weights import COMPONENTS, MunicipalityWeights, Weights
+
+__all__ = ["MatchEngine", "coerce_firm", "parse_as_of"]
+
+_NEED = {n.id: n for n in NEEDS}
+
+
+def parse_as_of(as_of: dt.date | str | None) -> dt.date:
+    """The as-of date: a date, an ISO string, or ``None`` for today.
+
+    >>> parse_as_of("2014-06-01")
+    datetime.date(2014, 6, 1)
+    """
+    if as_of is None:
+        return dt.date.today()
+    if isinstance(as_of, dt.datetime):
+        return as_of.date()
+    if isinstance(as_of, dt.date):
+        return as_of
+    try:
+        return dt.date.fromisoformat(str(as_of))
+    except ValueError:
+        raise InputError("as_of", as_of, "expected a date as YYYY-MM-DD") from None
+
+
+def coerce_firm(firm: CompanyProfile | Mapping[str, Any]) -> CompanyProfile:
+    """A validated profile from a profile or a dict; a bad dict raises :class:`InputError`."""
+    if isinstance(firm, CompanyProfile):
+        return firm
+    if isinstance(firm, Mapping):
+        try:
+            return CompanyProfile.model_validate(dict(firm))
+        except ValidationError as exc:
+            raise first_input_error(exc) from None
+    raise InputError("firm", type(firm).__name__, "expected a CompanyProfile or a mapping of its fields")
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def _top_indices(keys: np.ndarray, k: int) -> list[np.ndarray]:
+    """Per row, the indices of the ``k`` smallest finite keys, ties by column order."""
+    n, m = keys.shape
+    if m == 0 or k == 0:
+        return [np.empty(0, np.intp)] * n
+    if k < m:
+        part = np.argpartition(keys, k - 1, axis=1)[:, :k]
+        kth = np.take_along_axis(keys, part, axis=1).max(axis=1)
+    out = []
+    for i in range(n):
+        row = keys[i]
+        if k < m:
+            # every column up to the k-th key, so ties at the boundary go by column order
+            cand = np.flatnonzero(row <= kth[i])
+        else:
+            cand = np.arange(m)
+        cand = cand[np.isfinite(row[cand])]
+        order = cand[np.argsort(row[cand], kind="stable")][:k]
+        out.append(order)
+    return out
+
+
+class MatchEngine(BaseEstimator):
+    """Match firms with the support programs of a catalog.
+
+    Parameters
+    ----------
+    weights : Weights or dict, optional
+        Weights of the score's components (see :mod:`matcher.weights`).
+    municipality_weights : MunicipalityWeights or dict, optional
+        Weights of the municipality recommendation's components.
+    top : int, default 10
+        How many eligible programs to return per firm.
+    possible_top : int, default 5
+        How many programs that need a missing fact to return per firm.
+    municipalities_top : int, default 5
+        How many municipalities to recommend per firm.
+    max_distance_km : float, optional
+        Recommend only municipalities this close to the firm, scoring nearer ones higher.
+    ngram_range : tuple of int, default (2, 3)
+        Character n-gram lengths of the text vectors.
+    chunk_size : int, default 1024
+        Firms scored together in one vectorized step.
+
+    Attributes
+    ----------
+    catalog_ : Catalog
+    programs_ : tuple of SupportProgram
+    eligibility_ : rules.CompiledEligibility
+    text_ : TextVectorizer
+    program_text_ : scipy.sparse.csr_matrix, shape (n_programs, n_features)
+    program_features_ : ProgramFeatures
+    locations_ : LocationModel
+    n_programs_ : int
+    catalog_hash_ : str
+    """
+
+    def __init__(self, weights: Weights | dict | None = None, municipality_weights: MunicipalityWeights | dict | None = None,
+                 top: int = 10, possible_top: int = 5, municipalities_top: int = 5,
+                 max_distance_km: float | None = None, ngram_range: tuple[int, int] = (2, 3), chunk_size: int = 1024):
+        self.weights = weights
+        self.municipality_weights = municipality_weights
+        self.top = top
+        self.possible_top = possible_top
+        self.municipalities_top = municipalities_top
+        self.max_distance_km = max_distance_km
+        self.ngram_range = ngram_range
+        self.chunk_size = chunk_size
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, catalog: Catalog | str | Path | None = None, y: None = None) -> "MatchEngine":
+        """Compile the catalog's rules and vectorize its programs.
+
+        Parameters
+        ----------
+        catalog : Catalog, path or None
+            A loaded catalog, a catalog directory, or ``None`` for the default catalog.
+        """
+        self._check_params()
+        if not isinstance(catalog, Catalog):
+            catalog = load_checked_catalog(catalog)
+        self.catalog_ = catalog
+        self.programs_ = catalog.programs
+        self.n_programs_ = len(catalog.programs)
+        self.catalog_hash_ = catalog.hash
+        self._program_index = {p.id: j for j, p in enumerate(catalog.programs)}
+        self.eligibility_ = CompiledEligibility(catalog.programs)
+        docs = [program_document(p) for p in catalog.programs]
+        self.text_ = TextVectorizer(ngram_range=self.ngram_range).fit(docs)
+        self.program_text_ = self.text_.transform(docs)
+        self._program_text_T = self.program_text_.T.tocsr()
+        self.program_features_ = ProgramFeatures.from_programs(catalog.programs)
+        self.locations_ = LocationModel.from_catalog(catalog)
+        self.weights_ = Weights.coerce(self.weights)
+        self.municipality_weights_ = MunicipalityWeights.coerce(self.municipality_weights)
+        return self
+
+    def _check_params(self) -> None:
+        Weights.coerce(self.weights)
+        MunicipalityWeights.coerce(self.municipality_weights)
+        _positive_int("top", self.top)
+        _positive_int("chunk_size", self.chunk_size)
+        for name in ("possible_top", "municipalities_top"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise ValueError(f"{name} must be an integer >= 0, got {v!r}")
+        if self.max_distance_km is not None and not (isinstance(self.max_distance_km, (int, float)) and self.max_distance_km > 0):
+            raise ValueError(f"max_distance_km must be a number > 0 or None, got {self.max_distance_km!r}")
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "eligibility_"):
+            raise NotFittedError("this MatchEngine is not fitted yet: call fit() (or MatchEngine.load()) first")
+
+    def program(self, program_id: str) -> SupportProgram:
+        """The catalog's program with this id (an unknown id names the closest ones)."""
+        self._check_fitted()
+        return self.catalog_.program(program_id)
+
+    # ------------------------------------------------------------------ scoring core
+    def _score_chunk(self, firms: list[CompanyProfile], as_of: dt.date, cols: np.ndarray | None = None):
+        """Facts, eligibility, text rows, firm features, components and scores of a chunk."""
+        facts = FirmFacts.from_profiles(firms, as_of)
+        elig = self.eligibility_.evaluate(facts)
+        if cols is not None:
+            elig = elig[:, cols]
+        X = self.text_.transform([firm_document(f) for f in firms])
+        ff = FirmFeatures.from_profiles(firms)
+        comps = components(self.program_features_, ff, facts, X, self._program_text_T, cols)
+        w = self.weights_.as_dict()
+        score = np.zeros_like(comps["text"])
+        for name in COMPONENTS:
+            score += np.float32(w[name]) * comps[name]
+        return facts, elig, X, ff, comps, score
+
+    def _batches(self, firms: Iterable[Any], chunk_size: int) -> Iterator[list[CompanyProfile]]:
+        it = iter(firms)
+        while True:
+            chunk = list(itertools.islice(it, chunk_size))
+            if not chunk:
+                return
+            yield [coerce_firm(f) for f in chunk]
+
+    # ------------------------------------------------------------------ reasons
+    def _reasons(self, i: int, j: int, firm: CompanyProfile, ff: FirmFeatures, X, comps, cols=None) -> list[str]:
+        col = j if cols is None else int(cols[j])
+        p = self.programs_[col]
+        out = []
+        stated = [n for n in p.needs if n in firm.needs]
+        if stated:
+            out.append("serves the firm's needs: " + ", ".join(_NEED[n].label_en for n in stated))
+        inferred = [n for n in p.needs if n in ff.inferred[i]]
+        if inferred:
+            out.append("serves needs read in the description: "
+                       + ", ".join(f"{_NEED[n].label_en} ({ff.inferred[i][n]})" for n in inferred))
+        terms = matching_terms(self.text_, X[i], self.program_text_[col])
+        if terms:
+            out.append("shared terms: " + ", ".join(terms))
+        ind = float(comps["industry"][i, j])
+        targets = self.program_features_.targets[col]
+        if targets and ind >= 0.75 and firm.industry:
+            out.append(f"targets the firm's industry ({industry_label(firm.industry)})")
+        elif not targets:
+            out.append("open to every industry")
+        loc = float(comps["locality"][i, j])
+        if loc >= 1.0:
+            out.append(f"offered by the firm's own municipality ({gazetteer().get(firm.municipality).label})")
+        elif loc >= 0.7 and firm.prefecture:
+            out.append(f"offered in the firm's prefecture ({gazetteer().prefectures[int(firm.prefecture) - 1].name_en})")
+        elif self.program_features_.national[col]:
+            out.append("a national program, open everywhere")
+        if comps["kind"][i, j] > 0:
+            out.append(f"a {p.kind.replace('_', ' ')}, which the firm's needs call for")
+        return out
+
+    def _conditions(self, facts: FirmFacts, i: int, col: int) -> list[Condition]:
+        one = facts.take([i])
+        return [Condition(condition=c.condition, outcome=outcome_name(c.value), text=c.text, missing=list(c.missing))
+                for c in self.eligibility_.explain(one, col)]
+
+    @staticmethod
+    def _provider(p: SupportProgram) -> ProviderRef:
+        return ProviderRef(id=p.provider.id, name=p.provider.name, name_ja=p.provider.name_ja, kind=p.provider.kind)
+
+    @staticmethod
+    def _company(firm: CompanyProfile) -> dict[str, Any]:
+        out = firm.model_dump(mode="json", exclude_none=True)
+        out["needs"] = list(firm.needs)
+        if firm.municipality:
+            out["location"] = gazetteer().get(firm.municipality).label
+        elif firm.prefecture:
+            out["location"] = gazetteer().prefectures[int(firm.prefecture) - 1].name_en
+        if firm.industry:
+            out["industry_name"] = resolve_industry(firm.industry).name_en
+        return out
+
+    # ------------------------------------------------------------------ ranking
+    def rank(self, firm: CompanyProfile | Mapping[str, Any], *, as_of: dt.date | str | None = None,
+             top: int | None = None, explain: bool = False) -> Ranking:
+        """Rank the catalog's programs for one firm.
+
+        Eligibility comes first: ``schemes`` holds only programs the firm is eligible
+        for, best first; ``possible`` those it might use if it gave a missing fact (with
+        the facts named); ``municipalities`` where it would be best supported; with
+        ``explain``, each scheme's conditions and every ``excluded`` program with the
+        conditions it fails.
+        """
+        return next(self.rank_many([firm], as_of=as_of, top=top, explain=explain))
+
+    def rank_many(self, firms: Iterable[CompanyProfile | Mapping[str, Any]], *, as_of: dt.date | str | None = None,
+                  top: int | None = None, explain: bool = False, chunk_size: int | None = None) -> Iterator[Ranking]:
+        """Rank many firms, streaming one :class:`Ranking` per firm in input order.
+
+        Firms are scored ``chunk_size`` at a time, so memory stays bounded whatever
+        their number. A firm that fails validation raises :class:`InputError`.
+        """
+        self._check_fitted()
+        top = _positive_int("top", self.top if top is None else top)
+        chunk_size = _positive_int("chunk_size", self.chunk_size if chunk_size is None else chunk_size)
+        as_of = parse_as_of(as_of)
+        for chunk in self._batches(firms, chunk_size):
+            yield from self._rank_chunk(chunk, as_of, top, explain)
+
+    def _rank_chunk(self, firms: list[CompanyProfile], as_of: dt.date, top: int, explain: bool) -> Iterator[Ranking]:
+        facts, elig, X, ff, comps, score = self._score_chunk(firms, as_of)
+        inf = np.float32(np.inf)
+        best = _top_indices(np.where(elig == TRUE, -score, inf), top)
+        maybe = _top_indices(np.where(elig == UNKNOWN, -score, inf), self.possible_top)
+        munis = self._municipalities(firms, facts, elig, comps)
+        for i, firm in enumerate(firms):
+            schemes = []
+            for j in best[i]:
+                p = self.programs_[j]
+                schemes.append(Scheme(
+                    id=p.id, name=p.name, name_ja=p.name_ja, kind=p.kind, description=p.description,
+                    provider=self._provider(p), score=round(float(score[i, j]), 6),
+                    components={c: round(float(comps[c][i, j]), 6) for c in COMPONENTS},
+                    reasons=self._reasons(i, j, firm, ff, X, comps),
+                    benefit=p.benefit.model_dump(mode="json", exclude_none=True) if p.benefit else None,
+                    url=p.url, eligibility=self._conditions(facts, i, j) if explain else None,
+                ))
+            possible = []
+            for j in maybe[i]:
+                p = self.programs_[j]
+                conds = self._conditions(facts, i, j)
+                missing = list(dict.fromkeys(m for c in conds for m in c.missing))
+                unknown = [c.text for c in conds if c.outcome == "unknown"]
+                possible.append(Possible(
+                    id=p.id, name=p.name, name_ja=p.name_ja, kind=p.kind, provider=self._provider(p),
+                    score=round(float(score[i, j]), 6),
+                    components={c: round(float(comps[c][i, j]), 6) for c in COMPONENTS}, missing=missing,
+                    reasons=unknown + ([f"to settle it, give: {', '.join(FACT_LABELS.get(m, m) for m in missing)}"]
+                                       if missing else [])
+                            + self._reasons(i, j, firm, ff, X, comps),
+                ))
+            excluded = None
+            if explain:
+                excluded = []
+                for j in np.flatnonzero(elig[i] == FALSE):
+                    conds = self._conditions(facts, i, int(j))
+                    excluded.append(Excluded(id=self.programs_[j].id, name=self.programs_[j].name,
+                                             failed=[c.text for c in conds if c.outcome == "ineligible"]))
+            yield Ranking(as_of=as_of, company=self._company(firm), schemes=schemes, possible=possible,
+                          municipalities=munis[i], excluded=excluded)
+
+    # ------------------------------------------------------------------ municipalities
+    def _municipalities(self, firms, facts, elig, comps) -> list[list[MunicipalityMatch]]:
+        loc = self.locations_
+        C = len(loc.codes)
+        k = self.municipalities_top
+        if C == 0 or k == 0:
+            return [[] for _ in firms]
+        n = len(firms)
+        moved = loc.relocate(facts)
+        e_moved = self.eligibility_.evaluate(moved).reshape(n, C, -1) == TRUE
+        pf = self.program_features_
+        local = (pf.home_municipality[None, :] == loc.index[:, None]) | (
+            pf.home_prefecture[loc.prefecture] & (pf.home_municipality[None, :] < 0))  # (C, M)
+        w = self.weights_.as_dict()
+        base = sum(np.float32(w[c]) * comps[c] for c in COMPONENTS if c != "locality")  # (n, M)
+        useful = e_moved & local[None, :, :]
+        support_raw = (useful * base[:, None, :]).sum(axis=2)
+        top_support = support_raw.max(axis=1, keepdims=True)
+        support = np.divide(support_raw, top_support, out=np.zeros_like(support_raw), where=top_support > 0)
+        assets, top_factors = loc.asset_scores(firms)
+        industry = loc.industry_scores(firms)
+        dist = loc.distances(facts)
+        maxd = self.max_distance_km
+        if maxd is not None:
+            distance = np.clip(1 - np.nan_to_num(dist, nan=np.inf) / maxd, 0, 1).astype(np.float32)
+        else:
+            distance = np.zeros_like(support)
+        mw = weights_of(self.municipality_weights_, maxd is not None)
+        score = mw["support"] * support + mw["assets"] * assets + mw["industry"] * industry + mw["distance"] * distance
+        allowed = np.ones_like(score, bool) if maxd is None else (np.nan_to_num(dist, nan=np.inf) <= maxd)
+        keys = np.where(allowed, -score, np.inf)
+        picks = _top_indices(keys, k)
+        gaz = gazetteer()
+        out = []
+        for i, firm in enumerate(firms):
+            row = []
+            for c in picks[i]:
+                m = self.catalog_.municipality(loc.codes[c])
+                cj = np.flatnonzero(useful[i, c])
+                cj = cj[np.argsort(-base[i, cj], kind="stable")]
+                comp = {"support": float(support[i, c]), "assets": float(assets[i, c]),
+                        "industry": float(industry[i, c]), "distance": float(distance[i, c])}
+                d = float(dist[i, c]) if not np.isnan(dist[i, c]) else None
+                row.append(MunicipalityMatch(
+                    id=m.id, code=m.code, name=m.name, name_ja=m.name_ja,
+                    prefecture=gaz.prefectures[int(m.prefecture) - 1].name_en,
+                    score=round(float(score[i, c]), 6), components={k2: round(v, 6) for k2, v in comp.items()},
+                    reasons=loc.reasons(int(c), firm, comp, top_factors[i], [self.programs_[j].name for j in cj],
+                                        len(cj), d),
+                    distance_km=None if d is None else round(d, 1),
+                ))
+            out.append(row)
+        return out
+
+    # ------------------------------------------------------------------ reverse question
+    def reach(self, program: str, firms: Iterable[CompanyProfile | Mapping[str, Any]], *, top: int | None = None,
+              as_of: dt.date | str | None = None, include_possible: bool = True,
+              chunk_size: int | None = None) -> list[ReachHit]:
+        """The firms a program fits best: whom to call first about ``program``, and why.
+
+        Eligible firms come first, best score first; then, if ``include_possible``,
+        firms that might be eligible once they give a missing fact. Firms stream through
+        in chunks; only the best ``top`` are kept.
+        """
+        self._check_fitted()
+        top = _positive_int("top", self.top if top is None else top)
+        chunk_size = _positive_int("chunk_size", self.chunk_size if chunk_size is None else chunk_size)
+        as_of = parse_as_of(as_of)
+        j = self._program_index.get(program)
+        if j is None:
+            self.catalog_.program(program)  # raises with the closest ids
+        cols = np.array([j])
+        heap: list[tuple] = []  # (status rank, score, -row) smallest first: keep the best `top`
+        row0 = 0
+        for chunk in self._batches(firms, chunk_size):
+            facts, elig, X, ff, comps, score = self._score_chunk(chunk, as_of, cols)
+            for i in range(len(chunk)):
+                v = int(elig[i, 0])
+                if v == FALSE or (v == UNKNOWN and not include_possible):
+                    continue
+                key = (1 if v == TRUE else 0, float(score[i, 0]), -(row0 + i))
+                item = (key, row0 + i, chunk[i])
+                if len(heap) < top:
+                    heapq.heappush(heap, item)
+                elif key > heap[0][0]:
+                    heapq.heapreplace(heap, item)
+            row0 += len(chunk)
+        best = sorted(heap, key=lambda t: t[0], reverse=True)
+        if not best:
+            return []
+        firms_best = [t[2] for t in best]
+        facts, elig, X, ff, comps, score = self._score_chunk(firms_best, as_of, cols)
+        hits = []
+        for r, (key, row, firm) in enumerate(best):
+            conds = self._conditions(facts, r, j)
+            missing = list(dict.fromkeys(m for c in conds for m in c.missing))
+            reasons = self._reasons(r, 0, firm, ff, X, comps, cols)
+            if elig[r, 0] == UNKNOWN:
+                reasons = [c.text for c in conds if c.outcome == "unknown"] + reasons
+            hits.append(ReachHit(rank=r + 1, firm_id=firm.id, firm_name=firm.name, row=row + 1,
+                                 status="eligible" if elig[r, 0] == TRUE else "possible",
+                                 score=round(float(score[r, 0]), 6),
+                                 components={c: round(float(comps[c][r, 0]), 6) for c in COMPONENTS},
+                                 reasons=reasons, missing=missing))
+        return hits
+
+    # ------------------------------------------------------------------ one program, one firm
+    def explain(self, firm: CompanyProfile | Mapping[str, Any], program: str, *,
+                as_of: dt.date | str | None = None) -> Explanation:
+        """Why ``program`` is or is not for ``firm``: every condition in plain words, and the score."""
+        self._check_fitted()
+        as_of = parse_as_of(as_of)
+        firm = coerce_firm(firm)
+        p = self.program(program)
+        j = self._program_index[p.id]
+        cols = np.array([j])
+        facts, elig, X, ff, comps, score = self._score_chunk([firm], as_of, cols)
+        conds = self._conditions(facts, 0, j)
+        return Explanation(
+            as_of=as_of, company=self._company(firm),
+            program=ProviderRef(id=p.id, name=p.name, name_ja=p.name_ja, kind=p.kind),
+            outcome=outcome_name(int(elig[0, 0])), conditions=conds,
+            missing=list(dict.fromkeys(m for c in conds for m in c.missing)),
+            score=round(float(score[0, 0]), 6),
+            components={c: round(float(comps[c][0, 0]), 6) for c in COMPONENTS},
+            reasons=self._reasons(0, 0, firm, ff, X, comps, cols),
+        )
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | Path) -> Path:
+        """Save the fitted engine with joblib (see :func:`matcher.persistence.save_engine`)."""
+        from matcher.persistence import save_engine
+
+        return save_engine(self, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "MatchEngine":
+        """Load an engine saved by :meth:`save`. Load trusted files only (joblib runs pickle)."""
+        from matcher.persistence import load_engine
+
+        return load_engine(path)

@@ -1,0 +1,173 @@
+"""Needs, kind, industry and locality features of programs and firms, and the components.
+
+Programs are encoded once at fit time (:class:`ProgramFeatures`); each chunk of firms
+is encoded as columns (:class:`FirmFeatures`); :func:`components` broadcasts one
+against the other and returns every score component as an ``(n_firms, n_programs)``
+float32 matrix. Nothing here loops over firms in Python except reading profiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from profiles.geography import gazetteer
+from profiles.industries import all_divisions, all_major_groups, division_of
+from profiles.models import PROGRAM_KINDS, CompanyProfile, SupportProgram
+from profiles.needs import need_ids, needs_in_text
+from rules.facts import FirmFacts
+from matcher.weights import scoring_data
+
+__all__ = ["ProgramFeatures", "FirmFeatures", "components", "program_home"]
+
+
+def _unit_rows(m: np.ndarray) -> np.ndarray:
+    norms = np.sqrt((m * m).sum(axis=1, keepdims=True))
+    return np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
+
+
+def program_home(p: SupportProgram) -> tuple[str | None, tuple[str, ...]]:
+    """Where a program is offered: its municipality code (if one) and prefecture codes.
+
+    Taken from the provider, else from a location-restricted eligibility; a program
+    with neither is national.
+    """
+    mun = p.provider.municipality
+    prefs = list(p.eligibility.prefectures)
+    if p.provider.prefecture:
+        prefs.append(p.provider.prefecture)
+    munis = list(p.eligibility.municipalities)
+    if mun is None and len(munis) == 1:
+        mun = munis[0]
+    if mun is not None:
+        try:
+            code = gazetteer().resolve(mun).code
+        except ValueError:
+            code = None
+        mun = code
+    gaz = gazetteer()
+    for m in ([mun] if mun else []) + munis:
+        prefs.append(gaz.get(m).prefecture_code)
+    for region in p.eligibility.regions:
+        prefs += [pr.code for pr in gaz.prefectures if region in pr.regions]
+    return mun, tuple(dict.fromkeys(prefs))
+
+
+@dataclass
+class ProgramFeatures:
+    """The structured side of the programs, fitted once."""
+
+    needs: np.ndarray  # (M, K) float32, unit rows
+    kind: np.ndarray  # (M,) int index into PROGRAM_KINDS
+    industry_by_group: np.ndarray  # (G + 1, M) float32, last row: firm's industry unknown
+    industry_by_division: np.ndarray  # (D, M) float32: firm gave only its division
+    home_municipality: np.ndarray  # (M,) int32 gazetteer index, -1 none
+    home_prefecture: np.ndarray  # (47, M) bool
+    national: np.ndarray  # (M,) bool
+    targets: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def from_programs(cls, programs: Sequence[SupportProgram]) -> "ProgramFeatures":
+        data = scoring_data()
+        fit = data["industry_fit"]
+        loc = data["locality"]
+        need_pos = {n: i for i, n in enumerate(need_ids())}
+        M = len(programs)
+        needs = np.zeros((M, len(need_pos)), np.float32)
+        kinds = np.zeros(M, np.int16)
+        groups = all_major_groups()
+        divisions = all_divisions()
+        g_div = np.array([divisions.index(division_of(g)) for g in groups])
+        by_group = np.full((len(groups) + 1, M), fit["open"], np.float32)
+        by_div = np.full((len(divisions), M), fit["open"], np.float32)
+        home_mun = np.full(M, -1, np.int32)
+        home_pref = np.zeros((47, M), bool)
+        national = np.zeros(M, bool)
+        targets = []
+        gaz = gazetteer()
+        for j, p in enumerate(programs):
+            for n in p.needs:
+                needs[j, need_pos[n]] = 1
+            kinds[j] = PROGRAM_KINDS.index(p.kind)
+            t = tuple(dict.fromkeys((*p.industries, *p.eligibility.industries)))
+            targets.append(t)
+            if t:
+                col_g = np.full(len(groups), fit["other"], np.float32)
+                col_d = np.full(len(divisions), fit["other"], np.float32)
+                for code in t:
+                    d = divisions.index(division_of(code))
+                    if len(code) == 1:
+                        col_g[g_div == d] = fit["exact"]
+                        col_d[d] = fit["exact"]
+                    else:
+                        gi = groups.index(code)
+                        col_g[g_div == d] = np.maximum(col_g[g_div == d], fit["division"])
+                        col_g[gi] = fit["exact"]
+                        col_d[d] = max(col_d[d], fit["division"])
+                by_group[:-1, j] = col_g
+                by_div[:, j] = col_d
+            mun, prefs = program_home(p)
+            if mun is not None:
+                home_mun[j] = gaz.index(mun)
+            for pc in prefs:
+                home_pref[int(pc) - 1, j] = True
+            national[j] = mun is None and not prefs
+        return cls(_unit_rows(needs), kinds, by_group, by_div, home_mun, home_pref, national, tuple(targets))
+
+
+@dataclass
+class FirmFeatures:
+    """The structured side of a chunk of firms."""
+
+    needs: np.ndarray  # (n, K) float32 unit rows (stated and inferred needs)
+    kind_pref: np.ndarray  # (n, n_kinds) bool
+    stated: tuple[tuple[str, ...], ...]
+    inferred: tuple[dict[str, str], ...]
+
+    @classmethod
+    def from_profiles(cls, firms: Sequence[CompanyProfile]) -> "FirmFeatures":
+        need_pos = {n: i for i, n in enumerate(need_ids())}
+        need_kinds = scoring_data()["need_kinds"]
+        kind_pos = {k: i for i, k in enumerate(PROGRAM_KINDS)}
+        n = len(firms)
+        needs = np.zeros((n, len(need_pos)), np.float32)
+        kind_pref = np.zeros((n, len(PROGRAM_KINDS)), bool)
+        inferred = []
+        for i, f in enumerate(firms):
+            found = {k: v for k, v in needs_in_text(f.description).items() if k not in f.needs}
+            inferred.append(found)
+            for nid in (*f.needs, *found):
+                needs[i, need_pos[nid]] = 1
+                for k in need_kinds.get(nid, ()):
+                    kind_pref[i, kind_pos[k]] = True
+        return cls(_unit_rows(needs), kind_pref, tuple(f.needs for f in firms), tuple(inferred))
+
+
+def components(pf: ProgramFeatures, ff: FirmFeatures, facts: FirmFacts, X_firms: sp.csr_matrix,
+               P_text_T: sp.csc_matrix | np.ndarray, cols: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Every score component, each ``(n_firms, n_programs)`` float32 (``cols`` selects programs)."""
+    loc = scoring_data()["locality"]
+    sel = slice(None) if cols is None else cols
+    text = X_firms @ (P_text_T if cols is None else P_text_T[:, cols])
+    text = text.toarray() if sp.issparse(text) else np.asarray(text)
+    needs = ff.needs @ pf.needs[sel].T
+    kind = ff.kind_pref[:, pf.kind[sel]].astype(np.float32)
+    grp = np.where(facts.major_group >= 0, facts.major_group, pf.industry_by_group.shape[0] - 1)
+    industry = pf.industry_by_group[grp][:, sel]
+    only_div = (facts.major_group < 0) & (facts.division >= 0)
+    if only_div.any():
+        industry[only_div] = pf.industry_by_division[facts.division[only_div]][:, sel]
+    home_mun = pf.home_municipality[sel]
+    locality = np.full(text.shape, loc["elsewhere"], np.float32)
+    locality[:, pf.national[sel]] = loc["national"]
+    known_pref = facts.prefecture >= 0
+    if known_pref.any():
+        in_pref = pf.home_prefecture[facts.prefecture[known_pref]][:, sel]
+        locality[known_pref] = np.where(in_pref, loc["prefecture"], locality[known_pref])
+    same = (facts.municipality[:, None] == home_mun[None, :]) & (home_mun[None, :] >= 0)
+    locality[same] = loc["municipality"]
+    return {"text": np.clip(text, 0, 1).astype(np.float32), "needs": needs.astype(np.float32),
+            "kind": kind, "industry": industry.astype(np.float32), "locality": locality}

@@ -1,0 +1,140 @@
+"""What the engine returns: rankings, schemes, possible programs, municipalities, reach.
+
+Pydantic models, so that the CLI's ``--json`` and the HTTP service share one shape:
+``Ranking.to_dict()`` is exactly what ``matcher rank --json`` prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["ProviderRef", "Scheme", "Possible", "MunicipalityMatch", "Excluded", "Ranking",
+           "ReachHit", "Explanation", "Condition"]
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (dates as ISO strings)."""
+        return self.model_dump(mode="json")
+
+
+class ProviderRef(_Result):
+    id: str
+    name: str
+    name_ja: str | None = None
+    kind: str | None = None
+
+
+class Condition(_Result):
+    """One eligibility condition for one firm: ``outcome`` is eligible / ineligible / unknown."""
+
+    condition: str
+    outcome: Literal["eligible", "ineligible", "unknown"]
+    text: str
+    missing: list[str] = []
+
+
+class Scheme(_Result):
+    """A program the firm is eligible for, with its score, components and reasons."""
+
+    id: str
+    name: str
+    name_ja: str | None = None
+    kind: str
+    description: str
+    provider: ProviderRef
+    score: float
+    components: dict[str, float]
+    reasons: list[str]
+    benefit: dict[str, Any] | None = None
+    url: str | None = None
+    eligibility: list[Condition] | None = None
+
+
+class Possible(_Result):
+    """A program the firm might use if it gave the missing facts."""
+
+    id: str
+    name: str
+    name_ja: str | None = None
+    kind: str
+    provider: ProviderRef
+    score: float
+    components: dict[str, float]
+    missing: list[str]
+    reasons: list[str]
+
+
+class MunicipalityMatch(_Result):
+    """A municipality where the firm would be well supported."""
+
+    id: str
+    code: str
+    name: str
+    name_ja: str
+    prefecture: str
+    score: float
+    components: dict[str, float]
+    reasons: list[str]
+    distance_km: float | None = None
+
+
+class Excluded(_Result):
+    """A program the firm is not eligible for, with the conditions it fails."""
+
+    id: str
+    name: str
+    failed: list[str]
+
+
+class Ranking(_Result):
+    """The answer for one firm."""
+
+    as_of: dt.date
+    company: dict[str, Any]
+    schemes: list[Scheme]
+    possible: list[Possible]
+    municipalities: list[MunicipalityMatch]
+    excluded: list[Excluded] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = self.model_dump(mode="json", exclude_none=False)
+        if self.excluded is None:
+            out.pop("excluded")
+        for s in out["schemes"]:
+            if s.get("eligibility") is None:
+                s.pop("eligibility", None)
+        return out
+
+
+class ReachHit(_Result):
+    """A firm a program fits: ``status`` is "eligible" or "possible" (facts missing)."""
+
+    rank: int
+    firm_id: str | None
+    firm_name: str | None = None
+    row: int
+    status: Literal["eligible", "possible"]
+    score: float
+    components: dict[str, float]
+    reasons: list[str]
+    missing: list[str] = []
+
+
+class Explanation(_Result):
+    """Why a program is or is not for a firm, condition by condition."""
+
+    as_of: dt.date
+    company: dict[str, Any]
+    program: ProviderRef
+    outcome: Literal["eligible", "ineligible", "unknown"]
+    conditions: list[Condition]
+    missing: list[str]
+    score: float
+    components: dict[str, float]
+    reasons: list[str]
