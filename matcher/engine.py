@@ -187,9 +187,14 @@ class MatchEngine(BaseEstimator):
         docs = [program_document(p) for p in catalog.programs]
         self.text_ = TextVectorizer(ngram_range=self.ngram_range).fit(docs)
         self.program_text_ = self.text_.transform(docs)
-        self._program_text_T = self.program_text_.T.tocsr()
+        # programs' text as a (features, programs) matrix: dense while small enough
+        # (a sparse firm row times a dense matrix costs nnz x programs), else sparse
+        T = self.program_text_.T
+        self._program_text_T = (np.ascontiguousarray(T.toarray()) if T.shape[0] * T.shape[1] <= 20_000_000
+                                else T.tocsr())
         self.program_features_ = ProgramFeatures.from_programs(catalog.programs)
         self.locations_ = LocationModel.from_catalog(catalog)
+        self._static = [self._static_fields(p) for p in catalog.programs]
         self.weights_ = Weights.coerce(self.weights)
         self.municipality_weights_ = MunicipalityWeights.coerce(self.municipality_weights)
         return self
@@ -219,7 +224,8 @@ class MatchEngine(BaseEstimator):
     def _score_chunk(self, firms: list[CompanyProfile], as_of: dt.date, cols: np.ndarray | None = None):
         """Facts, eligibility, text rows, firm features, components and scores of a chunk."""
         facts = FirmFacts.from_profiles(firms, as_of)
-        elig = self.eligibility_.evaluate(facts)
+        facts.parts = []  # each condition's values, reused by explanations
+        elig = self.eligibility_.evaluate(facts, facts.parts)
         if cols is not None:
             elig = elig[:, cols]
         X = self.text_.transform([firm_document(f) for f in firms])
@@ -240,7 +246,8 @@ class MatchEngine(BaseEstimator):
             yield [coerce_firm(f) for f in chunk]
 
     # ------------------------------------------------------------------ reasons
-    def _reasons(self, i: int, j: int, firm: CompanyProfile, ff: FirmFeatures, X, comps, cols=None) -> list[str]:
+    def _reasons(self, i: int, j: int, firm: CompanyProfile, ff: FirmFeatures, dense: np.ndarray, comps,
+                 cols=None) -> list[str]:
         col = j if cols is None else int(cols[j])
         p = self.programs_[col]
         out = []
@@ -251,7 +258,7 @@ class MatchEngine(BaseEstimator):
         if inferred:
             out.append("serves needs read in the description: "
                        + ", ".join(f"{_NEED[n].label_en} ({ff.inferred[i][n]})" for n in inferred))
-        terms = matching_terms(self.text_, X[i], self.program_text_[col])
+        terms = matching_terms(self.text_, dense, self.program_text_, col)
         if terms:
             out.append("shared terms: " + ", ".join(terms))
         ind = float(comps["industry"][i, j])
@@ -272,9 +279,25 @@ class MatchEngine(BaseEstimator):
         return out
 
     def _conditions(self, facts: FirmFacts, i: int, col: int) -> list[Condition]:
-        one = facts.take([i])
-        return [Condition(condition=c.condition, outcome=outcome_name(c.value), text=c.text, missing=list(c.missing))
-                for c in self.eligibility_.explain(one, col)]
+        return [Condition.model_construct(condition=c.condition, outcome=outcome_name(c.value), text=c.text,
+                                          missing=list(c.missing))
+                for c in self.eligibility_.explain(facts, col, row=i, parts=getattr(facts, "parts", None))]
+
+    @staticmethod
+    def _dense_row(X, i: int) -> np.ndarray:
+        """Row ``i`` of the firms' text matrix as a dense vector."""
+        dense = np.zeros(X.shape[1], np.float32)
+        a, b = X.indptr[i], X.indptr[i + 1]
+        dense[X.indices[a:b]] = X.data[a:b]
+        return dense
+
+    @classmethod
+    def _static_fields(cls, p: SupportProgram) -> dict[str, Any]:
+        """The fields of a result that depend only on the program, built once at fit."""
+        return {"id": p.id, "name": p.name, "name_ja": p.name_ja, "kind": p.kind, "provider": cls._provider(p),
+                "description": p.description, "url": p.url,
+                "benefit": p.benefit.model_dump(mode="json", exclude_none=True) if p.benefit else None}
+
 
     @staticmethod
     def _provider(p: SupportProgram) -> ProviderRef:
@@ -326,37 +349,37 @@ class MatchEngine(BaseEstimator):
         maybe = _top_indices(np.where(elig == UNKNOWN, -score, inf), self.possible_top)
         munis = self._municipalities(firms, facts, elig, comps)
         for i, firm in enumerate(firms):
+            dense = self._dense_row(X, i)
             schemes = []
-            for j in best[i]:
-                p = self.programs_[j]
-                schemes.append(Scheme(
-                    id=p.id, name=p.name, name_ja=p.name_ja, kind=p.kind, description=p.description,
-                    provider=self._provider(p), score=round(float(score[i, j]), 6),
-                    components={c: round(float(comps[c][i, j]), 6) for c in COMPONENTS},
-                    reasons=self._reasons(i, j, firm, ff, X, comps),
-                    benefit=p.benefit.model_dump(mode="json", exclude_none=True) if p.benefit else None,
-                    url=p.url, eligibility=self._conditions(facts, i, j) if explain else None,
-                ))
+            rounded = {c: np.round(comps[c][i, best[i]].astype(np.float64), 6).tolist() for c in COMPONENTS}
+            scores = np.round(score[i, best[i]].astype(np.float64), 6).tolist()
+            for n, j in enumerate(best[i].tolist()):
+                comp = {c: rounded[c][n] for c in COMPONENTS}
+                # model_construct: every value here is built by the engine, no need to re-validate
+                st = self._static[j]
+                schemes.append(Scheme.model_construct(
+                    **{k: v for k, v in st.items() if k != "benefit"}, benefit=dict(st["benefit"]) if st["benefit"] else None,
+                    score=scores[n], components=comp,
+                    reasons=self._reasons(i, j, firm, ff, dense, comps),
+                    eligibility=self._conditions(facts, i, j) if explain else None))
             possible = []
             for j in maybe[i]:
-                p = self.programs_[j]
+                st = self._static[j]
                 conds = self._conditions(facts, i, j)
                 missing = list(dict.fromkeys(m for c in conds for m in c.missing))
                 unknown = [c.text for c in conds if c.outcome == "unknown"]
-                possible.append(Possible(
-                    id=p.id, name=p.name, name_ja=p.name_ja, kind=p.kind, provider=self._provider(p),
+                hint = [f"to settle it, give: {', '.join(FACT_LABELS.get(m, m) for m in missing)}"] if missing else []
+                possible.append(Possible.model_construct(
+                    id=st["id"], name=st["name"], name_ja=st["name_ja"], kind=st["kind"], provider=st["provider"],
                     score=round(float(score[i, j]), 6),
                     components={c: round(float(comps[c][i, j]), 6) for c in COMPONENTS}, missing=missing,
-                    reasons=unknown + ([f"to settle it, give: {', '.join(FACT_LABELS.get(m, m) for m in missing)}"]
-                                       if missing else [])
-                            + self._reasons(i, j, firm, ff, X, comps),
-                ))
+                    reasons=unknown + hint + self._reasons(i, j, firm, ff, dense, comps)))
             excluded = None
             if explain:
                 excluded = []
                 for j in np.flatnonzero(elig[i] == FALSE):
                     conds = self._conditions(facts, i, int(j))
-                    excluded.append(Excluded(id=self.programs_[j].id, name=self.programs_[j].name,
+                    excluded.append(Excluded.model_construct(id=self.programs_[j].id, name=self.programs_[j].name,
                                              failed=[c.text for c in conds if c.outcome == "ineligible"]))
             yield Ranking(as_of=as_of, company=self._company(firm), schemes=schemes, possible=possible,
                           municipalities=munis[i], excluded=excluded)
@@ -457,7 +480,7 @@ class MatchEngine(BaseEstimator):
         for r, (key, row, firm) in enumerate(best):
             conds = self._conditions(facts, r, j)
             missing = list(dict.fromkeys(m for c in conds for m in c.missing))
-            reasons = self._reasons(r, 0, firm, ff, X, comps, cols)
+            reasons = self._reasons(r, 0, firm, ff, self._dense_row(X, r), comps, cols)
             if elig[r, 0] == UNKNOWN:
                 reasons = [c.text for c in conds if c.outcome == "unknown"] + reasons
             hits.append(ReachHit(rank=r + 1, firm_id=firm.id, firm_name=firm.name, row=row + 1,
@@ -486,7 +509,7 @@ class MatchEngine(BaseEstimator):
             missing=list(dict.fromkeys(m for c in conds for m in c.missing)),
             score=round(float(score[0, 0]), 6),
             components={c: round(float(comps[c][0, 0]), 6) for c in COMPONENTS},
-            reasons=self._reasons(0, 0, firm, ff, X, comps, cols),
+            reasons=self._reasons(0, 0, firm, ff, self._dense_row(X, 0), comps, cols),
         )
 
     # ------------------------------------------------------------------ persistence

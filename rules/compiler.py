@@ -406,22 +406,38 @@ class CompiledEligibility:
         day = float(as_of.toordinal())
         return (self._start <= day) & (day <= self._end)
 
-    def evaluate(self, facts: FirmFacts) -> np.ndarray:
+    def evaluate(self, facts: FirmFacts, parts: list[np.ndarray] | None = None) -> np.ndarray:
         """Kleene truth values, shape ``(facts.n, n_programs)``, at ``facts.as_of``.
 
         A closed program is FALSE for every firm; otherwise each condition narrows the
-        result by Kleene AND (the minimum).
+        result by Kleene AND (the minimum). Pass a list as ``parts`` to keep each
+        condition's values, so that :meth:`explain` can reuse them.
         """
         out = np.empty((facts.n, self.n_programs), dtype=np.uint8)
         out[:] = np.where(self.open_at(facts.as_of), TRUE, FALSE)[None, :]
         for cond in self.conditions:
             cols = cond.rows
-            out[:, cols] = np.minimum(out[:, cols], cond.evaluate(facts))
+            values = cond.evaluate(facts)
+            if parts is not None:
+                parts.append(values)
+            out[:, cols] = np.minimum(out[:, cols], values)
         return out
 
-    def explain(self, facts: FirmFacts, program: int) -> list[ConditionResult]:
-        """Every condition of program ``program`` for firm 0 of ``facts``, in plain words."""
-        one = facts.take([0]) if facts.n != 1 else facts
+    def _program_conditions(self, program: int) -> list[tuple[int, Condition, int]]:
+        if not hasattr(self, "_by_program"):
+            self._by_program: dict[int, list] = {}
+            for ci, cond in enumerate(self.conditions):
+                for pos, row in enumerate(cond.rows):
+                    self._by_program.setdefault(int(row), []).append((ci, cond, pos))
+        return self._by_program.get(int(program), [])
+
+    def explain(self, facts: FirmFacts, program: int, row: int = 0,
+                parts: list[np.ndarray] | None = None) -> list[ConditionResult]:
+        """Every condition of program ``program`` for firm ``row`` of ``facts``, in plain words.
+
+        ``parts`` are the condition values kept by :meth:`evaluate` on the same facts.
+        """
+        one = facts.take([row]) if facts.n != 1 else facts
         prog = self.programs[program]
         out: list[ConditionResult] = []
         ok, why = prog.status(one.as_of)
@@ -430,11 +446,13 @@ class CompiledEligibility:
         elif prog.valid_from or prog.valid_until or prog.application_deadline:
             span = " to ".join(d.isoformat() if d else "…" for d in (prog.valid_from, prog.valid_until or prog.application_deadline))
             out.append(ConditionResult("open", TRUE, f"open on {one.as_of.isoformat()} ({span})"))
-        for cond in self.conditions:
-            pos = cond.position(program)
-            if pos is None:
-                continue
-            value = int(cond.evaluate(one, np.array([pos]))[0, 0])
+        for ci, cond, pos in self._program_conditions(program):
+            if parts is not None:
+                value = int(parts[ci][row, pos])
+            else:
+                value = int(cond.evaluate(one, np.array([pos]))[0, 0])
             missing = cond.missing(one, pos) if value == UNKNOWN else ()
             out.append(ConditionResult(cond.name, value, cond.describe(one, pos, value), missing))
+        if not out:
+            out.append(ConditionResult("none", TRUE, "no eligibility conditions: open to every firm"))
         return out

@@ -1,0 +1,29 @@
+"""The text vectors: the fast transform equals scikit-learn's, and Japanese works."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcher.text import TextVectorizer, matching_terms, program_document
+from profiles import load_catalog
+
+PROGRAMS = load_catalog().programs
+TV = TextVectorizer().fit([program_document(p) for p in PROGRAMS])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdeftrairxhibi 展示会出展融資ソフトウェア、。", max_size=60), min_size=1, max_size=4))
+def test_the_fast_transform_equals_scikit_learns(docs):
+    fast, ref = TV.transform(docs), TV.transform_reference(docs)
+    assert fast.shape == ref.shape
+    assert np.allclose(fast.toarray(), ref.toarray(), atol=1e-6)
+
+
+def test_a_japanese_description_shares_character_ngrams_with_a_japanese_program():
+    X = TV.transform(["展示会に出展したい"])
+    P = TV.transform([program_document(p) for p in PROGRAMS])
+    j = next(k for k, p in enumerate(PROGRAMS) if p.id == "kita-trade-fair-subsidy")
+    assert (X @ P.T).toarray()[0, j] > 0
+    assert "展示会" in matching_terms(TV, X.toarray()[0], P, j)
