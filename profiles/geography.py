@@ -13,10 +13,10 @@ the many Kita wards:
 ('131172', '131172')
 >>> gaz.resolve("羽村市").label
 'Hamura City, Tokyo'
->>> gaz.resolve("Kita")
+>>> gaz.resolve("Kita")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-profiles.errors.AmbiguousValueError: municipality: ambiguous: 12 local governments have this name; give the prefecture or the 6-digit code, got 'Kita' (did you mean: 131172 Kita City, Tokyo, 011029 Kita Ward, Sapporo, Hokkaido, 111023 Kita Ward, Saitama, Saitama, 151017 Kita Ward, Niigata, Niigata, 221376 Kita Ward, Hamamatsu, Shizuoka, 231029 Kita Ward, Nagoya, Aichi, 261017 Kita Ward, Kyoto, Kyoto, 271276 Kita Ward, Osaka, Osaka?)
+profiles.errors.AmbiguousValueError: municipality: ambiguous: 12 local governments have this name; give the prefecture or the 6-digit code, got 'Kita' (did you mean: 011029 Kita Ward, Sapporo, Hokkaido, ...?)
 """
 
 from __future__ import annotations
@@ -254,6 +254,14 @@ class Gazetteer:
         Raises :class:`~profiles.errors.UnknownValueError` with the closest names, or
         :class:`~profiles.errors.AmbiguousValueError` listing every match.
         """
+        if "," in str(text) and not self._by_key.get(name_key(text)):
+            # the label form: "Hachioji City, Tokyo", "Kita Ward, Sapporo, Hokkaido"
+            parts = [p.strip() for p in str(text).split(",") if p.strip()]
+            if len(parts) >= 2 and name_key(parts[-1]) in self._pref_by_key:
+                pref = self.prefectures[self._pref_by_key[name_key(parts[-1])]].code
+                if prefecture is None or prefecture == pref:
+                    rest = parts[:-1]
+                    return self.resolve(" ".join(reversed(rest)), prefecture=pref, field=field)
         key = name_key(text)
         hits = list(self._by_key.get(key, ()))
         if prefecture is not None:

@@ -94,7 +94,7 @@ class FirmFacts:
 
         >>> f = FirmFacts.from_profiles([CompanyProfile(municipality="131172", employees=25)],
         ...                             dt.date(2026, 1, 1))
-        >>> f.n, f.employees[0], np.isnan(f.capital_jpy[0]), int(f.prefecture[0])
+        >>> f.n, float(f.employees[0]), bool(np.isnan(f.capital_jpy[0])), int(f.prefecture[0])
         (1, 25.0, True, 12)
         """
         n = len(firms)

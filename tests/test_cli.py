@@ -104,6 +104,8 @@ def test_catalog_validate_reports_every_problem_with_file_entry_and_path(tmp_pat
         "  source: {file: f, quote: q}\n"
         "- id: two\n  name: Two\n  kind: subsidy\n  provider: {id: x, name: X, kind: municipality}\n"
         "  benefit: {max_amount_jpy: -1}\n  source: {file: f, quote: q}\n"
+        "- id: four\n  name: Four\n  kind: subsidy\n  provider: {id: x, name: X, kind: municipality}\n"
+        "  source: {file: f, quote: q}\n"
         "  eligibility: {logic: {'<=': [{var: headcount}, 300]}}\n", encoding="utf-8")
     (tmp_path / "b.json").write_text('{"programs": [{"id": "three", "name": "T"}]}', encoding="utf-8")
     result = CliRunner().invoke(cli, ["catalog", "validate", str(tmp_path)])
@@ -111,7 +113,7 @@ def test_catalog_validate_reports_every_problem_with_file_entry_and_path(tmp_pat
     err = result.stderr
     assert "a.yaml: one: kind:" in err
     assert "a.yaml: two: benefit.max_amount_jpy:" in err
-    assert "a.yaml: two: eligibility.logic" in err and "headcount" in err
+    assert "a.yaml: four: eligibility.logic" in err and "headcount" in err
     assert "b.json: three: provider:" in err
 
 

@@ -457,3 +457,24 @@ def test_compiled_eligibility_uses_logic_rules():
     assert compiled.evaluate(facts).ravel().tolist() == [TRUE, FALSE, FALSE, FALSE, FALSE]
     (result,) = [r for r in compiled.explain(facts.take([0]), 0) if r.condition == "logic"]
     assert result.value == TRUE and "trade_fair" in result.text
+
+
+ZERO = {"-": [{"var": "employees"}]}  # -0 for a firm with no employees
+EDGE_RULES = [
+    # Branches that are both NaN agree: NaN != 1 is then known to be TRUE.
+    {"!=": [{"if": [{"var": "seeking_location"}, {"/": [0, {"var": "employees"}]}, {"-": ["x"]}]}, 1]},
+    # parseFloat(-0) is 0, so -0 * -1 is -0 in JsonLogic, and 1 / -0 is -Infinity.
+    {"<": [{"/": [1, {"*": [ZERO, -1]}]}, 0]},
+    # Math.min(0, -0) is -0, Math.max(-0, 0) is 0.
+    {"<": [{"/": [1, {"min": [0, ZERO]}]}, 0]},
+    {">": [{"/": [1, {"max": [ZERO, 0]}]}, 0]},
+    # + never gives -0.
+    {">": [{"/": [1, {"+": [ZERO, ZERO]}]}, 0]},
+]
+
+
+@pytest.mark.parametrize("rule", EDGE_RULES, ids=range(len(EDGE_RULES)))
+def test_nan_and_negative_zero_follow_javascript_in_both_evaluators(rule):
+    profile = CompanyProfile(municipality="131172", employees=0)
+    assert evaluate_one(rule, firm_fact_dict(profile, AS_OF)) == TRUE
+    assert LogicRule(rule).evaluate(FirmFacts.from_profiles([profile], AS_OF)).tolist() == [TRUE]

@@ -108,3 +108,9 @@ def test_the_shipped_english_names_match_a_fresh_derivation_from_the_kana():
                                            ("281000", "Kobe City, Hyogo"), ("011029", "Kita Ward, Sapporo, Hokkaido")])
 def test_english_names_are_hepburn_with_long_vowels_folded(code, english):
     assert gazetteer().get(code).label == english
+
+
+def test_a_label_printed_by_the_gazetteer_resolves_back_to_its_local_government():
+    gaz = gazetteer()
+    for code in ("132012", "131172", "011029", "141003", "272272"):
+        assert gaz.resolve(gaz.get(code).label).code == code
