@@ -33,6 +33,8 @@ class _Group(click.Group):
         except (ProfilesError, ValueError, TypeError) as exc:
             click.echo(f"error: {' '.join(str(exc).split())}", err=True)
             ctx.exit(2)
+        except BrokenPipeError:
+            raise
         except OSError as exc:
             click.echo(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), err=True)
             ctx.exit(2)
@@ -320,7 +322,13 @@ def catalog_list(catalog, as_of, as_json) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``matcher`` console script."""
-    cli.main(args=argv, prog_name="matcher")
+    try:
+        cli.main(args=argv, prog_name="matcher")
+    except BrokenPipeError:  # e.g. `matcher rank firm.yaml | head`: the reader has gone, stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -275,7 +275,7 @@ class MatchEngine(BaseEstimator):
         elif self.program_features_.national[col]:
             out.append("a national program, open everywhere")
         if comps["kind"][i, j] > 0:
-            out.append(f"a {p.kind.replace('_', ' ')}, which the firm's needs call for")
+            out.append(f"a {p.kind.replace('_', ' ')} program: a kind of support the firm's needs call for")
         return out
 
     def _conditions(self, facts: FirmFacts, i: int, col: int) -> list[Condition]:

@@ -41,16 +41,41 @@ def scoring_data(name: str = "scoring.yaml") -> dict[str, Any]:
     return yaml.safe_load((resources.files("matcher") / "data" / name).read_text(encoding="utf-8"))
 
 
-def _check(obj) -> None:
-    for f in fields(obj):
-        v = getattr(obj, f.name)
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 or v != v:
-            raise ValueError(f"weight {f.name!r} must be a number >= 0, got {v!r}")
+class _WeightSet:
+    """Shared behaviour of the weight dataclasses: checks, coercion from dicts."""
+
+    _names: tuple[str, ...] = ()
+    _label = "weight"
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 or v != v:
+                raise ValueError(f"{self._label} {f.name!r} must be a number >= 0, got {v!r}")
+
+    @classmethod
+    def coerce(cls, value):
+        """An instance from ``None`` (defaults), a dict of some components, or an instance."""
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, dict):
+            unknown = set(value) - set(cls._names)
+            if unknown:
+                raise ValueError(f"unknown {cls._label} {sorted(unknown)[0]!r}, expected some of {list(cls._names)}")
+            return cls(**value)
+        raise TypeError(f"{cls._label}s must be a {cls.__name__}, a dict or None, got {type(value).__name__}")
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
-class Weights:
+class Weights(_WeightSet):
     """Weights of the program score's components (see the module docstring)."""
+
+    _names = COMPONENTS
 
     text: float = scoring_data()["weights"]["text"]
     needs: float = scoring_data()["weights"]["needs"]
@@ -58,52 +83,15 @@ class Weights:
     industry: float = scoring_data()["weights"]["industry"]
     locality: float = scoring_data()["weights"]["locality"]
 
-    def __post_init__(self) -> None:
-        _check(self)
-
-    @classmethod
-    def coerce(cls, value: "Weights | dict | None") -> "Weights":
-        """Weights from ``None`` (defaults), a dict of some components, or Weights."""
-        if value is None:
-            return cls()
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, dict):
-            unknown = set(value) - set(COMPONENTS)
-            if unknown:
-                raise ValueError(f"unknown weight {sorted(unknown)[0]!r}, expected some of {list(COMPONENTS)}")
-            return cls(**value)
-        raise TypeError(f"weights must be a Weights, a dict or None, got {type(value).__name__}")
-
-    def as_dict(self) -> dict[str, float]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class MunicipalityWeights:
+class MunicipalityWeights(_WeightSet):
     """Weights of a municipality recommendation's components (see :mod:`matcher.locations`)."""
+
+    _names = MUNICIPALITY_COMPONENTS
+    _label = "municipality weight"
 
     support: float = scoring_data()["municipality_weights"]["support"]
     assets: float = scoring_data()["municipality_weights"]["assets"]
     industry: float = scoring_data()["municipality_weights"]["industry"]
     distance: float = scoring_data()["municipality_weights"]["distance"]
-
-    def __post_init__(self) -> None:
-        _check(self)
-
-    @classmethod
-    def coerce(cls, value: "MunicipalityWeights | dict | None") -> "MunicipalityWeights":
-        if value is None:
-            return cls()
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, dict):
-            unknown = set(value) - set(MUNICIPALITY_COMPONENTS)
-            if unknown:
-                raise ValueError(f"unknown municipality weight {sorted(unknown)[0]!r}, "
-                                 f"expected some of {list(MUNICIPALITY_COMPONENTS)}")
-            return cls(**value)
-        raise TypeError(f"municipality_weights must be a MunicipalityWeights, a dict or None, got {type(value).__name__}")
-
-    def as_dict(self) -> dict[str, float]:
-        return asdict(self)

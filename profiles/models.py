@@ -15,9 +15,9 @@ True
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from profiles.needs import resolve_needs
 
@@ -77,6 +77,41 @@ def _resolve_industry(value: Any, field: str = "industry") -> str | None:
     if value is None or value == "":
         return None
     return resolve_industry(str(value), field=field).code
+
+
+def _as_list(v: Any) -> list[Any]:
+    if v is None:
+        return []
+    if isinstance(v, (str, dict)):
+        return [v]
+    return list(v)
+
+
+def _industry_codes(v: Any, info: ValidationInfo) -> tuple[str, ...]:
+    return tuple(_resolve_industry(x, f"{info.field_name}[{i}]") for i, x in enumerate(_as_list(v)))
+
+
+def _prefecture_codes(v: Any, info: ValidationInfo) -> tuple[str, ...]:
+    return tuple(_resolve_prefecture(x, f"{info.field_name}[{i}]") for i, x in enumerate(_as_list(v)))
+
+
+def _municipality_codes(v: Any, info: ValidationInfo) -> tuple[str, ...]:
+    from profiles.geography import gazetteer
+
+    return tuple(gazetteer().resolve(str(x), field=f"{info.field_name}[{i}]").code for i, x in enumerate(_as_list(v)))
+
+
+def _prefecture_code(v: Any) -> str | None:
+    return _resolve_prefecture(v)
+
+
+#: JSIC codes resolved from codes or words; prefecture and municipality codes resolved
+#: from names. One place for each, shared by every model.
+IndustryCodes = Annotated[tuple[str, ...], BeforeValidator(_industry_codes)]
+PrefectureCodes = Annotated[tuple[str, ...], BeforeValidator(_prefecture_codes)]
+MunicipalityCodes = Annotated[tuple[str, ...], BeforeValidator(_municipality_codes)]
+PrefectureCode = Annotated[str | None, BeforeValidator(_prefecture_code)]
+Needs = Annotated[tuple[str, ...], BeforeValidator(lambda v: resolve_needs(v))]
 
 
 class CompanyProfile(_Frozen):
@@ -166,10 +201,9 @@ class Provider(_Frozen):
     name: str
     name_ja: str | None = None
     kind: ProviderKind
-    prefecture: str | None = None
+    prefecture: PrefectureCode = None
     municipality: str | None = None
 
-    _pref = field_validator("prefecture", mode="before")(classmethod(lambda cls, v: _resolve_prefecture(v)))
 
 
 class Benefit(_Frozen):
@@ -223,10 +257,10 @@ class Eligibility(_Frozen):
     expression over the firm's facts. :mod:`rules` checks and compiles all of it.
     """
 
-    municipalities: tuple[str, ...] = ()
-    prefectures: tuple[str, ...] = ()
+    municipalities: MunicipalityCodes = ()
+    prefectures: PrefectureCodes = ()
     regions: tuple[str, ...] = ()
-    industries: tuple[str, ...] = ()
+    industries: IndustryCodes = ()
     employees: Range | None = None
     capital_jpy: Range | None = None
     years_in_business: Range | None = None
@@ -235,24 +269,7 @@ class Eligibility(_Frozen):
     logic: Any = None
     note: str | None = None
 
-    @field_validator("municipalities", mode="before")
-    @classmethod
-    def _municipalities(cls, v: Any) -> Any:
-        from profiles.geography import gazetteer
 
-        if isinstance(v, str):
-            v = [v]
-        out = []
-        for i, item in enumerate(v or ()):
-            out.append(gazetteer().resolve(str(item), field=f"municipalities[{i}]").code)
-        return tuple(out)
-
-    @field_validator("prefectures", mode="before")
-    @classmethod
-    def _prefectures(cls, v: Any) -> Any:
-        if isinstance(v, str):
-            v = [v]
-        return tuple(_resolve_prefecture(x, f"prefectures[{i}]") for i, x in enumerate(v or ()))
 
     @field_validator("regions", mode="before")
     @classmethod
@@ -271,12 +288,6 @@ class Eligibility(_Frozen):
             out.append(key)
         return tuple(out)
 
-    @field_validator("industries", mode="before")
-    @classmethod
-    def _industries(cls, v: Any) -> Any:
-        if isinstance(v, str):
-            v = [v]
-        return tuple(_resolve_industry(x, f"industries[{i}]") for i, x in enumerate(v or ()))
 
     def is_empty(self) -> bool:
         """True when the program is open to every firm."""
@@ -293,8 +304,8 @@ class SupportProgram(_Frozen):
     name_ja: str | None = None
     provider: Provider
     kind: ProgramKind
-    needs: tuple[str, ...] = ()
-    industries: tuple[str, ...] = ()
+    needs: Needs = ()
+    industries: IndustryCodes = ()
     description: str = ""
     keywords_ja: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
@@ -306,24 +317,10 @@ class SupportProgram(_Frozen):
     url: str | None = None
     contact: Contact | None = None
     clusters: tuple[str, ...] = ()
-    source: tuple[Source, ...] = Field(min_length=1)
+    source: Annotated[tuple[Source, ...], BeforeValidator(_as_list)] = Field(min_length=1)
 
-    @field_validator("needs", mode="before")
-    @classmethod
-    def _needs(cls, v: Any) -> tuple[str, ...]:
-        return resolve_needs(v)
 
-    @field_validator("industries", mode="before")
-    @classmethod
-    def _industries(cls, v: Any) -> Any:
-        if isinstance(v, str):
-            v = [v]
-        return tuple(_resolve_industry(x, f"industries[{i}]") for i, x in enumerate(v or ()))
 
-    @field_validator("source", mode="before")
-    @classmethod
-    def _one_source(cls, v: Any) -> Any:
-        return [v] if isinstance(v, dict) else v
 
     @model_validator(mode="after")
     def _window(self) -> "SupportProgram":
@@ -376,30 +373,19 @@ class Municipality(_Frozen):
     name: str
     name_ja: str
     name_kana: str | None = None
-    prefecture: str
+    prefecture: Annotated[str, BeforeValidator(_prefecture_code)]
     regions: tuple[str, ...] = ()
     lat: float | None = None
     lng: float | None = None
-    industry_strengths: tuple[str, ...] = ()
+    industry_strengths: IndustryCodes = ()
     assets: Assets = Assets()
     clusters: tuple[str, ...] = ()
     support_desk: Contact | None = None
     description: str = ""
-    source: tuple[Source, ...] = ()
+    source: Annotated[tuple[Source, ...], BeforeValidator(_as_list)] = ()
 
-    _pref = field_validator("prefecture", mode="before")(classmethod(lambda cls, v: _resolve_prefecture(v)))
 
-    @field_validator("industry_strengths", mode="before")
-    @classmethod
-    def _industries(cls, v: Any) -> Any:
-        if isinstance(v, str):
-            v = [v]
-        return tuple(_resolve_industry(x, f"industry_strengths[{i}]") for i, x in enumerate(v or ()))
 
-    @field_validator("source", mode="before")
-    @classmethod
-    def _one_source(cls, v: Any) -> Any:
-        return [v] if isinstance(v, dict) else v
 
 
 class ClusterProject(_Frozen):
@@ -411,38 +397,14 @@ class ClusterProject(_Frozen):
     number: int | None = Field(default=None, ge=1, le=19)
     kind: Literal["meti_project", "named_cluster", "knowledge_cluster"] = "meti_project"
     region: str | None = None
-    prefectures: tuple[str, ...] = ()
-    municipalities: tuple[str, ...] = ()
+    prefectures: PrefectureCodes = ()
+    municipalities: MunicipalityCodes = ()
     fields: tuple[Literal[CLUSTER_FIELDS], ...] = ()  # type: ignore[valid-type]
-    industries: tuple[str, ...] = ()
+    industries: IndustryCodes = ()
     description: str = ""
     description_ja: str | None = None
-    source: tuple[Source, ...] = Field(min_length=1)
+    source: Annotated[tuple[Source, ...], BeforeValidator(_as_list)] = Field(min_length=1)
 
-    @field_validator("prefectures", mode="before")
-    @classmethod
-    def _prefectures(cls, v: Any) -> Any:
-        if isinstance(v, str):
-            v = [v]
-        return tuple(_resolve_prefecture(x, f"prefectures[{i}]") for i, x in enumerate(v or ()))
 
-    @field_validator("municipalities", mode="before")
-    @classmethod
-    def _municipalities(cls, v: Any) -> Any:
-        from profiles.geography import gazetteer
 
-        if isinstance(v, str):
-            v = [v]
-        return tuple(gazetteer().resolve(str(x), field=f"municipalities[{i}]").code for i, x in enumerate(v or ()))
 
-    @field_validator("industries", mode="before")
-    @classmethod
-    def _industries(cls, v: Any) -> Any:
-        if isinstance(v, str):
-            v = [v]
-        return tuple(_resolve_industry(x, f"industries[{i}]") for i, x in enumerate(v or ()))
-
-    @field_validator("source", mode="before")
-    @classmethod
-    def _one_source(cls, v: Any) -> Any:
-        return [v] if isinstance(v, dict) else v
