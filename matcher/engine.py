@@ -278,10 +278,12 @@ class MatchEngine(BaseEstimator):
             out.append(f"a {p.kind.replace('_', ' ')} program: a kind of support the firm's needs call for")
         return out
 
-    def _conditions(self, facts: FirmFacts, i: int, col: int) -> list[Condition]:
+    def _conditions(self, facts: FirmFacts, i: int, col: int,
+                    outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE)) -> list[Condition]:
         return [Condition.model_construct(condition=c.condition, outcome=outcome_name(c.value), text=c.text,
                                           missing=list(c.missing))
-                for c in self.eligibility_.explain(facts, col, row=i, parts=getattr(facts, "parts", None))]
+                for c in self.eligibility_.explain(facts, col, row=i, parts=getattr(facts, "parts", None),
+                                                   outcomes=outcomes)]
 
     @staticmethod
     def _dense_row(X, i: int) -> np.ndarray:
@@ -365,9 +367,9 @@ class MatchEngine(BaseEstimator):
             possible = []
             for j in maybe[i]:
                 st = self._static[j]
-                conds = self._conditions(facts, i, j)
+                conds = self._conditions(facts, i, j, (UNKNOWN,))
                 missing = list(dict.fromkeys(m for c in conds for m in c.missing))
-                unknown = [c.text for c in conds if c.outcome == "unknown"]
+                unknown = [c.text for c in conds]
                 hint = [f"to settle it, give: {', '.join(FACT_LABELS.get(m, m) for m in missing)}"] if missing else []
                 possible.append(Possible.model_construct(
                     id=st["id"], name=st["name"], name_ja=st["name_ja"], kind=st["kind"], provider=st["provider"],
@@ -378,9 +380,9 @@ class MatchEngine(BaseEstimator):
             if explain:
                 excluded = []
                 for j in np.flatnonzero(elig[i] == FALSE):
-                    conds = self._conditions(facts, i, int(j))
+                    conds = self._conditions(facts, i, int(j), (FALSE,))
                     excluded.append(Excluded.model_construct(id=self.programs_[j].id, name=self.programs_[j].name,
-                                             failed=[c.text for c in conds if c.outcome == "ineligible"]))
+                                                             failed=[c.text for c in conds]))
             yield Ranking(as_of=as_of, company=self._company(firm), schemes=schemes, possible=possible,
                           municipalities=munis[i], excluded=excluded)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -105,12 +105,6 @@ def _category_masks(facts: FirmFacts) -> np.ndarray:
     return mask
 
 
-def _le_tri(values: np.ndarray, bound: float) -> np.ndarray:
-    out = np.where(values <= bound, TRUE, FALSE).astype(np.uint8)
-    out[np.isnan(values)] = UNKNOWN
-    return out
-
-
 @dataclass(frozen=True)
 class SizeTest:
     """Per-category thresholds on headcount and capital; any one of them suffices."""
@@ -126,12 +120,23 @@ class SizeTest:
         names = {f for t in self.thresholds.values() for f in t}
         return tuple(f for f in ("employees", "capital_jpy") if f in names)
 
+    @cached_property
+    def _bounds(self) -> dict[str, np.ndarray]:
+        """Per fact, a (categories, 1) column of bounds, NaN where a category has none."""
+        return {fact: np.array([[self.thresholds[c].get(fact, np.nan)] for c in categories()], float)
+                for fact in self.facts()}
+
     def _by_category(self, facts: FirmFacts) -> np.ndarray:
-        rows = []
-        for cat in categories():
-            parts = [_le_tri(getattr(facts, fact), bound) for fact, bound in self.thresholds[cat].items()]
-            rows.append(np.maximum.reduce(parts) if parts else np.full(facts.n, TRUE, np.uint8))
-        return np.stack(rows)  # (categories, n)
+        """(categories, n): Kleene OR over the facts each category tests (FALSE where it tests none)."""
+        out = np.full((len(categories()), facts.n), FALSE, np.uint8)
+        for fact, bound in self._bounds.items():
+            v = getattr(facts, fact)[None, :]
+            with np.errstate(invalid="ignore"):
+                t = np.where(np.isnan(v), UNKNOWN, np.where(v <= bound, TRUE, FALSE)).astype(np.uint8)
+            t[np.isnan(bound[:, 0])] = FALSE
+            np.maximum(out, t, out=out)
+        out[[not self.thresholds[c] for c in categories()]] = TRUE  # a category that tests nothing passes
+        return out
 
     def evaluate(self, facts: FirmFacts) -> np.ndarray:
         """Kleene truth value of the test for every firm (uint8, FALSE/UNKNOWN/TRUE)."""
