@@ -91,6 +91,16 @@ def coerce_firm(firm: CompanyProfile | Mapping[str, Any]) -> CompanyProfile:
     raise InputError("firm", type(firm).__name__, "expected a CompanyProfile or a mapping of its fields")
 
 
+def _is_missing(value: Any) -> bool:
+    """None, NaN or pandas' NA/NaT (a table's empty cell)."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN, NaT
+    except (TypeError, ValueError):
+        return False
+
+
 def _positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
@@ -237,8 +247,24 @@ class MatchEngine(BaseEstimator):
             score += np.float32(w[name]) * comps[name]
         return facts, elig, X, ff, comps, score
 
+    @staticmethod
+    def _records(firms: Any) -> Iterable[Any]:
+        """Firms as an iterable of profiles or dicts; pandas and pyarrow tables stream by rows."""
+        if hasattr(firms, "to_batches") or hasattr(firms, "iter_batches"):  # pyarrow Table / ParquetFile
+            batches = firms.to_batches() if hasattr(firms, "to_batches") else firms.iter_batches()
+            return ({k: v for k, v in rec.items() if v is not None} for b in batches for rec in b.to_pylist())
+        if hasattr(firms, "to_pylist") and hasattr(firms, "schema"):  # pyarrow RecordBatch
+            return ({k: v for k, v in rec.items() if v is not None} for rec in firms.to_pylist())
+        if hasattr(firms, "iloc") and hasattr(firms, "to_dict"):  # pandas DataFrame
+            def rows():
+                for start in range(0, len(firms), 4096):
+                    for rec in firms.iloc[start:start + 4096].to_dict("records"):
+                        yield {k: v for k, v in rec.items() if not _is_missing(v)}
+            return rows()
+        return firms
+
     def _batches(self, firms: Iterable[Any], chunk_size: int) -> Iterator[list[CompanyProfile]]:
-        it = iter(firms)
+        it = iter(self._records(firms))
         while True:
             chunk = list(itertools.islice(it, chunk_size))
             if not chunk:
@@ -334,8 +360,10 @@ class MatchEngine(BaseEstimator):
                   top: int | None = None, explain: bool = False, chunk_size: int | None = None) -> Iterator[Ranking]:
         """Rank many firms, streaming one :class:`Ranking` per firm in input order.
 
-        Firms are scored ``chunk_size`` at a time, so memory stays bounded whatever
-        their number. A firm that fails validation raises :class:`InputError`.
+        ``firms`` is any iterable of profiles or dicts, or a pandas DataFrame or pyarrow
+        Table (one firm per row). Firms are scored ``chunk_size`` at a time, so memory
+        stays bounded whatever their number. A firm that fails validation raises
+        :class:`InputError` (``matcher batch`` collects bad rows instead).
         """
         self._check_fitted()
         top = _positive_int("top", self.top if top is None else top)

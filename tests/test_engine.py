@@ -181,3 +181,14 @@ def test_the_engine_follows_the_estimator_contract():
     assert e.get_params()["top"] == 3
     assert e.fit() is e
     assert e.set_params(top=4).top == 4
+
+
+def test_rank_many_takes_pandas_and_pyarrow_tables_and_gives_the_same_rankings(engine, kita_press):
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    firms = [kita_press, {"id": "h", "municipality": "132276", "industry": "E26", "employees": 12,
+                          "needs": ["financing"]}]
+    expected = list(engine.rank_many(firms, as_of=TODAY))
+    frame = pd.DataFrame(firms)  # missing cells become NaN: they must read as "not given"
+    assert list(engine.rank_many(frame, as_of=TODAY)) == expected
+    assert list(engine.rank_many(pa.Table.from_pylist(firms), as_of=TODAY)) == expected
