@@ -238,7 +238,12 @@ class MatchEngine(BaseEstimator):
         elig = self.eligibility_.evaluate(facts, facts.parts)
         if cols is not None:
             elig = elig[:, cols]
-        X = self.text_.transform([firm_document(f) for f in firms])
+        docs = [firm_document(f) for f in firms]
+        unique = {d: k for k, d in enumerate(dict.fromkeys(docs))}
+        if len(unique) < len(docs):  # vectorize each distinct text once (registers repeat descriptions)
+            X = self.text_.transform(list(unique))[np.fromiter((unique[d] for d in docs), np.intp, len(docs))]
+        else:
+            X = self.text_.transform(docs)
         ff = FirmFeatures.from_profiles(firms)
         comps = components(self.program_features_, ff, facts, X, self._program_text_T, cols)
         w = self.weights_.as_dict()

@@ -91,6 +91,8 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         it), computed straight from their vocabularies: for one firm this is several
         times faster than going through scikit-learn's input validation.
         """
+        if len(documents) > 32:
+            return self.transform_reference(documents)  # scikit-learn's loop is faster for many documents
         if not hasattr(self, "_parts"):
             self._parts = [(v.build_analyzer(), v.vocabulary_, v.idf_.astype(np.float32), offset)
                            for v, offset in ((self.word_, 0), (self.char_, self.n_word_features_))]

@@ -1,0 +1,712 @@
+"""Synthetic firms calibrated on the Ota Ward / Higashi Osaka survey of seed 004.
+
+The IDE discussion paper No. 45 (seed ``004_88c0d50d16d1480f.txt``, section 3.1 and
+Table 12) describes the 1,198 SMEs that answered a 2004 UNDP survey: 507 in Ota Ward,
+Tokyo (code ``131113``) and 691 in Higashi Osaka City (``272272``). This module draws
+firms whose marginals match what the paper says about them, for scale tests and
+benchmarks of the matcher. They are not real firms and carry no facts.
+
+>>> firms = list(synth_firms(3, profile="ota", seed=7))
+>>> [f["municipality"] for f in firms], sorted(firms[0])[:4]
+(['131113', '131113', '131113'], ['capital_jpy', 'description', 'employees', 'environment_conscious'])
+
+API
+---
+:func:`synth_firm_table` returns column arrays for ``n`` firms (vectorized numpy draws,
+about a second per million firms); :func:`synth_firm_chunks` yields the same columns in
+blocks of :data:`BLOCK_SIZE` firms, so that memory stays bounded; :func:`synth_firms`
+yields one dict per firm with the fields of :class:`~profiles.models.CompanyProfile`.
+All three give the same firms for the same ``(profile, seed)``, and the first ``k``
+firms do not change when more are asked for: each block and each column has its own
+random stream, seeded by ``(seed, block, column)``. :func:`firm_table_to_arrow` turns
+columns into a :class:`pyarrow.Table` (pyarrow is optional).
+
+Calibration
+-----------
+:data:`CALIBRATION_TARGETS` lists every figure taken from the paper with the sentence it
+comes from; where the paper only gives a bound ("more than half") the value chosen is
+marked ``chosen=True``. How the targets are met:
+
+* **Area** -- ``mixed`` puts a firm in Ota with probability 507/1198, else in Higashi Osaka.
+* **Industry** -- a categorical draw over JSIC major groups per area. The shares of
+  manufacturing, of the named product categories among manufacturers and of wholesale
+  are the paper's; "machinery and tools" (Ota) is split E26 14.0 / E25 9.6 points,
+  "general machinery" (Higashi Osaka) E25 8.0 / E26 4.8, "plastics and rubber" E18 10.6 /
+  E19 4.0. The residual "other manufacturing" and the non-manufacturing residual are
+  spread over the groups the paper names (printing, electronics; retail, money lending,
+  real estate, information services, transport, telecommunications, construction) with
+  weights chosen here. Ota's non-manufacturers follow Higashi Osaka's mix, as the paper
+  says they do.
+* **Size** -- employees and capital come from a Gaussian copula on one latent "size"
+  (correlation 0.6 between the two, 0.3 with age), so that bigger firms have more
+  capital while each marginal is exactly the one below.
+* **Employees** -- a lognormal truncated to 1..300 (the SME ceiling for manufacturers),
+  rounded. Ota: ``(mu, sigma)`` solved so that 55% have fewer than 10 and the mean is
+  17.5. Higashi Osaka: solved so that 60% have fewer than 20 and 80% fewer than 50 (the
+  paper gives no mean; the solution's is about 36).
+* **Capital** -- a mixture: below ¥10M, a menu of round amounts (¥3M, the old yugen
+  kaisha minimum, and ¥5M most common; mean ¥3.85M); at or above ¥10M, 30% exactly ¥10M
+  (the old kabushiki kaisha minimum) and the rest a Pareto tail from ¥10M truncated at
+  ¥300M (the SME ceiling), rounded to ¥1M. The share below ¥10M is the paper's (Ota
+  2/3; Higashi Osaka "more than half", 55% chosen) and the Pareto exponent is solved so
+  that the mean is the paper's (¥15.3M, ¥21.8M).
+* **Needs** -- from Table 12, per area: a firm answers "unknown" with the table's share
+  and then has no IT need; otherwise it asks for each policy row independently with
+  probability ``share / (1 - unknown share)``, so each row's share is the table's. Rows
+  map to need ids as follows (every row but deregulation also adds ``it_adoption``):
+
+  ======================================================  ===========================
+  Table 12 row                                            need ids
+  ======================================================  ===========================
+  1. IT seminars                                          training
+  2. Training for PC use                                  training
+  3. Training for website development                     training, website
+  4. Advice for IT promotion                              consulting
+  5. Low-interest loans for IT                            financing
+  6. Lease of IT with low fees                            subsidy, financing
+  7. Tax exemption incentives for IT investment           tax_relief
+  8. Grants and financial supports for IT investment      subsidy, financing
+  9. Support for opening new portal sites                 website
+  10. Deregulation                                        (no need in the vocabulary)
+  11. Commendation of small company business models       publicity
+  12. e-procurement, e-purchase                           business_matching
+  13. Others                                              one need of the rest (below)
+  ======================================================  ===========================
+
+  "Others" draws one need among those no row maps to, weighted per area after section
+  3.1 (Higashi Osaka: new markets and cross-industry exchange; Ota: technology and
+  collaborative research). A firm seeking a location also gets ``site``.
+
+Choices where the paper is silent (documented, not calibrated): 10% of firms have no
+capital and 10% no founding date, 3% no headcount, 20% no environment flag and 20% no
+site-seeking flag, all missing completely at random. Ages are counted back from
+:data:`AS_OF` (1 April 2025): 7% of firms are under 5 years old, the rest lognormal
+with a median of 45 years, truncated at 5 and 95. 25% are environment conscious, 6%
+seeking a location. 60% of names and descriptions are English, 40% Japanese; firms
+founded before 2006 with capital under ¥10M are yugen kaisha half of the time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from scipy.optimize import brentq
+from scipy.special import ndtr, ndtri
+
+from profiles.needs import NEEDS, need_ids
+
+__all__ = [
+    "AREAS",
+    "AS_OF",
+    "BLOCK_SIZE",
+    "CALIBRATION_TARGETS",
+    "FIRM_FIELDS",
+    "PROFILES",
+    "TABLE_12",
+    "Target",
+    "firm_table_to_arrow",
+    "synth_firm_chunks",
+    "synth_firm_table",
+    "synth_firms",
+]
+
+SEED_FILE = "004_88c0d50d16d1480f.txt"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One calibration target: a figure about the firms of an area and where it comes from.
+
+    ``chosen`` is true when the paper only gives a bound and ``value`` is the figure
+    picked within it.
+    """
+
+    area: str
+    quantity: str
+    value: float
+    quote: str
+    chosen: bool = False
+
+
+#: Every figure the generator is calibrated on, with the sentence of seed 004 it comes from.
+CALIBRATION_TARGETS: tuple[Target, ...] = (
+    Target("mixed", "share_ota", 507 / 1198,
+           "[Ota] We sent questionnaires to 3,396 SMEs in June 2004 and received 507 responses; "
+           "[Higashi Osaka] We received 691 responses"),
+    Target("ota", "manufacturing_share", 0.919,
+           "About 91.9% of our total valid replies are manufacturing SMEs, an extremely high ratio."),
+    Target("ota", "metalware_among_manufacturers", 0.318,
+           "a predominance of metalware (31.8%), machinery and tools (23.6%), electric machinery (22.5%)"),
+    Target("ota", "machinery_among_manufacturers", 0.236,
+           "a predominance of metalware (31.8%), machinery and tools (23.6%), electric machinery (22.5%)"),
+    Target("ota", "electrical_among_manufacturers", 0.225,
+           "a predominance of metalware (31.8%), machinery and tools (23.6%), electric machinery (22.5%)"),
+    Target("ota", "share_capital_under_10m", 2 / 3,
+           "Two thirds of Ota SMEs have less than 10 million yen of capital"),
+    Target("ota", "mean_capital_jpy", 15_300_000, "the average is nearly 15.3 million yen"),
+    Target("ota", "share_employees_under_10", 0.55,
+           "More than half of Ota SMEs employ less than 10 employees", chosen=True),
+    Target("ota", "mean_employees", 17.5, "the average is 17.5"),
+    Target("higashiosaka", "manufacturing_share", 0.60,
+           "More than half of our respondents were from the manufacturing sector", chosen=True),
+    Target("higashiosaka", "wholesale_share", 0.177, "and 17.7% were wholesalers"),
+    Target("higashiosaka", "metalware_among_manufacturers", 0.32,
+           "The breakdown by category is: metalware, 32% plastics and rubber products, 14.6%; "
+           "electrical machinery and equipment, 13.9%; and general machinery, 12.8%."),
+    Target("higashiosaka", "plastics_rubber_among_manufacturers", 0.146, "plastics and rubber products, 14.6%"),
+    Target("higashiosaka", "electrical_among_manufacturers", 0.139, "electrical machinery and equipment, 13.9%"),
+    Target("higashiosaka", "machinery_among_manufacturers", 0.128, "and general machinery, 12.8%"),
+    Target("higashiosaka", "share_capital_under_10m", 0.55,
+           "More than half of our Higashi Osaka respondents have capital of less than 10 million yen",
+           chosen=True),
+    Target("higashiosaka", "mean_capital_jpy", 21_800_000, "and the average is nearly 21.8 million yen"),
+    Target("higashiosaka", "share_employees_under_50", 0.80, "Table 3-8 shows that 80% have less than 50 employees."),
+    Target("higashiosaka", "share_employees_under_20", 0.60,
+           "Small businesses with less than 20 employees comprise 60% of the total."),
+)
+
+#: Table 12 of seed 004, "IT Polices Requested by SMEs": (row, need ids, Higashi Osaka share, Ota share).
+#: The last row is the share that answered "unknown".
+TABLE_12: tuple[tuple[str, tuple[str, ...], float, float], ...] = (
+    ("1. IT seminars", ("training", "it_adoption"), 0.366, 0.272),
+    ("2. Training for PC use", ("training", "it_adoption"), 0.285, 0.290),
+    ("3. Training for website development", ("training", "website", "it_adoption"), 0.174, 0.181),
+    ("4. Advice for IT promotion", ("consulting", "it_adoption"), 0.255, 0.179),
+    ("5. Low-interest loans for IT", ("financing", "it_adoption"), 0.337, 0.284),
+    ("6. Lease of IT with low fees", ("subsidy", "financing", "it_adoption"), 0.394, 0.294),
+    ("7. Tax exemption incentives for IT investment", ("tax_relief", "it_adoption"), 0.344, 0.288),
+    ("8. Grants and financial supports for IT investment related projects",
+     ("subsidy", "financing", "it_adoption"), 0.398, 0.310),
+    ("9. Support for opening new portal sites", ("website", "it_adoption"), 0.026, 0.037),
+    ("10. Deregulation", (), 0.181, 0.152),
+    ("11. Commendation of small company business models that make use of IT",
+     ("publicity", "it_adoption"), 0.046, 0.030),
+    ("12. e-procurement, e-purchase", ("business_matching", "it_adoption"), 0.072, 0.071),
+    ("13. Others", (), 0.042, 0.063),
+    ("Unknown", (), 0.148, 0.241),
+)
+
+AREAS: dict[str, dict[str, str]] = {
+    "ota": {"municipality": "131113", "prefecture": "13", "place_en": "Ota", "place_ja": "大田区"},
+    "higashiosaka": {"municipality": "272272", "prefecture": "27", "place_en": "Higashi Osaka",
+                     "place_ja": "東大阪市"},
+}
+PROFILES = ("ota", "higashiosaka", "mixed")
+#: Founding dates are counted back from this date (fixed, so that a seed gives the same firms every day).
+AS_OF = dt.date(2025, 4, 1)
+#: Firms are drawn in blocks of this size, each with its own random streams.
+BLOCK_SIZE = 1 << 16
+#: The columns of a table, in the order of :class:`~profiles.models.CompanyProfile`.
+FIRM_FIELDS = ("id", "name", "prefecture", "municipality", "industry", "employees", "capital_jpy", "founded",
+               "needs", "description", "environment_conscious", "seeking_location")
+
+# --- industry mixes -------------------------------------------------------------------------------
+
+#: Among manufacturers: the paper's categories, then "other manufacturing" spread by choice.
+_MANUFACTURING = {
+    "ota": {"E24": 31.8, "E26": 14.0, "E25": 9.6, "E29": 22.5,
+            "E28": 5.0, "E27": 4.0, "E31": 3.5, "E18": 3.0, "E23": 2.0, "E22": 1.5, "E15": 1.5, "E32": 1.6},
+    "higashiosaka": {"E24": 32.0, "E18": 10.6, "E19": 4.0, "E29": 13.9, "E25": 8.0, "E26": 4.8,
+                     "E15": 6.0, "E28": 4.0, "E22": 3.0, "E23": 2.0, "E27": 2.0, "E31": 2.0, "E11": 2.0,
+                     "E16": 2.0, "E32": 3.7},
+}
+#: Among non-manufacturers (both areas): wholesale 17.7 of Higashi Osaka's 40 points, the rest chosen.
+_NON_MANUFACTURING = {"I50": 1.5, "I51": 1.5, "I52": 1.2, "I53": 5.5, "I54": 5.5, "I55": 2.5,
+                      "D06": 3.5, "D08": 2.5, "I60": 4.0, "H44": 3.5, "G39": 2.5, "K69": 2.0, "R92": 2.5,
+                      "J64": 1.0, "G37": 0.8}
+_WHOLESALE = ("I50", "I51", "I52", "I53", "I54", "I55")
+
+#: Short phrases for the industries drawn: (English phrase, Japanese phrase, English name word, Japanese name word).
+_INDUSTRY_TEXT = {
+    "E24": ("metal pressing and machining", "金属加工", "Metal Works", "金属工業"),
+    "E25": ("general-purpose machinery", "汎用機械製造", "Machinery", "機械"),
+    "E26": ("machine tools and production machinery", "生産用機械製造", "Machine Tool", "精機"),
+    "E27": ("precision instruments", "精密機器製造", "Precision", "精密"),
+    "E28": ("electronic parts", "電子部品製造", "Electronics", "電子"),
+    "E29": ("electrical machinery", "電気機械器具製造", "Electric", "電機"),
+    "E31": ("auto parts", "自動車部品製造", "Auto Parts", "自動車部品"),
+    "E18": ("plastic moulding", "プラスチック成形", "Plastics", "化成"),
+    "E19": ("rubber products", "ゴム製品製造", "Rubber", "ゴム工業"),
+    "E22": ("iron and steel", "鉄鋼業", "Steel", "鋼業"),
+    "E23": ("non-ferrous metal products", "非鉄金属加工", "Alloy", "非鉄金属"),
+    "E15": ("printing", "印刷業", "Printing", "印刷"),
+    "E11": ("textile products", "繊維製品製造", "Textile", "繊維"),
+    "E16": ("chemical products", "化学製品製造", "Chemical", "化学"),
+    "E32": ("small-lot manufacturing", "その他の製造業", "Manufacturing", "製作所"),
+    "I50": ("general trading", "総合卸売", "Trading", "商事"),
+    "I51": ("textile and apparel wholesale", "繊維・衣服卸売", "Textile Trading", "繊維商事"),
+    "I52": ("food wholesale", "食品卸売", "Foods", "食品"),
+    "I53": ("metals and building materials wholesale", "金属・建材卸売", "Steel Trading", "鋼材"),
+    "I54": ("machinery wholesale", "機械器具卸売", "Machinery Trading", "機工"),
+    "I55": ("wholesale trade", "卸売業", "Trading", "商会"),
+    "D06": ("general construction", "総合工事業", "Construction", "建設"),
+    "D08": ("equipment installation", "設備工事業", "Engineering", "設備"),
+    "I60": ("retail", "小売業", "Shop", "商店"),
+    "H44": ("road freight transport", "貨物運送業", "Transport", "運輸"),
+    "G39": ("software and information services", "情報サービス業", "Systems", "システム"),
+    "K69": ("real estate leasing", "不動産賃貸業", "Real Estate", "不動産"),
+    "R92": ("business services", "事業サービス業", "Services", "サービス"),
+    "J64": ("money lending", "貸金業", "Finance", "ファイナンス"),
+    "G37": ("telecommunications services", "通信サービス業", "Telecom", "通信"),
+}
+_INDUSTRIES = tuple(_INDUSTRY_TEXT)
+
+
+def _industry_probs(area: str, manufacturing_share: float) -> np.ndarray:
+    man = _MANUFACTURING[area]
+    m_tot, n_tot = sum(man.values()), sum(_NON_MANUFACTURING.values())
+    p = np.array([manufacturing_share * man.get(c, 0.0) / m_tot
+                  + (1 - manufacturing_share) * _NON_MANUFACTURING.get(c, 0.0) / n_tot for c in _INDUSTRIES])
+    return p / p.sum()
+
+
+# --- needs -----------------------------------------------------------------------------------------
+
+_NEED_IDS = need_ids()
+_NEED_BIT = {nid: 1 << i for i, nid in enumerate(_NEED_IDS)}
+_TABLE_12_NEEDS = {nid for _, ids, _, _ in TABLE_12 for nid in ids}
+#: "Others" of Table 12: one need no row maps to, weights chosen after section 3.1.
+_OTHER_NEEDS = {
+    "higashiosaka": {"marketing": 4, "networking": 3, "trade_fair": 3, "r_and_d": 2, "technical_support": 2,
+                     "human_resources": 2, "export": 1, "academia_collaboration": 1, "startup": 1, "site": 1},
+    "ota": {"technical_support": 4, "r_and_d": 3, "academia_collaboration": 3, "human_resources": 2,
+            "marketing": 2, "networking": 1, "trade_fair": 1, "export": 1, "startup": 1, "site": 1},
+}
+#: Short phrases for needs in descriptions (English; Japanese uses the vocabulary's label).
+_NEED_TEXT_EN = {
+    "financing": "financing", "subsidy": "subsidies", "training": "staff training", "it_adoption": "IT adoption",
+    "website": "a website", "marketing": "new sales channels", "trade_fair": "trade fairs",
+    "consulting": "management advice", "technical_support": "technical support",
+    "business_matching": "new customers and orders", "academia_collaboration": "university collaboration",
+    "r_and_d": "R&D", "site": "a new factory site", "export": "export", "startup": "starting a new business",
+    "networking": "networking", "publicity": "publicity", "human_resources": "hiring", "tax_relief": "tax relief",
+}
+_NEED_TEXT_JA = {n.id: n.label_ja for n in NEEDS}
+
+# --- names and descriptions ------------------------------------------------------------------------
+
+_FAMILIES = (
+    ("Sato", "佐藤"), ("Suzuki", "鈴木"), ("Takahashi", "高橋"), ("Tanaka", "田中"), ("Watanabe", "渡辺"),
+    ("Ito", "伊藤"), ("Yamamoto", "山本"), ("Nakamura", "中村"), ("Kobayashi", "小林"), ("Kato", "加藤"),
+    ("Yoshida", "吉田"), ("Yamada", "山田"), ("Sasaki", "佐々木"), ("Yamaguchi", "山口"), ("Matsumoto", "松本"),
+    ("Inoue", "井上"), ("Kimura", "木村"), ("Hayashi", "林"), ("Shimizu", "清水"), ("Yamazaki", "山崎"),
+    ("Mori", "森"), ("Abe", "阿部"), ("Ikeda", "池田"), ("Hashimoto", "橋本"), ("Ishikawa", "石川"),
+    ("Ogawa", "小川"), ("Okada", "岡田"), ("Maeda", "前田"), ("Fujita", "藤田"), ("Goto", "後藤"),
+    ("Sanwa", "三和"), ("Daiichi", "第一"), ("Toyo", "東洋"), ("Nippon", "日本"), ("Kyowa", "協和"),
+    ("Showa", "昭和"), ("Taisei", "大成"), ("Fuji", "富士"), ("Asahi", "旭"), ("Marui", "丸井"),
+)
+_TEMPLATES_EN = (
+    ("{Ind} firm in {place}.", "{Ind} firm in {place}, looking for {n1}.",
+     "{Ind} firm in {place}, looking for {n1} and {n2}."),
+    ("{place}-based {ind} company.", "{place}-based {ind} company; wants help with {n1}.",
+     "{place}-based {ind} company; wants help with {n1} and {n2}."),
+    ("Small {ind} business in {place}.", "Small {ind} business interested in {n1}.",
+     "Small {ind} business. Interested in {n1}, also {n2}."),
+    ("We do {ind} in {place}.", "We do {ind} in {place} and need {n1}.",
+     "We do {ind} in {place} and need {n1} and {n2}."),
+)
+_TEMPLATES_JA = (
+    ("{place}の{ind}の会社。", "{place}の{ind}の会社。{n1}を希望。", "{place}の{ind}の会社。{n1}と{n2}を希望。"),
+    ("{ind}を営む中小企業。", "{ind}を営む中小企業。{n1}に関心あり。", "{ind}を営む中小企業。{n1}、{n2}に関心あり。"),
+    ("{place}で{ind}を営む。", "{place}で{ind}。{n1}の支援を探している。",
+     "{place}で{ind}。{n1}・{n2}の支援を探している。"),
+)
+_AREA_KEYS = ("ota", "higashiosaka")
+
+# --- choices where the paper is silent -------------------------------------------------------------
+
+_P_MISSING = {"capital_jpy": 0.10, "founded": 0.10, "employees": 0.03,
+              "environment_conscious": 0.20, "seeking_location": 0.20}
+_P_ENVIRONMENT, _P_SEEKING = 0.25, 0.06
+_P_JAPANESE = 0.40
+_RHO_CAPITAL, _RHO_AGE = 0.6, 0.3
+_MAX_EMPLOYEES, _MAX_CAPITAL = 300, 300_000_000
+_CAPITAL_MENU_M = np.array([1, 2, 3, 4, 5, 6, 7, 8, 9])  # ¥M, below ¥10M
+_CAPITAL_MENU_P = np.array([0.10, 0.06, 0.44, 0.04, 0.22, 0.04, 0.02, 0.05, 0.03])
+_P_AT_10M = 0.30  # of the firms with at least ¥10M
+_P_YOUNG, _YOUNG_YEARS, _AGE_MEDIAN, _AGE_SIGMA, _AGE_MAX = 0.07, 5.0, 45.0, 0.45, 95.0
+_GRID = (np.arange(200_000) + 0.5) / 200_000  # quantile grid for solving means
+
+
+def _target(area: str, quantity: str) -> float:
+    for t in CALIBRATION_TARGETS:
+        if t.area == area and t.quantity == quantity:
+            return t.value
+    raise KeyError(f"no calibration target {quantity!r} for area {area!r}")
+
+
+# --- quantile functions and their calibration ------------------------------------------------------
+
+def _employees_q(u: np.ndarray, mu: float, sigma: float) -> np.ndarray:
+    """Truncated lognormal on [0.5, 300.5), rounded to 1..300."""
+    a, b = ndtr((math.log(0.5) - mu) / sigma), ndtr((math.log(_MAX_EMPLOYEES + 0.5) - mu) / sigma)
+    x = np.exp(mu + sigma * ndtri(a + u * (b - a)))
+    return np.clip(np.rint(x), 1, _MAX_EMPLOYEES).astype(np.int64)
+
+
+def _employees_cdf(x: float, mu: float, sigma: float) -> float:
+    a, b = ndtr((math.log(0.5) - mu) / sigma), ndtr((math.log(_MAX_EMPLOYEES + 0.5) - mu) / sigma)
+    return float((ndtr((math.log(x) - mu) / sigma) - a) / (b - a))
+
+
+def _mu_for(sigma: float, x: float, p: float) -> float:
+    return brentq(lambda mu: _employees_cdf(x, mu, sigma) - p, -10.0, 15.0, xtol=1e-12)
+
+
+@lru_cache(maxsize=None)
+def _employee_params(area: str) -> tuple[float, float]:
+    """``(mu, sigma)`` solved for the area's targets."""
+    if area == "ota":
+        p10, mean = _target("ota", "share_employees_under_10"), _target("ota", "mean_employees")
+        sigma = brentq(lambda s: _employees_q(_GRID, _mu_for(s, 9.5, p10), s).mean() - mean, 0.3, 4.0, xtol=1e-10)
+        return _mu_for(sigma, 9.5, p10), sigma
+    p20, p50 = _target(area, "share_employees_under_20"), _target(area, "share_employees_under_50")
+    sigma = brentq(lambda s: _employees_cdf(49.5, _mu_for(s, 19.5, p20), s) - p50, 0.3, 4.0, xtol=1e-12)
+    return _mu_for(sigma, 19.5, p20), sigma
+
+
+def _capital_q(u: np.ndarray, below: float, alpha: float) -> np.ndarray:
+    """Capital in yen: the menu below ¥10M, then ¥10M exactly, then a truncated Pareto tail."""
+    u = np.asarray(u, dtype=float)
+    out = np.empty(u.shape, dtype=np.int64)
+    lo = u < below
+    cum = np.cumsum(_CAPITAL_MENU_P) / _CAPITAL_MENU_P.sum()
+    idx = np.minimum(np.searchsorted(cum, u[lo] / below, side="right"), len(cum) - 1)
+    out[lo] = _CAPITAL_MENU_M[idx] * 1_000_000
+    v = (u[~lo] - below) / (1 - below)
+    w = np.clip((v - _P_AT_10M) / (1 - _P_AT_10M), 0.0, 1.0)
+    span = math.log(_MAX_CAPITAL / 10_000_000)
+    if abs(alpha) < 1e-9:
+        x = 10e6 * np.exp(w * span)
+    else:
+        x = 10e6 * np.exp(-np.log1p(w * np.expm1(-alpha * span)) / alpha)
+    x = np.where(v < _P_AT_10M, 10e6, np.clip(np.rint(x / 1e6) * 1e6, 10e6, _MAX_CAPITAL))
+    out[~lo] = x.astype(np.int64)
+    return out
+
+
+@lru_cache(maxsize=None)
+def _capital_params(area: str) -> tuple[float, float]:
+    """``(share below ¥10M, Pareto exponent)`` solved for the area's mean capital."""
+    below, mean = _target(area, "share_capital_under_10m"), _target(area, "mean_capital_jpy")
+    alpha = brentq(lambda a: _capital_q(_GRID, below, a).mean() - mean, -3.0, 8.0, xtol=1e-10)
+    return below, alpha
+
+
+def _age_q(u: np.ndarray) -> np.ndarray:
+    """Age in years: 7% under 5 years, the rest a lognormal truncated to [5, 95]."""
+    young = u < _P_YOUNG
+    v = np.clip((u - _P_YOUNG) / (1 - _P_YOUNG), 0.0, 1.0)
+    mu = math.log(_AGE_MEDIAN)
+    a, b = ndtr((math.log(_YOUNG_YEARS) - mu) / _AGE_SIGMA), ndtr((math.log(_AGE_MAX) - mu) / _AGE_SIGMA)
+    old = np.exp(mu + _AGE_SIGMA * ndtri(a + v * (b - a)))
+    return np.where(young, _YOUNG_YEARS * u / _P_YOUNG, old)
+
+
+# --- one block -------------------------------------------------------------------------------------
+
+_STREAMS = ("area", "industry", "size", "capital", "age", "missing", "flags", "needs", "others", "text", "pick")
+
+
+def _rng(seed: int, block: int, stream: str) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, block, _STREAMS.index(stream)])))
+
+
+def _uniform(rng: np.random.Generator, shape: Any) -> np.ndarray:
+    return np.clip(rng.random(shape), 1e-12, 1 - 1e-12)
+
+
+@lru_cache(maxsize=None)
+def _needs_tuple(bits: int) -> tuple[str, ...]:
+    return tuple(nid for i, nid in enumerate(_NEED_IDS) if bits >> i & 1)
+
+
+@lru_cache(maxsize=None)
+def _name(lang: int, family: int, industry: int, area: int, yk: bool) -> str:
+    en, ja = _FAMILIES[family]
+    _, _, word_en, word_ja = _INDUSTRY_TEXT[_INDUSTRIES[industry]]
+    if lang == 0:
+        return f"{en} {word_en} {'Y.K.' if yk else 'Co., Ltd.'}"
+    return f"有限会社{ja}{word_ja}" if yk else (f"{ja}{word_ja}株式会社" if family % 2 else f"株式会社{ja}{word_ja}")
+
+
+@lru_cache(maxsize=None)
+def _description(lang: int, template: int, industry: int, area: int, n1: int, n2: int) -> str:
+    place = AREAS[_AREA_KEYS[area]]
+    ind_en, ind_ja, _, _ = _INDUSTRY_TEXT[_INDUSTRIES[industry]]
+    k = (n1 >= 0) + (n2 >= 0)
+    if lang == 0:
+        text = _TEMPLATES_EN[template % len(_TEMPLATES_EN)][k]
+        words = {"place": place["place_en"], "ind": ind_en, "Ind": ind_en[0].upper() + ind_en[1:]}
+        table = _NEED_TEXT_EN
+    else:
+        text = _TEMPLATES_JA[template % len(_TEMPLATES_JA)][k]
+        words = {"place": place["place_ja"], "ind": ind_ja, "Ind": ind_ja}
+        table = _NEED_TEXT_JA
+    if n1 >= 0:
+        words["n1"] = table[_NEED_IDS[n1]]
+    if n2 >= 0:
+        words["n2"] = table[_NEED_IDS[n2]]
+    return text.format(**words)
+
+
+def _lookup(keys: np.ndarray, make) -> np.ndarray:
+    """An object array of ``make(*key)`` for each row of ``keys``, built once per distinct key."""
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    values = np.empty(len(uniq), dtype=object)
+    values[:] = [make(*map(int, row)) for row in uniq]
+    return values[inverse.reshape(-1)]
+
+
+def _masked(data: np.ndarray, missing: np.ndarray) -> np.ma.MaskedArray:
+    return np.ma.MaskedArray(data, mask=missing)
+
+
+def _block(profile: str, seed: int, block: int, m: int) -> dict[str, Any]:
+    start = block * BLOCK_SIZE
+    # area: 0 Ota, 1 Higashi Osaka
+    if profile == "mixed":
+        area = (_rng(seed, block, "area").random(m) >= _target("mixed", "share_ota")).astype(np.int64)
+    else:
+        area = np.full(m, _AREA_KEYS.index(profile), dtype=np.int64)
+    is_ota = area == 0
+
+    u_ind = _rng(seed, block, "industry").random(m)
+    industry = np.empty(m, dtype=np.int64)
+    for a, key in enumerate(_AREA_KEYS):
+        sel = area == a
+        if sel.any():
+            man = _target(key, "manufacturing_share")
+            cum = np.cumsum(_industry_probs(key, man))
+            industry[sel] = np.minimum(np.searchsorted(cum, u_ind[sel], side="right"), len(cum) - 1)
+
+    # the size copula: employees on the latent size, capital and age correlated with it
+    z = ndtri(_uniform(_rng(seed, block, "size"), (m, 3)))
+    z_size = z[:, 0]
+    z_cap = _RHO_CAPITAL * z_size + math.sqrt(1 - _RHO_CAPITAL ** 2) * z[:, 1]
+    z_age = _RHO_AGE * z_size + math.sqrt(1 - _RHO_AGE ** 2) * z[:, 2]
+    u_size, u_cap, u_age = ndtr(z_size), ndtr(z_cap), ndtr(z_age)
+    employees = np.empty(m, dtype=np.int64)
+    capital = np.empty(m, dtype=np.int64)
+    for a, key in enumerate(_AREA_KEYS):
+        sel = area == a
+        if sel.any():
+            employees[sel] = _employees_q(u_size[sel], *_employee_params(key))
+            capital[sel] = _capital_q(u_cap[sel], *_capital_params(key))
+    age_days = np.rint(_age_q(u_age) * 365.25).astype(np.int64)
+    founded = np.datetime64(AS_OF, "D") - age_days.astype("timedelta64[D]")
+
+    miss = _rng(seed, block, "missing").random((m, len(_P_MISSING)))
+    missing = {k: miss[:, i] < p for i, (k, p) in enumerate(_P_MISSING.items())}
+    flags = _rng(seed, block, "flags").random((m, 2))
+    environment = flags[:, 0] < _P_ENVIRONMENT
+    seeking = flags[:, 1] < _P_SEEKING
+
+    # needs, as a bitmask over need_ids()
+    u_needs = _rng(seed, block, "needs").random((m, len(TABLE_12)))
+    bits = np.zeros(m, dtype=np.int64)
+    unknown_share = np.where(is_ota, TABLE_12[-1][3], TABLE_12[-1][2])
+    known = u_needs[:, -1] >= unknown_share
+    others_row = len(TABLE_12) - 2
+    for r, (_, ids, share_h, share_o) in enumerate(TABLE_12[:-1]):
+        q = np.where(is_ota, share_o, share_h) / (1 - unknown_share)
+        asked = known & (u_needs[:, r] < q)
+        if r == others_row:
+            u_other = _rng(seed, block, "others").random(m)
+            for a, key in enumerate(_AREA_KEYS):
+                pool = {k: v for k, v in _OTHER_NEEDS[key].items() if k not in _TABLE_12_NEEDS}
+                cum = np.cumsum(list(pool.values())) / sum(pool.values())
+                pick = np.minimum(np.searchsorted(cum, u_other, side="right"), len(cum) - 1)
+                pool_bits = np.array([_NEED_BIT[k] for k in pool], dtype=np.int64)
+                bits |= np.where(asked & (area == a), pool_bits[pick], 0)
+        else:
+            mask = sum(_NEED_BIT[k] for k in ids)
+            bits |= np.where(asked, mask, 0)
+    seeking_known = seeking & ~missing["seeking_location"]
+    bits |= np.where(seeking_known, _NEED_BIT["site"], 0)
+
+    # texts: language, template, two needs picked at random among the firm's
+    text = _rng(seed, block, "text").random((m, 3))
+    lang = (text[:, 0] < _P_JAPANESE).astype(np.int64)
+    template = np.floor(text[:, 1] * 12).astype(np.int64)  # 12 = lcm of the template counts
+    family = np.floor(text[:, 2] * len(_FAMILIES)).astype(np.int64)
+    has = (bits[:, None] >> np.arange(len(_NEED_IDS))) & 1 == 1
+    keys = np.where(has, _rng(seed, block, "pick").random((m, len(_NEED_IDS))), -1.0)
+    n1 = np.argmax(keys, axis=1)
+    n1 = np.where(keys[np.arange(m), n1] >= 0, n1, -1)
+    keys[np.arange(m), np.maximum(n1, 0)] = -1.0
+    n2 = np.argmax(keys, axis=1)
+    n2 = np.where(keys[np.arange(m), n2] >= 0, n2, -1)
+    young_firm = founded >= np.datetime64("2006-05-01")  # no new yugen kaisha after the Companies Act
+    yk = (~missing["capital_jpy"] & (capital < 10_000_000) & (missing["founded"] | ~young_firm)
+          & (text[:, 2] * len(_FAMILIES) % 1 < 0.5))
+
+    area_codes = np.array([AREAS[k]["municipality"] for k in _AREA_KEYS], dtype=object)
+    pref_codes = np.array([AREAS[k]["prefecture"] for k in _AREA_KEYS], dtype=object)
+    industry_codes = np.array(_INDUSTRIES, dtype=object)
+    ids = np.empty(m, dtype=object)
+    ids[:] = [f"firm-{i:08d}" for i in range(start + 1, start + m + 1)]
+    return {
+        "id": ids,
+        "name": _lookup(np.stack([lang, family, industry, area, yk], axis=1), _name),
+        "prefecture": pref_codes[area],
+        "municipality": area_codes[area],
+        "industry": industry_codes[industry],
+        "employees": _masked(employees, missing["employees"]),
+        "capital_jpy": _masked(capital, missing["capital_jpy"]),
+        "founded": _masked(founded, missing["founded"]),
+        "needs": _lookup(bits[:, None], _needs_tuple),
+        "description": _lookup(np.stack([lang, template, industry, area, n1, n2], axis=1), _description),
+        "environment_conscious": _masked(environment, missing["environment_conscious"]),
+        "seeking_location": _masked(seeking, missing["seeking_location"]),
+    }
+
+
+# --- public API ------------------------------------------------------------------------------------
+
+def _check(n: Any, profile: Any, seed: Any) -> None:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {profile!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+
+
+def synth_firm_chunks(n: int, profile: str = "mixed", seed: int = 0) -> Iterator[dict[str, Any]]:
+    """The columns of ``n`` synthetic firms, in blocks of at most :data:`BLOCK_SIZE` firms.
+
+    Parameters
+    ----------
+    n : int
+        How many firms, at least 1.
+    profile : {"ota", "higashiosaka", "mixed"}
+        Which area's firms; ``mixed`` mixes them in the survey's proportions (507:691).
+    seed : int
+        A non-negative seed; the same seed gives the same firms.
+
+    Yields
+    ------
+    dict
+        Column name (:data:`FIRM_FIELDS`) to array, as in :func:`synth_firm_table`.
+
+    Examples
+    --------
+    >>> [len(c["id"]) for c in synth_firm_chunks(BLOCK_SIZE + 5, "ota", seed=1)]
+    [65536, 5]
+    """
+    _check(n, profile, seed)
+    for block in range(-(-int(n) // BLOCK_SIZE)):
+        yield _block(profile, int(seed), block, min(BLOCK_SIZE, int(n) - block * BLOCK_SIZE))
+
+
+def synth_firm_table(n: int, profile: str = "mixed", seed: int = 0) -> dict[str, Any]:
+    """Column arrays of ``n`` synthetic firms, drawn with vectorized numpy (about 1 s per million).
+
+    Parameters
+    ----------
+    n : int
+        How many firms, at least 1.
+    profile : {"ota", "higashiosaka", "mixed"}
+        Which area's firms; ``mixed`` mixes them in the survey's proportions (507:691).
+    seed : int
+        A non-negative seed; the same seed gives the same firms.
+
+    Returns
+    -------
+    dict
+        One entry per field of :data:`FIRM_FIELDS`. Texts (``id``, ``name``, ``prefecture``,
+        ``municipality``, ``industry``, ``description``) and ``needs`` (tuples of need ids) are
+        object arrays; ``employees`` and ``capital_jpy`` (int64), ``founded`` (datetime64[D]),
+        ``environment_conscious`` and ``seeking_location`` (bool) are masked arrays whose mask
+        marks a missing fact.
+
+    Examples
+    --------
+    >>> t = synth_firm_table(1000, "higashiosaka", seed=3)
+    >>> sorted(set(t["municipality"])), t["capital_jpy"].mask.mean() < 0.2
+    (['272272'], True)
+    """
+    chunks = list(synth_firm_chunks(n, profile, seed))
+    if len(chunks) == 1:
+        return chunks[0]
+    out: dict[str, Any] = {}
+    for k in FIRM_FIELDS:
+        parts = [c[k] for c in chunks]
+        out[k] = np.ma.concatenate(parts) if isinstance(parts[0], np.ma.MaskedArray) else np.concatenate(parts)
+    return out
+
+
+def _rows(table: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    cols = {k: table[k].tolist() for k in FIRM_FIELDS}
+    cols["founded"] = [None if d is None else d.isoformat() for d in cols["founded"]]
+    cols["needs"] = [list(x) for x in cols["needs"]]
+    for values in zip(*(cols[k] for k in FIRM_FIELDS)):
+        yield dict(zip(FIRM_FIELDS, values))
+
+
+def synth_firms(n: int, profile: str = "mixed", seed: int = 0) -> Iterator[dict[str, Any]]:
+    """Stream ``n`` synthetic firms as dicts of :class:`~profiles.models.CompanyProfile` fields.
+
+    The firms are those of :func:`synth_firm_table` with the same arguments, made one
+    block at a time. A missing fact is ``None``; ``founded`` is an ISO date string and
+    ``needs`` a list of need ids.
+
+    Parameters
+    ----------
+    n : int
+        How many firms, at least 1.
+    profile : {"ota", "higashiosaka", "mixed"}
+        Which area's firms; ``mixed`` mixes them in the survey's proportions (507:691).
+    seed : int
+        A non-negative seed; the same seed gives the same firms.
+
+    Examples
+    --------
+    >>> from profiles.models import CompanyProfile
+    >>> firm = next(synth_firms(1, "ota", seed=0))
+    >>> CompanyProfile.model_validate(firm).municipality
+    '131113'
+    >>> next(synth_firms(0))
+    Traceback (most recent call last):
+    ...
+    ValueError: n must be an integer >= 1, got 0
+    """
+    _check(n, profile, seed)
+    for chunk in synth_firm_chunks(n, profile, seed):
+        yield from _rows(chunk)
+
+
+def firm_table_to_arrow(table: dict[str, Any]):
+    """A :class:`pyarrow.Table` of the columns of :func:`synth_firm_table` (needs pyarrow).
+
+    ``needs`` becomes a list of strings, ``founded`` a date, missing facts nulls.
+
+    Examples
+    --------
+    >>> pa = __import__("pytest").importorskip("pyarrow")
+    >>> firm_table_to_arrow(synth_firm_table(10, seed=1)).schema.field("needs").type
+    ListType(list<item: string>)
+    """
+    try:
+        import pyarrow as pa
+    except ImportError:
+        raise ModuleNotFoundError("writing Arrow or Parquet needs the package pyarrow, which is not installed "
+                                  "(pip install pyarrow)") from None
+    arrays = {}
+    for k in FIRM_FIELDS:
+        col = table[k]
+        if k == "needs":
+            arrays[k] = pa.array(list(col), type=pa.list_(pa.string()))
+        elif isinstance(col, np.ma.MaskedArray):
+            arrays[k] = pa.array(np.ma.getdata(col), mask=np.ma.getmaskarray(col),
+                                 type=pa.date32() if k == "founded" else None)
+        else:
+            arrays[k] = pa.array(col, type=pa.string())
+    return pa.table(arrays)
