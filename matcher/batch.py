@@ -28,7 +28,7 @@ import numpy as np
 from profiles.errors import InputError
 from profiles.needs import NEEDS
 from rules.kleene import TRUE, UNKNOWN
-from matcher.batchio import assemble, input_format, iter_input, output_format, write_part
+from matcher.batchio import OUTPUT_COLUMNS, assemble, input_format, iter_input, output_format, write_part
 from matcher.engine import MatchEngine, _top_indices, parse_as_of
 from matcher.errors import MatcherError
 from matcher.firmio import RowError, valid_firms
@@ -68,24 +68,16 @@ class BatchSummary:
         return {**asdict(self), "pairs_per_second": self.pairs_per_second}
 
 
-def _compact_reasons(engine: MatchEngine, firm, i: int, j: int, comps, cache: dict) -> str:
-    """Short reasons for a batch row: needs matched, industry, locality (cached by pattern)."""
-    p = engine.programs_[j]
-    matched = tuple(n for n in p.needs if n in firm.needs)
-    ind = round(float(comps["industry"][i, j]), 4)
-    loc = round(float(comps["locality"][i, j]), 4)
-    key = (matched, ind >= 0.75, loc, firm.industry if ind >= 0.75 else None)
-    text = cache.get(key)
-    if text is None:
-        parts = []
-        if matched:
-            parts.append("needs: " + ", ".join(_NEED_LABEL[n] for n in matched))
-        if ind >= 0.75 and firm.industry:
-            parts.append(f"industry {firm.industry} targeted")
-        parts.append("own municipality" if loc >= 1 else "in the prefecture" if loc >= 0.7
-                     else "national" if loc >= 0.5 else "elsewhere")
-        text = cache[key] = "; ".join(parts)
-    return text
+def _reason_text(engine: MatchEngine, needs_mask: int, industry: str | None, loc: float) -> str:
+    parts = []
+    matched = [n.id for b, n in enumerate(NEEDS) if needs_mask >> b & 1]
+    if matched:
+        parts.append("needs: " + ", ".join(_NEED_LABEL[n] for n in matched))
+    if industry:
+        parts.append(f"industry {industry} targeted")
+    parts.append("own municipality" if loc >= 1 else "in the prefecture" if loc >= 0.7
+                 else "national" if loc >= 0.5 else "elsewhere")
+    return "; ".join(parts)
 
 
 def _missing(engine: MatchEngine, facts, i: int, j: int) -> list[str]:
@@ -95,34 +87,94 @@ def _missing(engine: MatchEngine, facts, i: int, j: int) -> list[str]:
     return out
 
 
+def _flat(picks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(firm index, program index, rank) of every pick, firm by firm."""
+    lens = np.fromiter((len(p) for p in picks), np.intp, len(picks))
+    firm = np.repeat(np.arange(len(picks)), lens)
+    prog = np.concatenate(picks).astype(np.intp) if len(firm) else np.empty(0, np.intp)
+    starts = np.repeat(np.cumsum(lens) - lens, lens)
+    return firm, prog, np.arange(len(firm)) - starts + 1
+
+
 def batch_rows(engine: MatchEngine, firms: list, rows: list[int], as_of: dt.date, top: int, possible: int,
-               municipalities: int) -> list[dict[str, Any]]:
-    """The output rows of one chunk of validated firms (``rows``: their input row numbers)."""
+               municipalities: int) -> dict[str, np.ndarray]:
+    """The output columns of one chunk of validated firms (``rows``: their input row numbers).
+
+    Columnar: scores and components are gathered with numpy, and the short reasons
+    are built once per distinct pattern (needs matched, industry, locality).
+    """
+    cols: dict[str, list] = {k: [] for k in OUTPUT_COLUMNS}
+    order_keys: list[np.ndarray] = []
     if not firms:
-        return []
+        return {k: np.array([], object) for k in OUTPUT_COLUMNS}
     facts, elig, X, ff, comps, score = engine._score_chunk(firms, as_of)
     inf = np.float32(np.inf)
-    best = _top_indices(np.where(elig == TRUE, -score, inf), top)
-    maybe = _top_indices(np.where(elig == UNKNOWN, -score, inf), possible) if possible else [()] * len(firms)
-    munis = engine._municipalities(firms, facts, elig, comps) if municipalities else None
-    cache: dict = {}
-    out = []
-    for i, firm in enumerate(firms):
-        for status, picks in (("eligible", best[i]), ("possible", maybe[i])):
-            for r, j in enumerate(picks, start=1):
-                j = int(j)
-                row = {"firm_id": firm.id, "row": rows[i], "rank": r, "type": "program", "id": engine.programs_[j].id,
-                       "name": engine.programs_[j].name, "status": status, "score": float(score[i, j]),
-                       "missing": ";".join(_missing(engine, facts, i, j)) if status == "possible" else None,
-                       "reasons": _compact_reasons(engine, firm, i, j, comps, cache)}
-                row.update({c: float(comps[c][i, j]) for c in COMPONENTS})
-                out.append(row)
-        if munis is not None:
-            for r, m in enumerate(munis[i][:municipalities], start=1):
-                out.append({"firm_id": firm.id, "row": rows[i], "rank": r, "type": "municipality", "id": m.code,
-                            "name": m.name, "status": "recommended", "score": m.score,
-                            "reasons": "; ".join(m.reasons[:2])})
+    ids = np.array([p.id for p in engine.programs_], object)
+    names = np.array([p.name for p in engine.programs_], object)
+    firm_ids = np.array([f.id for f in firms], object)
+    row_nums = np.asarray(rows, np.int64)
+    prog_needs = engine._program_need_masks
+    groups = ("eligible", TRUE, top), ("possible", UNKNOWN, possible)
+    for type_order, (status, value, k) in enumerate(groups):
+        if not k:
+            continue
+        fi, pj, rank = _flat(_top_indices(np.where(elig == value, -score, inf), k))
+        if not len(fi):
+            continue
+        ind = comps["industry"][fi, pj] >= 0.75 - 1e-6
+        loc = np.round(comps["locality"][fi, pj].astype(np.float64), 4)
+        needs = facts.needs[fi] & prog_needs[pj]
+        ind_code = np.where(ind, facts.major_group[fi].astype(np.int64) * 32 + facts.division[fi] + 1, 0)
+        key = np.stack([needs, ind_code, (loc * 10000).astype(np.int64)], axis=1)
+        uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+        texts = np.array([_reason_text(engine, int(u[0]), firms[int(fi[np.flatnonzero(inverse.ravel() == q)[0]])].industry
+                                       if u[1] else None, u[2] / 10000) for q, u in enumerate(uniq)], object)
+        cols["firm_id"].append(firm_ids[fi])
+        cols["row"].append(row_nums[fi])
+        cols["rank"].append(rank)
+        cols["type"].append(np.full(len(fi), "program", object))
+        cols["id"].append(ids[pj])
+        cols["name"].append(names[pj])
+        cols["status"].append(np.full(len(fi), status, object))
+        cols["score"].append(score[fi, pj])
+        for c in COMPONENTS:
+            cols[c].append(comps[c][fi, pj])
+        cols["missing"].append(np.array([";".join(_missing(engine, facts, int(i), int(j))) for i, j in zip(fi, pj)],
+                                        object) if status == "possible" else np.full(len(fi), None, object))
+        cols["reasons"].append(texts[inverse.ravel()])
+        order_keys.append(np.stack([fi, np.full(len(fi), type_order), rank], axis=1))
+    if municipalities:
+        munis = engine._municipalities(firms, facts, elig, comps)
+        recs = [(i, r, m) for i in range(len(firms)) for r, m in enumerate(munis[i][:municipalities], start=1)]
+        if recs:
+            fi = np.array([i for i, _, _ in recs], np.intp)
+            cols["firm_id"].append(firm_ids[fi])
+            cols["row"].append(row_nums[fi])
+            cols["rank"].append(np.array([r for _, r, _ in recs], np.int64))
+            cols["type"].append(np.full(len(fi), "municipality", object))
+            cols["id"].append(np.array([m.code for _, _, m in recs], object))
+            cols["name"].append(np.array([m.name for _, _, m in recs], object))
+            cols["status"].append(np.full(len(fi), "recommended", object))
+            cols["score"].append(np.array([m.score for _, _, m in recs]))
+            for c in COMPONENTS:
+                cols[c].append(np.full(len(fi), np.nan))
+            cols["missing"].append(np.full(len(fi), None, object))
+            cols["reasons"].append(np.array(["; ".join(m.reasons[:2]) for _, _, m in recs], object))
+            order_keys.append(np.stack([fi, np.full(len(fi), 2), cols["rank"][-1]], axis=1))
+    if not order_keys:
+        return {k: np.array([], object) for k in OUTPUT_COLUMNS}
+    keys = np.concatenate(order_keys)
+    order = np.lexsort((keys[:, 2], keys[:, 1], keys[:, 0]))
+    out = {}
+    for k, parts in cols.items():
+        joined = np.concatenate([np.asarray(p, object) if k in _OBJECT else np.asarray(p) for p in parts])
+        out[k] = joined[order]
+    for c in ("score", *COMPONENTS):
+        out[c] = np.round(out[c].astype(np.float64), 6)
     return out
+
+
+_OBJECT = {"firm_id", "type", "id", "name", "status", "missing", "reasons"}
 
 
 def _manifest(engine: MatchEngine, src: Path, params: dict[str, Any]) -> dict[str, Any]:
@@ -145,10 +197,10 @@ def _score_chunk_to_part(engine, k, records, parts_dir: Path, fmt, as_of, top, p
     good = list(valid_firms(records, errors))
     rows = batch_rows(engine, [f for _, f in good], [r for r, _ in good], as_of, top, possible, municipalities)
     part = parts_dir / f"chunk-{k:06d}.{fmt}"
-    write_part(rows, errors, part, fmt)
+    n_rows = write_part(rows, errors, part, fmt)
     (parts_dir / f"chunk-{k:06d}.done").write_text(json.dumps(
-        {"firms": len(records), "scored": len(good), "errors": len(errors), "rows": len(rows)}), encoding="utf-8")
-    return len(records), len(good), len(errors), len(rows)
+        {"firms": len(records), "scored": len(good), "errors": len(errors), "rows": n_rows}), encoding="utf-8")
+    return len(records), len(good), len(errors), n_rows
 
 
 def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top: int = 10,

@@ -3,7 +3,7 @@
 The format comes from the file's extension. Readers stream records (Parquet in record
 batches), writers write one *part* per chunk and assemble the parts into the final
 file, so that an interrupted run can be resumed and still give the same bytes.
-Parquet needs ``pyarrow`` (``pip install 'shien-matcher[parquet]'``).
+Output goes through ``pyarrow`` (a dependency).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _pyarrow():
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - depends on the environment
-        raise InputError("format", "parquet", "Parquet needs pyarrow: pip install 'shien-matcher[parquet]'") from None
+        raise InputError("format", "parquet", "Parquet and CSV output need pyarrow: pip install pyarrow") from None
     return pa, pq
 
 
@@ -98,33 +98,28 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _cell(key: str, value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(round(value, 6))
-    return value
-
-
-def write_part(rows: list[dict[str, Any]], errors: list[RowError], path: Path, fmt: str) -> None:
-    """Write one chunk's rows (and its errors beside it) atomically."""
+def write_part(columns: dict[str, Any], errors: list[RowError], path: Path, fmt: str) -> int:
+    """Write one chunk's output columns (and its errors beside it) atomically; returns the rows written."""
+    table = _arrow_table(columns)
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        for r in rows:
-            w.writerow([_cell(k, r.get(k)) for k in OUTPUT_COLUMNS])
-        data = buf.getvalue().encode("utf-8")
+        import pyarrow.csv as pacsv
+
+        pa, _ = _pyarrow()
+        buf = pa.BufferOutputStream()
+        if table.num_rows:
+            pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False))
+        data = buf.getvalue().to_pybytes()
     elif fmt == "jsonl":
-        data = "".join(json.dumps({k: r.get(k) for k in OUTPUT_COLUMNS}, ensure_ascii=False) + "\n"
-                       for r in rows).encode("utf-8")
+        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in table.to_pylist()).encode("utf-8")
     else:
         pa, pq = _pyarrow()
         buf = pa.BufferOutputStream()
-        pq.write_table(_arrow_table(rows), buf)
+        pq.write_table(table, buf)
         data = buf.getvalue().to_pybytes()
     err = "".join(json.dumps(e.to_dict(), ensure_ascii=False, default=str) + "\n" for e in errors).encode("utf-8")
     atomic_write_bytes(path.with_name(path.name + ".errors"), err)
     atomic_write_bytes(path, data)
+    return table.num_rows
 
 
 def _schema():
@@ -133,9 +128,12 @@ def _schema():
     return pa.schema([(k, types[k]) for k in OUTPUT_COLUMNS])
 
 
-def _arrow_table(rows: list[dict[str, Any]]):
+def _arrow_table(columns: dict[str, Any]):
     pa, _ = _pyarrow()
-    return pa.Table.from_pylist([{k: r.get(k) for k in OUTPUT_COLUMNS} for r in rows], schema=_schema())
+    schema = _schema()
+    arrays = [pa.array(list(columns[f.name]) if getattr(columns[f.name], "dtype", None) == object
+                       else columns[f.name], type=f.type, from_pandas=True) for f in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group: int = 65536) -> None:
@@ -148,7 +146,7 @@ def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group
     if fmt in ("csv", "jsonl"):
         with open(tmp, "wb") as fh:
             if fmt == "csv":
-                fh.write((",".join(OUTPUT_COLUMNS) + "\n").encode("utf-8"))
+                fh.write((",".join(f'"{c}"' for c in OUTPUT_COLUMNS) + "\n").encode("utf-8"))
             for p in parts:
                 with open(p, "rb") as src:
                     while block := src.read(1 << 20):

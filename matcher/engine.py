@@ -34,7 +34,7 @@ from profiles.errors import InputError
 from profiles.geography import gazetteer
 from profiles.industries import industry_label, resolve_industry
 from profiles.models import CompanyProfile, SupportProgram
-from profiles.needs import NEEDS
+from profiles.needs import NEEDS, need_ids
 from profiles.validation import first_input_error
 from rules import CompiledEligibility, FirmFacts, load_checked_catalog
 from rules.facts import FACT_LABELS
@@ -205,6 +205,9 @@ class MatchEngine(BaseEstimator):
         self.program_features_ = ProgramFeatures.from_programs(catalog.programs)
         self.locations_ = LocationModel.from_catalog(catalog)
         self._static = [self._static_fields(p) for p in catalog.programs]
+        need_bit = {n: b for b, n in enumerate(need_ids())}
+        self._program_need_masks = np.array([sum(1 << need_bit[n] for n in p.needs) for p in catalog.programs],
+                                            np.int64)
         self.weights_ = Weights.coerce(self.weights)
         self.municipality_weights_ = MunicipalityWeights.coerce(self.municipality_weights)
         return self

@@ -107,6 +107,7 @@ __all__ = [
     "BLOCK_SIZE",
     "CALIBRATION_TARGETS",
     "FIRM_FIELDS",
+    "MAX_FIRMS",
     "PROFILES",
     "TABLE_12",
     "Target",
@@ -202,6 +203,9 @@ PROFILES = ("ota", "higashiosaka", "mixed")
 AS_OF = dt.date(2025, 4, 1)
 #: Firms are drawn in blocks of this size, each with its own random streams.
 BLOCK_SIZE = 1 << 16
+_ID_PREFIX, _ID_DIGITS = "firm-", 9
+#: The most firms one call makes (the ids have nine digits).
+MAX_FIRMS = 10 ** _ID_DIGITS - 1
 #: The columns of a table, in the order of :class:`~profiles.models.CompanyProfile`.
 FIRM_FIELDS = ("id", "name", "prefecture", "municipality", "industry", "employees", "capital_jpy", "founded",
                "needs", "description", "environment_conscious", "seeking_location")
@@ -315,7 +319,7 @@ _TEMPLATES_JA = (
     ("{place}の{ind}の会社。", "{place}の{ind}の会社。{n1}を希望。", "{place}の{ind}の会社。{n1}と{n2}を希望。"),
     ("{ind}を営む中小企業。", "{ind}を営む中小企業。{n1}に関心あり。", "{ind}を営む中小企業。{n1}、{n2}に関心あり。"),
     ("{place}で{ind}を営む。", "{place}で{ind}。{n1}の支援を探している。",
-     "{place}で{ind}。{n1}・{n2}の支援を探している。"),
+     "{place}で{ind}。{n1}と{n2}の支援を探している。"),
 )
 _AREA_KEYS = ("ota", "higashiosaka")
 
@@ -356,7 +360,7 @@ def _employees_cdf(x: float, mu: float, sigma: float) -> float:
 
 
 def _mu_for(sigma: float, x: float, p: float) -> float:
-    return brentq(lambda mu: _employees_cdf(x, mu, sigma) - p, -10.0, 15.0, xtol=1e-12)
+    return brentq(lambda mu: _employees_cdf(x, mu, sigma) - p, -1.0, 6.5, xtol=1e-12)
 
 
 @lru_cache(maxsize=None)
@@ -438,6 +442,7 @@ def _name(lang: int, family: int, industry: int, area: int, yk: bool) -> str:
 
 @lru_cache(maxsize=None)
 def _description(lang: int, template: int, industry: int, area: int, n1: int, n2: int) -> str:
+    n1, n2 = n1 - 1, n2 - 1  # shifted by one so that "no need" (-1) packs as 0
     place = AREAS[_AREA_KEYS[area]]
     ind_en, ind_ja, _, _ = _INDUSTRY_TEXT[_INDUSTRIES[industry]]
     k = (n1 >= 0) + (n2 >= 0)
@@ -456,12 +461,33 @@ def _description(lang: int, template: int, industry: int, area: int, n1: int, n2
     return text.format(**words)
 
 
-def _lookup(keys: np.ndarray, make) -> np.ndarray:
-    """An object array of ``make(*key)`` for each row of ``keys``, built once per distinct key."""
-    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+def _lookup(columns: list[np.ndarray], radices: list[int], make) -> np.ndarray:
+    """An object array of ``make(*key)`` for each row's key, each string built once per distinct key.
+
+    ``columns`` are integer arrays with ``0 <= columns[i] < radices[i]``; they are packed into
+    one integer so that finding the distinct keys is a 1-d sort.
+    """
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    for col, radix in zip(columns, radices):
+        code = code * radix + col
+    uniq, inverse = np.unique(code, return_inverse=True)
+    parts = []
+    rest = uniq
+    for radix in reversed(radices):
+        rest, digit = np.divmod(rest, radix)
+        parts.append(digit.tolist())
     values = np.empty(len(uniq), dtype=object)
-    values[:] = [make(*map(int, row)) for row in uniq]
+    values[:] = [make(*key) for key in zip(*reversed(parts))]
     return values[inverse.reshape(-1)]
+
+
+def _ids(start: int, m: int) -> np.ndarray:
+    """``firm-000000001`` ... as a fixed-width unicode array, built without a Python loop."""
+    number = np.arange(start + 1, start + m + 1, dtype=np.int64)
+    digits = (number[:, None] // 10 ** np.arange(_ID_DIGITS - 1, -1, -1, dtype=np.int64)) % 10 + ord("0")
+    prefix = np.broadcast_to(np.array([ord(c) for c in _ID_PREFIX], dtype=np.uint32), (m, len(_ID_PREFIX)))
+    chars = np.ascontiguousarray(np.concatenate([prefix, digits.astype(np.uint32)], axis=1))
+    return chars.view(f"<U{len(_ID_PREFIX) + _ID_DIGITS}").reshape(m)
 
 
 def _masked(data: np.ndarray, missing: np.ndarray) -> np.ma.MaskedArray:
@@ -550,19 +576,21 @@ def _block(profile: str, seed: int, block: int, m: int) -> dict[str, Any]:
     area_codes = np.array([AREAS[k]["municipality"] for k in _AREA_KEYS], dtype=object)
     pref_codes = np.array([AREAS[k]["prefecture"] for k in _AREA_KEYS], dtype=object)
     industry_codes = np.array(_INDUSTRIES, dtype=object)
-    ids = np.empty(m, dtype=object)
-    ids[:] = [f"firm-{i:08d}" for i in range(start + 1, start + m + 1)]
+    template = np.where(lang == 0, template % len(_TEMPLATES_EN), template % len(_TEMPLATES_JA))
+    n_needs = len(_NEED_IDS) + 1
     return {
-        "id": ids,
-        "name": _lookup(np.stack([lang, family, industry, area, yk], axis=1), _name),
+        "id": _ids(start, m),
+        "name": _lookup([lang, family, industry, area, yk.astype(np.int64)],
+                        [2, len(_FAMILIES), len(_INDUSTRIES), 2, 2], _name),
         "prefecture": pref_codes[area],
         "municipality": area_codes[area],
         "industry": industry_codes[industry],
         "employees": _masked(employees, missing["employees"]),
         "capital_jpy": _masked(capital, missing["capital_jpy"]),
         "founded": _masked(founded, missing["founded"]),
-        "needs": _lookup(bits[:, None], _needs_tuple),
-        "description": _lookup(np.stack([lang, template, industry, area, n1, n2], axis=1), _description),
+        "needs": _lookup([bits], [1 << len(_NEED_IDS)], _needs_tuple),
+        "description": _lookup([lang, template, industry, area, n1 + 1, n2 + 1],
+                               [2, 12, len(_INDUSTRIES), 2, n_needs, n_needs], _description),
         "environment_conscious": _masked(environment, missing["environment_conscious"]),
         "seeking_location": _masked(seeking, missing["seeking_location"]),
     }
@@ -571,8 +599,8 @@ def _block(profile: str, seed: int, block: int, m: int) -> dict[str, Any]:
 # --- public API ------------------------------------------------------------------------------------
 
 def _check(n: Any, profile: Any, seed: Any) -> None:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= MAX_FIRMS:
+        raise ValueError(f"n must be an integer from 1 to {MAX_FIRMS:,}, got {n!r}")
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {profile!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -676,7 +704,7 @@ def synth_firms(n: int, profile: str = "mixed", seed: int = 0) -> Iterator[dict[
     >>> next(synth_firms(0))
     Traceback (most recent call last):
     ...
-    ValueError: n must be an integer >= 1, got 0
+    ValueError: n must be an integer from 1 to 999,999,999, got 0
     """
     _check(n, profile, seed)
     for chunk in synth_firm_chunks(n, profile, seed):
@@ -703,10 +731,33 @@ def firm_table_to_arrow(table: dict[str, Any]):
     for k in FIRM_FIELDS:
         col = table[k]
         if k == "needs":
-            arrays[k] = pa.array(list(col), type=pa.list_(pa.string()))
+            arrays[k] = _shared_objects(pa, col, pa.list_(pa.string()))
         elif isinstance(col, np.ma.MaskedArray):
             arrays[k] = pa.array(np.ma.getdata(col), mask=np.ma.getmaskarray(col),
                                  type=pa.date32() if k == "founded" else None)
+        elif col.dtype.kind == "U":
+            arrays[k] = _fixed_width_strings(pa, col)
         else:
-            arrays[k] = pa.array(col, type=pa.string())
+            arrays[k] = _shared_objects(pa, col, pa.string())
     return pa.table(arrays)
+
+
+def _shared_objects(pa, col: np.ndarray, type_):
+    """A pyarrow array of an object array whose values are mostly shared objects.
+
+    Each distinct object (by identity: the generator reuses one object per distinct text
+    or tuple) is converted once, then taken, which is far faster than converting every row.
+    """
+    ident = np.fromiter(map(id, col), dtype=np.int64, count=len(col))
+    _, first, inverse = np.unique(ident, return_index=True, return_inverse=True)
+    return pa.array(list(col[first]), type=type_).take(pa.array(inverse.reshape(-1).astype(np.int32)))
+
+
+def _fixed_width_strings(pa, col: np.ndarray):
+    """A pyarrow string array from a fixed-width ASCII unicode array, without a Python loop."""
+    width = col.dtype.itemsize // 4
+    chars = np.ascontiguousarray(col).view(np.uint32).reshape(len(col), width)
+    if len(col) == 0 or chars.max() >= 128 or (chars == 0).any():
+        return pa.array(col.astype(object), type=pa.string())
+    offsets = np.arange(len(col) + 1, dtype=np.int32) * width
+    return pa.StringArray.from_buffers(len(col), pa.py_buffer(offsets), pa.py_buffer(chars.astype(np.uint8)))
