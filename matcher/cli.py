@@ -22,7 +22,21 @@ __all__ = ["main", "cli"]
 
 
 class _Group(click.Group):
-    """Turns the package's errors into one line on stderr and exit code 2."""
+    """Turns the package's errors into one line on stderr and exit code 2; loads
+    the ``synth`` commands only when they are used, so that start-up stays quick."""
+
+    _lazy = {"synth": ("matcher.synth_cli", "synth")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self._lazy and name not in self.commands:
+            from importlib import import_module
+
+            module, attr = self._lazy[name]
+            self.add_command(getattr(import_module(module), attr), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -21,12 +21,23 @@ from profiles.needs import need_ids, needs_in_text
 from rules.facts import FirmFacts
 from matcher.weights import scoring_data
 
-__all__ = ["ProgramFeatures", "FirmFeatures", "components", "program_home"]
+__all__ = ["ProgramFeatures", "FirmFeatures", "components", "need_cosine", "program_home"]
 
 
-def _unit_rows(m: np.ndarray) -> np.ndarray:
-    norms = np.sqrt((m * m).sum(axis=1, keepdims=True))
-    return np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
+def need_cosine(firm_needs: np.ndarray, program_needs: np.ndarray) -> np.ndarray:
+    """Cosine of 0/1 need vectors, ``(n, K) x (M, K) -> (n, M)`` float32.
+
+    Computed from exact integer counts (shared needs over the square root of the
+    product of the counts), so a firm's value never depends on the other firms of its
+    chunk: a BLAS product of float rows may differ in the last bit with the shape.
+
+    >>> need_cosine(np.array([[1, 1, 0]], np.uint8), np.array([[1, 0, 0], [0, 0, 1]], np.uint8))
+    array([[0.70710677, 0.        ]], dtype=float32)
+    """
+    shared = firm_needs.astype(np.int32) @ program_needs.astype(np.int32).T
+    norms = np.sqrt(firm_needs.sum(axis=1, dtype=np.float64)[:, None] * program_needs.sum(axis=1, dtype=np.float64)[None, :])
+    out = np.divide(shared, norms, out=np.zeros(shared.shape, np.float64), where=norms > 0)
+    return out.astype(np.float32)
 
 
 def program_home(p: SupportProgram) -> tuple[str | None, tuple[str, ...]]:
@@ -60,7 +71,7 @@ def program_home(p: SupportProgram) -> tuple[str | None, tuple[str, ...]]:
 class ProgramFeatures:
     """The structured side of the programs, fitted once."""
 
-    needs: np.ndarray  # (M, K) float32, unit rows
+    needs: np.ndarray  # (M, K) uint8, 1 where the program serves the need
     kind: np.ndarray  # (M,) int index into PROGRAM_KINDS
     industry_by_group: np.ndarray  # (G + 1, M) float32, last row: firm's industry unknown
     industry_by_division: np.ndarray  # (D, M) float32: firm gave only its division
@@ -76,7 +87,7 @@ class ProgramFeatures:
         loc = data["locality"]
         need_pos = {n: i for i, n in enumerate(need_ids())}
         M = len(programs)
-        needs = np.zeros((M, len(need_pos)), np.float32)
+        needs = np.zeros((M, len(need_pos)), np.uint8)
         kinds = np.zeros(M, np.int16)
         groups = all_major_groups()
         divisions = all_divisions()
@@ -115,14 +126,14 @@ class ProgramFeatures:
             for pc in prefs:
                 home_pref[int(pc) - 1, j] = True
             national[j] = mun is None and not prefs
-        return cls(_unit_rows(needs), kinds, by_group, by_div, home_mun, home_pref, national, tuple(targets))
+        return cls(needs, kinds, by_group, by_div, home_mun, home_pref, national, tuple(targets))
 
 
 @dataclass
 class FirmFeatures:
     """The structured side of a chunk of firms."""
 
-    needs: np.ndarray  # (n, K) float32 unit rows (stated and inferred needs)
+    needs: np.ndarray  # (n, K) uint8, 1 for each stated or inferred need
     kind_pref: np.ndarray  # (n, n_kinds) bool
     stated: tuple[tuple[str, ...], ...]
     inferred: tuple[dict[str, str], ...]
@@ -133,7 +144,7 @@ class FirmFeatures:
         need_kinds = scoring_data()["need_kinds"]
         kind_pos = {k: i for i, k in enumerate(PROGRAM_KINDS)}
         n = len(firms)
-        needs = np.zeros((n, len(need_pos)), np.float32)
+        needs = np.zeros((n, len(need_pos)), np.uint8)
         kind_pref = np.zeros((n, len(PROGRAM_KINDS)), bool)
         inferred = []
         for i, f in enumerate(firms):
@@ -143,7 +154,7 @@ class FirmFeatures:
                 needs[i, need_pos[nid]] = 1
                 for k in need_kinds.get(nid, ()):
                     kind_pref[i, kind_pos[k]] = True
-        return cls(_unit_rows(needs), kind_pref, tuple(f.needs for f in firms), tuple(inferred))
+        return cls(needs, kind_pref, tuple(f.needs for f in firms), tuple(inferred))
 
 
 def components(pf: ProgramFeatures, ff: FirmFeatures, facts: FirmFacts, X_firms: sp.csr_matrix,
@@ -153,7 +164,7 @@ def components(pf: ProgramFeatures, ff: FirmFeatures, facts: FirmFacts, X_firms:
     sel = slice(None) if cols is None else cols
     text = X_firms @ (P_text_T if cols is None else P_text_T[:, cols])
     text = text.toarray() if sp.issparse(text) else np.asarray(text)
-    needs = ff.needs @ pf.needs[sel].T
+    needs = need_cosine(ff.needs, pf.needs[sel])
     kind = ff.kind_pref[:, pf.kind[sel]].astype(np.float32)
     grp = np.where(facts.major_group >= 0, facts.major_group, pf.industry_by_group.shape[0] - 1)
     industry = pf.industry_by_group[grp][:, sel]

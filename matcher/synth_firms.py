@@ -13,7 +13,7 @@ benchmarks of the matcher. They are not real firms and carry no facts.
 API
 ---
 :func:`synth_firm_table` returns column arrays for ``n`` firms (vectorized numpy draws,
-about a second per million firms); :func:`synth_firm_chunks` yields the same columns in
+one to two seconds per million firms); :func:`synth_firm_chunks` yields the same columns in
 blocks of :data:`BLOCK_SIZE` firms, so that memory stays bounded; :func:`synth_firms`
 yields one dict per firm with the fields of :class:`~profiles.models.CompanyProfile`.
 All three give the same firms for the same ``(profile, seed)``, and the first ``k``
@@ -43,7 +43,7 @@ marked ``chosen=True``. How the targets are met:
 * **Employees** -- a lognormal truncated to 1..300 (the SME ceiling for manufacturers),
   rounded. Ota: ``(mu, sigma)`` solved so that 55% have fewer than 10 and the mean is
   17.5. Higashi Osaka: solved so that 60% have fewer than 20 and 80% fewer than 50 (the
-  paper gives no mean; the solution's is about 36).
+  paper gives no mean; the solution's is about 33).
 * **Capital** -- a mixture: below ¥10M, a menu of round amounts (¥3M, the old yugen
   kaisha minimum, and ¥5M most common; mean ¥3.85M); at or above ¥10M, 30% exactly ¥10M
   (the old kabushiki kaisha minimum) and the rest a Pareto tail from ¥10M truncated at
@@ -635,7 +635,7 @@ def synth_firm_chunks(n: int, profile: str = "mixed", seed: int = 0) -> Iterator
 
 
 def synth_firm_table(n: int, profile: str = "mixed", seed: int = 0) -> dict[str, Any]:
-    """Column arrays of ``n`` synthetic firms, drawn with vectorized numpy (about 1 s per million).
+    """Column arrays of ``n`` synthetic firms, drawn with vectorized numpy (1-2 s per million).
 
     Parameters
     ----------
@@ -649,17 +649,19 @@ def synth_firm_table(n: int, profile: str = "mixed", seed: int = 0) -> dict[str,
     Returns
     -------
     dict
-        One entry per field of :data:`FIRM_FIELDS`. Texts (``id``, ``name``, ``prefecture``,
-        ``municipality``, ``industry``, ``description``) and ``needs`` (tuples of need ids) are
-        object arrays; ``employees`` and ``capital_jpy`` (int64), ``founded`` (datetime64[D]),
+        One entry per field of :data:`FIRM_FIELDS`. ``id`` is a fixed-width unicode array;
+        the other texts (``name``, ``prefecture``, ``municipality``, ``industry``,
+        ``description``) and ``needs`` (tuples of need ids) are object arrays; ``employees`` and ``capital_jpy`` (int64), ``founded`` (datetime64[D]),
         ``environment_conscious`` and ``seeking_location`` (bool) are masked arrays whose mask
         marks a missing fact.
 
     Examples
     --------
     >>> t = synth_firm_table(1000, "higashiosaka", seed=3)
-    >>> sorted(set(t["municipality"])), t["capital_jpy"].mask.mean() < 0.2
+    >>> sorted(set(t["municipality"])), round(float(t["capital_jpy"].mean()), -6) > 10e6
     (['272272'], True)
+    >>> t["id"][:2].tolist(), t["capital_jpy"][:3].tolist()
+    (['firm-000000001', 'firm-000000002'], [8000000, 74000000, 10000000])
     """
     chunks = list(synth_firm_chunks(n, profile, seed))
     if len(chunks) == 1:
@@ -737,8 +739,10 @@ def firm_table_to_arrow(table: dict[str, Any]):
                                  type=pa.date32() if k == "founded" else None)
         elif col.dtype.kind == "U":
             arrays[k] = _fixed_width_strings(pa, col)
-        else:
+        elif k in ("name", "description"):
             arrays[k] = _shared_objects(pa, col, pa.string())
+        else:
+            arrays[k] = pa.array(col, type=pa.string())
     return pa.table(arrays)
 
 

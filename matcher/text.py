@@ -16,6 +16,8 @@ n-grams make Japanese work without a tokenizer: "展示会に出展したい" sh
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -88,43 +90,38 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         """Rows of ``[words / sqrt 2, chars / sqrt 2]``, each part L2-normalised (so rows have norm <= 1).
 
         The same numbers as the two fitted ``TfidfVectorizer.transform`` (a test checks
-        it), computed straight from their vocabularies: for one firm this is several
-        times faster than going through scikit-learn's input validation.
+        it, to float32 rounding), computed straight from their vocabularies and
+        vectorized over the whole list: character n-grams are looked up as integer keys
+        of their code points, so no Python runs per n-gram. A document's row depends
+        on that document only, never on the others of the list (chunk sizes never
+        change results).
         """
-        if len(documents) > 32:
-            return self.transform_reference(documents)  # scikit-learn's loop is faster for many documents
-        if not hasattr(self, "_parts"):
-            self._parts = [(v.build_analyzer(), v.vocabulary_, v.idf_.astype(np.float32), offset)
-                           for v, offset in ((self.word_, 0), (self.char_, self.n_word_features_))]
-        n_features = len(self.feature_names_)
-        indptr = [0]
-        indices: list[int] = []
-        counts: list[float] = []
-        for doc in documents:
-            for analyze, vocab, idf, offset in self._parts:
-                seen: dict[int, int] = {}
-                for tok in analyze(doc):
-                    j = vocab.get(tok)
-                    if j is not None:
-                        seen[j] = seen.get(j, 0) + 1
-                if not seen:
-                    continue
-                cols = np.fromiter(seen.keys(), np.int64, len(seen))
-                tf = np.fromiter(seen.values(), np.float32, len(seen))
-                if self.sublinear_tf:
-                    tf = np.log(tf) + 1
-                w = tf * idf[cols]
-                w /= np.sqrt(np.dot(w, w)) * np.float32(np.sqrt(2))
-                order = np.argsort(cols)
-                indices.extend((cols[order] + offset).tolist())
-                counts.extend(w[order].tolist())
-            indptr.append(len(indices))
-        return sp.csr_matrix((np.asarray(counts, np.float32), np.asarray(indices, np.int32), np.asarray(indptr, np.int64)),
-                             shape=(len(documents), n_features))
+        if not hasattr(self, "_tables"):
+            self._tables = _Tables.build(self)
+        t = self._tables
+        docs = [d.lower() for d in documents]
+        n = len(docs)
+        w_rows, w_cols = _word_hits(docs, t)
+        c_rows, c_cols = _char_hits(docs, t)
+        wr, wc, wv = _tfidf_part(w_rows, w_cols, t.word_idf, 0, n, self.sublinear_tf)
+        cr, cc, cv = _tfidf_part(c_rows, c_cols, t.char_idf, self.n_word_features_, n, self.sublinear_tf)
+        # each part comes sorted by (row, column) and every word column precedes every
+        # character column: interleave them row by row without sorting again
+        n_w, n_c = np.bincount(wr, minlength=n), np.bincount(cr, minlength=n)
+        indptr = np.zeros(n + 1, np.int64)
+        np.cumsum(n_w + n_c, out=indptr[1:])
+        w_start, c_start = np.cumsum(n_w) - n_w, np.cumsum(n_c) - n_c
+        w_pos = indptr[wr] + (np.arange(len(wr)) - w_start[wr])
+        c_pos = indptr[cr] + n_w[cr] + (np.arange(len(cr)) - c_start[cr])
+        indices = np.empty(indptr[-1], np.int32)
+        data = np.empty(indptr[-1], np.float32)
+        indices[w_pos], data[w_pos] = wc, wv
+        indices[c_pos], data[c_pos] = cc, cv
+        return sp.csr_matrix((data, indices, indptr), shape=(n, len(self.feature_names_)))
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_parts", None)  # rebuilt on first use; analyzers are closures
+        state.pop("_tables", None)  # rebuilt on first use
         return state
 
     def transform_reference(self, documents: Sequence[str]) -> sp.csr_matrix:
@@ -134,6 +131,108 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         X = sp.hstack([w, c], format="csr", dtype=np.float32)
         X.data *= np.float32(1 / np.sqrt(2))
         return X
+
+
+class _Tables:
+    """Lookup tables of a fitted :class:`TextVectorizer` (built on first use, not pickled)."""
+
+    def __init__(self, word_vocab, word_pattern, word_idf, char_keys, char_cols, char_idf, ngram_range):
+        self.word_vocab, self.word_pattern, self.word_idf = word_vocab, word_pattern, word_idf
+        self.char_keys, self.char_cols, self.char_idf = char_keys, char_cols, char_idf
+        self.ngram_range = ngram_range
+
+    @classmethod
+    def build(cls, tv: "TextVectorizer") -> "_Tables":
+        lo, hi = tv.ngram_range
+        if lo < 1 or hi > 3:
+            raise ValueError(f"ngram_range must lie within (1, 3), got {tv.ngram_range!r}")
+        terms = list(tv.char_.vocabulary_.items())
+        keys = np.array([_ngram_key([ord(ch) for ch in term]) for term, _ in terms], np.uint64)
+        cols = np.array([col for _, col in terms], np.int64)
+        order = np.argsort(keys)
+        return cls(tv.word_.vocabulary_, re.compile(tv.word_.token_pattern), tv.word_.idf_.astype(np.float64),
+                   keys[order], cols[order], tv.char_.idf_.astype(np.float64), (lo, hi))
+
+
+# An n-gram of 1 to 3 code points (each < 2**21) packs into one uint64; the top two bits
+# tell the length (a 3-gram never reaches bit 63, a 1- or 2-gram never reaches bit 42).
+_LENGTH_FLAG = {1: 1 << 63, 2: 3 << 62, 3: 0}
+
+
+def _ngram_key(codes: list[int]) -> int:
+    """The integer key of an n-gram given as code points.
+
+    >>> hex(_ngram_key([ord("a"), ord("b")]))
+    '0xc00000000c200062'
+    """
+    key = 0
+    for c in codes:
+        key = (key << 21) | c
+    return key | _LENGTH_FLAG[len(codes)]
+
+
+def _word_hits(docs: list[str], t: _Tables) -> tuple[np.ndarray, np.ndarray]:
+    """(document, column) of every word token in the word vocabulary (stop words are not in it)."""
+    toks = [t.word_pattern.findall(d) for d in docs]
+    lens = np.fromiter(map(len, toks), np.int64, len(toks))
+    vocab = t.word_vocab
+    cols = np.fromiter((vocab.get(w, -1) for w in itertools.chain.from_iterable(toks)), np.int64, int(lens.sum()))
+    rows = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
+    hit = cols >= 0
+    return rows[hit], cols[hit]
+
+
+def _char_hits(docs: list[str], t: _Tables) -> tuple[np.ndarray, np.ndarray]:
+    """(document, column) of every character n-gram within a word padded with spaces, as
+    scikit-learn's ``char_wb`` analyzer cuts them, that is in the vocabulary."""
+    padded = [(" " + "  ".join(d.split()) + " ") if d and not d.isspace() else "" for d in docs]
+    text = "\x00".join(padded) + "\x00"
+    c = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.uint64)
+    lens = np.fromiter(map(len, padded), np.int64, len(padded)) + 1
+    doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
+    L = len(c)
+    bad = c == 0  # a document separator
+    dbl = np.zeros(L, bool)  # a space followed by a space: the gap between two padded words
+    dbl[:-1] = (c[:-1] == 32) & (c[1:] == 32)
+    rows, cols = [], []
+    lo, hi = t.ngram_range
+    for k in range(lo, hi + 1):
+        m = L - k + 1
+        if m <= 0:
+            continue
+        ok = ~bad[:m].copy()
+        key = c[:m].copy()
+        for s in range(1, k):
+            ok &= ~bad[s:s + m] & ~dbl[s - 1:s - 1 + m]
+            key = (key << np.uint64(21)) | c[s:s + m]
+        key |= np.uint64(_LENGTH_FLAG[k])
+        pos = np.flatnonzero(ok)
+        key = key[pos]
+        j = np.searchsorted(t.char_keys, key)
+        j[j == len(t.char_keys)] = 0
+        hit = t.char_keys[j] == key if len(t.char_keys) else np.zeros(len(key), bool)
+        rows.append(doc_of[pos[hit]])
+        cols.append(t.char_cols[j[hit]])
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(rows), np.concatenate(cols)
+
+
+def _tfidf_part(rows: np.ndarray, cols: np.ndarray, idf: np.ndarray, offset: int, n: int,
+                sublinear: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counts -> (1 + log) tf x idf, each row L2-normalised then divided by sqrt 2 (float32 values)."""
+    if not len(rows):
+        return rows, cols, np.zeros(0, np.float32)
+    V = len(idf)
+    pair, counts = np.unique(rows * V + cols, return_counts=True)
+    r, col = pair // V, pair % V
+    tf = counts.astype(np.float64)
+    if sublinear:
+        tf = np.log(tf) + 1
+    w = tf * idf[col]
+    norm = np.sqrt(np.bincount(r, weights=w * w, minlength=n))
+    w = w / (norm[r] * np.sqrt(2))
+    return r, col + offset, w.astype(np.float32)
 
 
 def matching_terms(vectorizer: TextVectorizer, firm_dense: np.ndarray, program_rows: sp.csr_matrix,

@@ -27,3 +27,18 @@ def test_a_japanese_description_shares_character_ngrams_with_a_japanese_program(
     j = next(k for k, p in enumerate(PROGRAMS) if p.id == "kita-trade-fair-subsidy")
     assert (X @ P.T).toarray()[0, j] > 0
     assert "展示会" in matching_terms(TV, X.toarray()[0], P, j)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.text(alphabet="abcdeftrairxhibi 展示会出展融資ソフトウェア、。\t\n", max_size=40), min_size=2, max_size=70),
+       st.integers(1, 69))
+def test_a_documents_vector_never_depends_on_the_other_documents_of_its_list(docs, cut):
+    whole = TV.transform(docs)
+    pieces = [TV.transform(docs[:cut]), TV.transform(docs[cut:])] if cut < len(docs) else [whole]
+    import scipy.sparse as sp
+    assert (sp.vstack(pieces).tocsr() != whole).nnz == 0
+
+
+def test_words_and_character_ngrams_outside_the_vocabulary_give_an_empty_row():
+    X = TV.transform(["", "   ", "qqqq zzzz"])
+    assert X.shape == (3, len(TV.feature_names_)) and X[:2].nnz == 0
