@@ -21,11 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from pydantic import ValidationError
 from sklearn.base import BaseEstimator
 
@@ -56,7 +58,7 @@ from matcher.results import (
 from matcher.text import TextVectorizer, firm_document, matching_terms, program_document
 from matcher.weights import COMPONENTS, MunicipalityWeights, Weights
 
-__all__ = ["MatchEngine", "coerce_firm", "parse_as_of"]
+__all__ = ["MatchEngine", "PreparedFirms", "coerce_firm", "parse_as_of"]
 
 _NEED = {n.id: n for n in NEEDS}
 
@@ -108,25 +110,50 @@ def _positive_int(name: str, value: Any) -> int:
 
 
 def _top_indices(keys: np.ndarray, k: int) -> list[np.ndarray]:
-    """Per row, the indices of the ``k`` smallest finite keys, ties by column order."""
+    """Per row, the indices of the ``k`` smallest finite keys, ties by column order.
+
+    Vectorized over rows: one ``argpartition`` picks ``k`` columns per row and one
+    comparison counts the keys at or below the ``k``-th; only a row with a tie at that
+    boundary (the partition may have picked any of the tied columns) is settled alone.
+
+    >>> [a.tolist() for a in _top_indices(np.array([[3, 1, np.inf, 1], [np.inf, np.inf, 0, 2]], np.float32), 2)]
+    [[1, 3], [2, 3]]
+    """
     n, m = keys.shape
     if m == 0 or k == 0:
         return [np.empty(0, np.intp)] * n
+    k = min(k, m)
     if k < m:
         part = np.argpartition(keys, k - 1, axis=1)[:, :k]
-        kth = np.take_along_axis(keys, part, axis=1).max(axis=1)
-    out = []
-    for i in range(n):
+        vals = np.take_along_axis(keys, part, axis=1)
+        kth = vals.max(axis=1)
+        tied = ((keys <= kth[:, None]).sum(axis=1) > k) & np.isfinite(kth)
+    else:
+        part = np.broadcast_to(np.arange(m), (n, m))
+        vals = keys
+        tied = np.zeros(n, bool)
+    order = np.lexsort((part, vals), axis=1)  # by key, then column
+    cols = np.take_along_axis(part, order, axis=1)
+    counts = np.isfinite(np.take_along_axis(vals, order, axis=1)).sum(axis=1)
+    out = list(cols) if counts.min() == k and not tied.any() else [cols[i, :c] for i, c in enumerate(counts.tolist())]
+    for i in np.flatnonzero(tied).tolist():
         row = keys[i]
-        if k < m:
-            # every column up to the k-th key, so ties at the boundary go by column order
-            cand = np.flatnonzero(row <= kth[i])
-        else:
-            cand = np.arange(m)
-        cand = cand[np.isfinite(row[cand])]
-        order = cand[np.argsort(row[cand], kind="stable")][:k]
-        out.append(order)
+        cand = np.flatnonzero(row <= row[cols[i, k - 1]])
+        out[i] = cand[np.argsort(row[cand], kind="stable")][:k]
     return out
+
+
+@dataclass
+class PreparedFirms:
+    """A chunk of firms ready for :meth:`MatchEngine.match` (see :meth:`MatchEngine.prepare`)."""
+
+    profiles: list[CompanyProfile]
+    facts: FirmFacts
+    text: sp.csr_matrix
+    features: FirmFeatures
+
+    def __len__(self) -> int:
+        return len(self.profiles)
 
 
 class MatchEngine(BaseEstimator):
@@ -234,26 +261,74 @@ class MatchEngine(BaseEstimator):
         return self.catalog_.program(program_id)
 
     # ------------------------------------------------------------------ scoring core
-    def _score_chunk(self, firms: list[CompanyProfile], as_of: dt.date, cols: np.ndarray | None = None):
-        """Facts, eligibility, text rows, firm features, components and scores of a chunk."""
-        facts = FirmFacts.from_profiles(firms, as_of)
-        facts.parts = []  # each condition's values, reused by explanations
-        elig = self.eligibility_.evaluate(facts, facts.parts)
-        if cols is not None:
-            elig = elig[:, cols]
-        docs = [firm_document(f) for f in firms]
+    def prepare(self, firms: Sequence[CompanyProfile | Mapping[str, Any]],
+                as_of: dt.date | str | None = None) -> PreparedFirms:
+        """Validate and vectorize a chunk of firms: everything :meth:`match` needs.
+
+        Parameters
+        ----------
+        firms : sequence of CompanyProfile or dict
+        as_of : date or ISO string, optional
+            The day at which eligibility is judged (default: today).
+
+        Returns
+        -------
+        PreparedFirms
+            ``facts`` (the firms' facts as numpy columns), ``text`` (their TF-IDF rows,
+            a CSR matrix) and ``features`` (needs and kinds wanted).
+        """
+        self._check_fitted()
+        day = parse_as_of(as_of)
+        profiles = [coerce_firm(f) for f in firms]
+        facts = FirmFacts.from_profiles(profiles, day)
+        docs = [firm_document(f) for f in profiles]
         unique = {d: k for k, d in enumerate(dict.fromkeys(docs))}
         if len(unique) < len(docs):  # vectorize each distinct text once (registers repeat descriptions)
             X = self.text_.transform(list(unique))[np.fromiter((unique[d] for d in docs), np.intp, len(docs))]
         else:
             X = self.text_.transform(docs)
-        ff = FirmFeatures.from_profiles(firms)
-        comps = components(self.program_features_, ff, facts, X, self._program_text_T, cols)
+        return PreparedFirms(profiles, facts, X, FirmFeatures.from_profiles(profiles))
+
+    def match(self, prepared: PreparedFirms, top: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The matching itself: eligibility, scores and the ``top`` eligible programs of each firm.
+
+        Returns
+        -------
+        programs : ndarray of int32, shape (n_firms, top)
+            Column indices into ``programs_``, best first; -1 where a firm has fewer
+            eligible programs.
+        scores : ndarray of float32, shape (n_firms, top)
+            Their scores (NaN where there is no program).
+        """
+        top = self.top if top is None else _positive_int("top", top)
+        elig, comps, score = self._scores(prepared)
+        best = _top_indices(np.where(elig == TRUE, -score, np.float32(np.inf)), top)
+        idx = np.full((len(best), top), -1, np.int32)
+        out = np.full((len(best), top), np.nan, np.float32)
+        for i, b in enumerate(best):
+            idx[i, :len(b)] = b
+            out[i, :len(b)] = score[i, b]
+        return idx, out
+
+    def _scores(self, prepared: PreparedFirms, cols: np.ndarray | None = None):
+        """Eligibility, components and scores of prepared firms (``cols`` selects programs)."""
+        facts = prepared.facts
+        facts.parts = []  # each condition's values, reused by explanations
+        elig = self.eligibility_.evaluate(facts, facts.parts)
+        if cols is not None:
+            elig = elig[:, cols]
+        comps = components(self.program_features_, prepared.features, facts, prepared.text, self._program_text_T, cols)
         w = self.weights_.as_dict()
         score = np.zeros_like(comps["text"])
         for name in COMPONENTS:
             score += np.float32(w[name]) * comps[name]
-        return facts, elig, X, ff, comps, score
+        return elig, comps, score
+
+    def _score_chunk(self, firms: list[CompanyProfile], as_of: dt.date, cols: np.ndarray | None = None):
+        """Facts, eligibility, text rows, firm features, components and scores of a chunk."""
+        prepared = self.prepare(firms, as_of)
+        elig, comps, score = self._scores(prepared, cols)
+        return prepared.facts, elig, prepared.text, prepared.features, comps, score
 
     @staticmethod
     def _records(firms: Any) -> Iterable[Any]:

@@ -34,10 +34,16 @@ def need_cosine(firm_needs: np.ndarray, program_needs: np.ndarray) -> np.ndarray
     >>> need_cosine(np.array([[1, 1, 0]], np.uint8), np.array([[1, 0, 0], [0, 0, 1]], np.uint8))
     array([[0.70710677, 0.        ]], dtype=float32)
     """
-    shared = firm_needs.astype(np.int32) @ program_needs.astype(np.int32).T
-    norms = np.sqrt(firm_needs.sum(axis=1, dtype=np.float64)[:, None] * program_needs.sum(axis=1, dtype=np.float64)[None, :])
-    out = np.divide(shared, norms, out=np.zeros(shared.shape, np.float64), where=norms > 0)
-    return out.astype(np.float32)
+    shared = firm_needs.astype(np.float32) @ program_needs.astype(np.float32).T  # small integers: exact in any order
+    inv_f = _inv_sqrt(firm_needs.sum(axis=1, dtype=np.float32))
+    inv_p = _inv_sqrt(program_needs.sum(axis=1, dtype=np.float32))
+    shared *= inv_f[:, None]  # element by element: the same numbers whatever the chunk
+    shared *= inv_p[None, :]
+    return shared
+
+
+def _inv_sqrt(counts: np.ndarray) -> np.ndarray:
+    return np.divide(1, np.sqrt(counts), out=np.zeros_like(counts), where=counts > 0)
 
 
 def program_home(p: SupportProgram) -> tuple[str | None, tuple[str, ...]]:

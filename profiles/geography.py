@@ -252,8 +252,19 @@ class Gazetteer:
         """Find one local government by name or code, within ``prefecture`` (a code) if given.
 
         Raises :class:`~profiles.errors.UnknownValueError` with the closest names, or
-        :class:`~profiles.errors.AmbiguousValueError` listing every match.
+        :class:`~profiles.errors.AmbiguousValueError` listing every match. Answers are
+        remembered (registers repeat the same few names), errors are not.
         """
+        memo = self.__dict__.setdefault("_resolved", {})
+        key = (text, prefecture) if isinstance(text, str) else None
+        found = memo.get(key) if key is not None else None
+        if found is None:
+            found = self._resolve(text, prefecture, field)
+            if key is not None and len(memo) < 100_000:
+                memo[key] = found
+        return found
+
+    def _resolve(self, text: str, prefecture: str | None, field: str) -> LocalGovernment:
         if "," in str(text) and not self._by_key.get(name_key(text)):
             # the label form: "Hachioji City, Tokyo", "Kita Ward, Sapporo, Hokkaido"
             parts = [p.strip() for p in str(text).split(",") if p.strip()]

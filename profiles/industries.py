@@ -118,6 +118,8 @@ MAJOR_GROUPS: dict[str, tuple[str, str]] = {
 }
 
 #: Common words for industries (English and Japanese) → JSIC code.
+_NAMES: dict[str, tuple[str, str]] = {**DIVISIONS, **MAJOR_GROUPS}
+
 COMMON_NAMES: dict[str, str] = {
     "manufacturing": "E", "manufacturer": "E", "monozukuri": "E", "ものづくり": "E",
     "metalworking": "E24", "metal working": "E24", "metalware": "E24", "metal products": "E24",
@@ -182,6 +184,9 @@ def resolve_industry(value: str, field: str = "industry") -> Industry:
 
     Raises :class:`~profiles.errors.UnknownValueError` naming the closest ones.
     """
+    found = _resolved(value) if isinstance(value, str) else None
+    if found is not None:
+        return found
     key = _key(value)
     code = _lookup().get(key)
     if code is None:
@@ -189,13 +194,22 @@ def resolve_industry(value: str, field: str = "industry") -> Industry:
         cands = list(dict.fromkeys(f"{_lookup()[c]} ({c})" for c in close))
         raise UnknownValueError(field, value, "unknown industry: give a JSIC division letter (E), a major group "
                                               "(E24) or a common name (manufacturing, software)", cands)
-    en, ja = (DIVISIONS | MAJOR_GROUPS)[code]
+    en, ja = _NAMES[code]
+    return Industry(code, en, ja)
+
+
+@lru_cache(maxsize=4096)
+def _resolved(value: str) -> "Industry | None":
+    code = _lookup().get(_key(value))
+    if code is None:
+        return None
+    en, ja = _NAMES[code]
     return Industry(code, en, ja)
 
 
 def industry_label(code: str) -> str:
     """``"E24 fabricated metal products"``."""
-    en, _ = (DIVISIONS | MAJOR_GROUPS)[code]
+    en, _ = _NAMES[code]
     return f"{code} {en}"
 
 

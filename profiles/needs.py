@@ -7,6 +7,7 @@ coordinator can type "展示会" or "exhibition" and get ``trade_fair``.
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -135,19 +136,26 @@ _GENERIC = {"technology", "research", "association", "exchange", "international"
             "media", "sales", "staff"}
 
 
-def _detectors() -> list[tuple[str, str, object]]:
+def _detectors() -> list[tuple[str, list[tuple[str, str, object]]]]:
+    """Per need, its words: (word shown, text to look for, regular expression or None).
+
+    A substring test comes first (fast, in C); English words then need the whole-word
+    regular expression, Japanese ones are plain substrings.
+    """
     import re
 
     out = []
     for need in NEEDS:
+        words = []
         for word in (need.label_ja, *need.synonyms):
             key = _key(word)
             if key.isascii():
                 if len(key) < 5 or key in _GENERIC:
                     continue
-                out.append((need.id, word, re.compile(rf"\b{re.escape(key)}s?\b")))
+                words.append((word, key, re.compile(rf"\b{re.escape(key)}s?\b")))
             elif len(key) >= 2:
-                out.append((need.id, word, re.compile(re.escape(key))))
+                words.append((word, key, None))
+        out.append((need.id, words))
     return out
 
 
@@ -158,21 +166,28 @@ def needs_in_text(text: str | None) -> dict[str, str]:
     """Needs mentioned in a free-text description, each with the word that showed it.
 
     Short or generic English words ("it", "web", "research") are not used, to avoid
-    false hits; Japanese words of two characters or more are.
+    false hits; Japanese words of two characters or more are. For each need, the
+    first of its words (in vocabulary order) found in the text is the one shown.
 
     >>> needs_in_text("金属プレス加工。展示会に出展して販路開拓をしたい")
     {'marketing': '販路開拓', 'trade_fair': '展示会'}
     >>> needs_in_text("We want to exhibit at a trade fair and find a factory site")
     {'trade_fair': 'trade fair', 'site': 'factory site'}
     """
-    global _DETECTORS
     if not text:
         return {}
+    return dict(_needs_in_key(_key(text)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _needs_in_key(key: str) -> tuple[tuple[str, str], ...]:
+    global _DETECTORS
     if _DETECTORS is None:
         _DETECTORS = _detectors()
-    key = _key(text)
-    found: dict[str, str] = {}
-    for nid, word, rx in _DETECTORS:
-        if nid not in found and rx.search(key):
-            found[nid] = word
-    return dict(sorted(found.items(), key=lambda kv: need_ids().index(kv[0])))
+    found = []
+    for nid, words in _DETECTORS:  # needs in vocabulary order
+        for word, needle, rx in words:
+            if needle in key and (rx is None or rx.search(key)):
+                found.append((nid, word))
+                break
+    return tuple(found)
