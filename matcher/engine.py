@@ -506,7 +506,12 @@ class MatchEngine(BaseEstimator):
             return [[] for _ in firms]
         n = len(firms)
         moved = loc.relocate(facts)
-        e_moved = self.eligibility_.evaluate(moved).reshape(n, C, -1) == TRUE
+        parts = getattr(facts, "parts", None)
+        if parts is not None and len(parts) == len(self.eligibility_.conditions) and elig.shape[1] == self.n_programs_:
+            e_moved = self.eligibility_.evaluate_relocated(facts, parts, moved)
+        else:
+            e_moved = self.eligibility_.evaluate(moved)
+        e_moved = e_moved.reshape(n, C, -1) == TRUE
         pf = self.program_features_
         local = (pf.home_municipality[None, :] == loc.index[:, None]) | (
             pf.home_prefecture[loc.prefecture] & (pf.home_municipality[None, :] < 0))  # (C, M)

@@ -355,6 +355,15 @@ class _LogicCondition(Condition):
         return self.rules[pos].missing(facts)
 
 
+_LOCATION_FACTS = {"municipality", "prefecture"}
+
+
+def _reads_location(cond: Condition) -> bool:
+    if isinstance(cond, _LogicCondition):
+        return any(_LOCATION_FACTS & set(r.facts) for r in cond.unique)
+    return bool(_LOCATION_FACTS & set(cond.facts))
+
+
 class CompiledEligibility:
     """The eligibility rules of a sequence of programs, compiled once.
 
@@ -446,6 +455,26 @@ class CompiledEligibility:
             if parts is not None:
                 parts.append(values)
             out[:, cols] = np.minimum(out[:, cols], values)
+        return out
+
+    def evaluate_relocated(self, facts: FirmFacts, parts: list[np.ndarray], moved: FirmFacts) -> np.ndarray:
+        """:meth:`evaluate` of ``moved``, the firms of ``facts`` placed elsewhere.
+
+        ``moved`` row ``i * C + c`` is firm ``i`` of ``facts`` with only its
+        municipality and prefecture changed, and ``parts`` the condition values kept
+        by ``evaluate(facts, parts)``. Conditions that read no location are not
+        evaluated again: their values are repeated from ``parts``. The result equals
+        ``evaluate(moved)`` (a test checks it).
+        """
+        C = moved.n // facts.n if facts.n else 0
+        out = np.empty((moved.n, self.n_programs), dtype=np.uint8)
+        out[:] = np.where(self.open_at(moved.as_of), TRUE, FALSE)[None, :]
+        for cond, values in zip(self.conditions, parts):
+            if _reads_location(cond):
+                values = cond.evaluate(moved)
+            else:
+                values = np.repeat(values, C, axis=0)
+            out[:, cond.rows] = np.minimum(out[:, cond.rows], values)
         return out
 
     def _program_conditions(self, program: int) -> list[tuple[int, Condition, int]]:

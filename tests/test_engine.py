@@ -192,3 +192,22 @@ def test_rank_many_takes_pandas_and_pyarrow_tables_and_gives_the_same_rankings(e
     frame = pd.DataFrame(firms)  # missing cells become NaN: they must read as "not given"
     assert list(engine.rank_many(frame, as_of=TODAY)) == expected
     assert list(engine.rank_many(pa.Table.from_pylist(firms), as_of=TODAY)) == expected
+
+
+def test_eligibility_of_firms_moved_elsewhere_reuses_only_what_location_cannot_change():
+    from matcher.synth import synth_catalog
+    from matcher.synth_firms import synth_firm_table
+    from matcher.locations import LocationModel
+    from profiles import load_catalog
+    from rules import CompiledEligibility, FirmFacts
+
+    catalog = synth_catalog(300, seed=4)
+    table = synth_firm_table(60, seed=4)
+    firms = [CompanyProfile(**{k: (None if np.ma.is_masked(v) else v.tolist() if hasattr(v, "tolist") else v)
+                               for k, v in zip(table, vals)}) for vals in zip(*table.values())]
+    eligibility = CompiledEligibility(catalog.programs)
+    facts = FirmFacts.from_profiles(firms, dt.date(2026, 11, 21))
+    parts: list = []
+    eligibility.evaluate(facts, parts)
+    moved = LocationModel.from_catalog(load_catalog()).relocate(facts)
+    assert np.array_equal(eligibility.evaluate_relocated(facts, parts, moved), eligibility.evaluate(moved))
