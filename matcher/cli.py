@@ -23,9 +23,9 @@ __all__ = ["main", "cli"]
 
 class _Group(click.Group):
     """Turns the package's errors into one line on stderr and exit code 2; loads
-    the ``synth`` commands only when they are used, so that start-up stays quick."""
+    the ``synth`` and ``serve`` commands only when they are used, so that start-up stays quick."""
 
-    _lazy = {"synth": ("matcher.synth_cli", "synth")}
+    _lazy = {"synth": ("matcher.synth_cli", "synth"), "serve": ("matcher.service.cli", "serve")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self._lazy})

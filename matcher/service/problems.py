@@ -1,0 +1,279 @@
+"""Every error of the service as ``application/problem+json`` (RFC 9457).
+
+A problem names what went wrong in ``title`` and ``detail``; input errors also list
+each bad field in ``errors``, with its path from the top of the request
+(``body.firm.employees``, ``query.limit``) and the value that came:
+
+.. code-block:: json
+
+    {"type": "urn:shien-matcher:problem:invalid-input", "title": "Invalid input",
+     "status": 422, "detail": "body.firm.employees: Input should be greater than or equal to 0, got -5",
+     "instance": "/v1/rank",
+     "errors": [{"field": "body.firm.employees", "message": "Input should be greater than or equal to 0",
+                 "value": -5}]}
+
+>>> field_of(("body", "firm", "needs"), "needs[2]")
+'body.firm.needs[2]'
+>>> field_of(("body", "firm"), "municipality")
+'body.firm.municipality'
+>>> jsonable(float("nan")), jsonable("x" * 300).endswith("… (300 chars)")
+('nan', True)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from profiles.errors import CatalogError, InputError, ProfilesError
+from profiles.validation import field_path
+from rules.errors import RulesError
+
+__all__ = ["PROBLEM_JSON", "INVALID_INPUT", "INVALID_CATALOG", "FieldError", "Problem", "ProblemError",
+           "problem_response", "field_of", "jsonable", "install_problem_handlers"]
+
+PROBLEM_JSON = "application/problem+json"
+INVALID_INPUT = "urn:shien-matcher:problem:invalid-input"
+INVALID_CATALOG = "urn:shien-matcher:problem:invalid-catalog"
+
+logger = logging.getLogger("matcher.service")
+
+_MAX_TEXT = 200
+_MAX_ITEMS = 20
+
+
+class FieldError(BaseModel):
+    """One bad value: where it is, what was expected, and what came."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"field": "body.firm.municipality", "message": "ambiguous: 12 local governments have this name; give "
+         "the prefecture or the 6-digit code (did you mean: 131172 Kita City, Tokyo, ...?)", "value": "Kita"}]})
+
+    field: str = Field(description="Path of the value from the top of the request: body.firm.employees, "
+                                   "query.limit, path.program_id.")
+    message: str = Field(description="What was expected.")
+    value: Any = Field(default=None, description="The value that came (long texts shortened), or null if missing.")
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details (media type ``application/problem+json``)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": INVALID_INPUT, "title": "Invalid input", "status": 422,
+         "detail": "body.firm.employees: Input should be greater than or equal to 0, got -5",
+         "instance": "/v1/rank",
+         "errors": [{"field": "body.firm.employees", "message": "Input should be greater than or equal to 0",
+                     "value": -5}]},
+        {"type": "about:blank", "title": "Not Found", "status": 404,
+         "detail": "program: no program with this id in the catalog, got 'kita-trade-fair' "
+                   "(did you mean: kita-trade-fair-subsidy?)", "instance": "/v1/programs/kita-trade-fair"},
+    ]})
+
+    type: str = Field(default="about:blank", description="A URI naming the kind of problem.")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong in this request, in plain words.")
+    instance: str | None = Field(default=None, description="The path of the request.")
+    errors: list[FieldError] | None = Field(default=None, description="Every bad value of the request.")
+
+
+class ProblemError(Exception):
+    """Raised by a route to answer with a problem.
+
+    Parameters
+    ----------
+    status : int
+        HTTP status code.
+    detail : str
+        What went wrong, naming the value.
+    errors : list of FieldError, optional
+        The bad values, each with its field path.
+    type : str, default "about:blank"
+    title : str, optional
+        Defaults to the status code's phrase.
+    headers : dict, optional
+    """
+
+    def __init__(self, status: int, detail: str, *, errors: list[FieldError] | None = None,
+                 type: str = "about:blank", title: str | None = None, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+        self.type = type
+        self.title = title or HTTPStatus(status).phrase
+        self.headers = headers
+
+
+def jsonable(value: Any, depth: int = 0) -> Any:
+    """A bad value made safe to echo in JSON: finite, short, and of JSON types."""
+    if value is None or isinstance(value, (bool, int)):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10 ** 30:
+            text = str(value)
+            return f"{text[:24]}… ({len(text)} digits)"
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        return value if len(value) <= _MAX_TEXT else f"{value[:_MAX_TEXT]}… ({len(value)} chars)"
+    if depth >= 3:
+        return f"<{type(value).__name__}>"
+    if isinstance(value, dict):
+        items = list(value.items())
+        out = {str(jsonable(k, depth + 1)): jsonable(v, depth + 1) for k, v in items[:_MAX_ITEMS]}
+        if len(items) > _MAX_ITEMS:
+            out["…"] = f"{len(items) - _MAX_ITEMS} more keys"
+        return out
+    if isinstance(value, (list, tuple)):
+        out = [jsonable(v, depth + 1) for v in value[:_MAX_ITEMS]]
+        if len(value) > _MAX_ITEMS:
+            out.append(f"… {len(value) - _MAX_ITEMS} more items")
+        return out
+    return jsonable(str(value), depth)
+
+
+def _dumps(data: Any) -> bytes:
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate echoed from the input
+        return json.dumps(data, ensure_ascii=True, allow_nan=False).encode("ascii")
+
+
+def problem_response(status: int, detail: str, *, instance: str | None = None, errors: list[FieldError] | None = None,
+                     type: str = "about:blank", title: str | None = None,
+                     headers: dict[str, str] | None = None) -> Response:
+    """A ``application/problem+json`` response."""
+    body: dict[str, Any] = {"type": type, "title": title or HTTPStatus(status).phrase, "status": status,
+                            "detail": detail}
+    if instance is not None:
+        body["instance"] = instance
+    if errors is not None:
+        body["errors"] = [{"field": e.field, "message": e.message, "value": jsonable(e.value)} for e in errors]
+    return Response(_dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def field_of(loc: tuple[Any, ...], inner: str | None = None) -> str:
+    """The dotted path of a validation error, joined with the field an :class:`InputError` names.
+
+    A validator of a list field names its own ``needs[2]``: only the index is added.
+    """
+    path = field_path(tuple(p for p in loc if not (isinstance(p, str) and p.startswith("function-"))))
+    if not inner:
+        return path
+    if not path:
+        return inner
+    head, bracket, tail = inner.partition("[")
+    last = path.rsplit(".", 1)[-1]
+    if bracket and last == head:
+        return f"{path}[{tail}"
+    if last == inner:
+        return path
+    return f"{path}.{inner}"
+
+
+def _message(err: dict[str, Any]) -> tuple[str, Any, str]:
+    cause = (err.get("ctx") or {}).get("error")
+    loc = tuple(err.get("loc", ()))
+    if isinstance(cause, InputError):
+        text = cause.message
+        if cause.candidates:
+            text += f" (did you mean: {', '.join(map(str, cause.candidates[:8]))}?)"
+        return field_of(loc, cause.field), cause.value, text
+    msg = str(err.get("msg", "invalid value"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    kind = err.get("type")
+    if kind == "extra_forbidden":
+        msg = "unknown field"
+    elif kind == "missing":
+        return field_of(loc), None, "this field is required"
+    elif kind == "json_invalid":
+        detail = (err.get("ctx") or {}).get("error")
+        return field_of(loc[:1]), None, f"expected a JSON document{f' ({detail})' if detail else ''}"
+    return field_of(loc), err.get("input"), msg
+
+
+def _describe(e: FieldError) -> str:
+    if e.value is None:
+        return f"{e.field}: {e.message}"
+    return f"{e.field}: {e.message}, got {json.dumps(jsonable(e.value), ensure_ascii=False)}"
+
+
+def validation_problem(errors: list[FieldError], instance: str | None) -> Response:
+    """422: every bad value of a request."""
+    detail = _describe(errors[0]) if errors else "invalid input"
+    if len(errors) > 1:
+        detail += f" (and {len(errors) - 1} more)"
+    return problem_response(422, detail, instance=instance, errors=errors, type=INVALID_INPUT, title="Invalid input")
+
+
+def input_problem(exc: InputError, instance: str | None, prefix: str = "") -> Response:
+    """422 for an :class:`InputError` raised by the engine."""
+    err = FieldError(field=field_of(tuple(prefix.split(".")) if prefix else (), exc.field), message=exc.message,
+                     value=exc.value)
+    if exc.candidates:
+        err = err.model_copy(update={"message": f"{exc.message} (did you mean: {', '.join(exc.candidates[:8])}?)"})
+    return validation_problem([err], instance)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Answer every error of ``app`` with problem details, never with a traceback."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = []
+        for err in exc.errors():
+            field, value, message = _message(err)
+            errors.append(FieldError(field=field or "body", message=message, value=value))
+        return validation_problem(errors, request.url.path)
+
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> Response:
+        return problem_response(exc.status, exc.detail, instance=request.url.path, errors=exc.errors,
+                                type=exc.type, title=exc.title, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            detail = f"no route for {request.method} {request.url.path}"
+        elif exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}"
+        return problem_response(exc.status_code, detail, instance=request.url.path,
+                                headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(CatalogError)
+    async def _catalog(request: Request, exc: CatalogError) -> Response:
+        errors = [FieldError(field=":".join(x for x in (p.file, p.entry, p.path) if x and x != "-"),
+                             message=p.message) for p in exc.problems]
+        return problem_response(422, str(exc).splitlines()[0], instance=request.url.path, errors=errors,
+                                type=INVALID_CATALOG, title="Invalid catalog")
+
+    @app.exception_handler(InputError)
+    async def _input(request: Request, exc: InputError) -> Response:
+        return input_problem(exc, request.url.path)
+
+    @app.exception_handler(ProfilesError)
+    @app.exception_handler(RulesError)
+    async def _bad_value(request: Request, exc: Exception) -> Response:
+        return problem_response(422, " ".join(str(exc).split()), instance=request.url.path, type=INVALID_INPUT,
+                                title="Invalid input")
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> Response:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, "internal error: the service failed to answer this request; "
+                                     "it has been logged", instance=request.url.path)

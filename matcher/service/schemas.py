@@ -1,0 +1,326 @@
+"""Request and response models of the HTTP service, each with examples for the docs.
+
+The rank and reach answers are the library's own models (:mod:`matcher.results`), so
+``POST /v1/rank`` returns exactly what ``matcher rank --json`` prints. The caps of a
+request (largest ``top``, most firms) come from the settings, so the request models
+are built per application by :func:`request_models`.
+
+>>> models = request_models(max_top=20, max_firms=3)
+>>> models.RankRequest.model_validate({"firm": {"municipality": "131172"}, "top": 5}).top
+5
+>>> models.RankRequest.model_json_schema()["properties"]["top"]["anyOf"][0]["maximum"]
+20
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from matcher.results import ProviderRef, Ranking, ReachHit
+from profiles.errors import InputError
+from profiles.models import CompanyProfile
+
+__all__ = ["Firm", "request_models", "RankManyResponse", "ReachResponse", "ProgramSummary", "ProgramPage",
+           "MunicipalitySummary", "MunicipalityPage", "MunicipalityDetail", "NeedTerm", "IndustryTerm",
+           "KindTerm", "PrefectureTerm", "Vocabulary", "Health", "Ready", "Reloaded", "KITA_PRESS"]
+
+#: The README's example firm: a 25-person metal-press shop in Kita City, Tokyo.
+KITA_PRESS: dict[str, Any] = {
+    "id": "kita-001", "name": "Oji Precision Press", "municipality": "Kita City", "prefecture": "Tokyo",
+    "industry": "E24", "employees": 25, "capital_jpy": 10_000_000, "founded": "1978-04-01",
+    "needs": ["trade_fair", "marketing"],
+    "description": "Metal press work and sheet-metal parts for electrical machinery makers. We want to exhibit "
+                   "our deep-drawing technology at a trade fair to find new customers.",
+}
+_HAMURA = {"id": "hamura-007", "municipality": "羽村市", "needs": ["融資"]}
+_AS_OF = "2026-11-21"
+
+
+class Firm(CompanyProfile):
+    """A firm as a coordinator describes it; only the location is required.
+
+    ``municipality`` is an English or Japanese name or the 6-digit code, ``prefecture``
+    tells apart the many Kita wards, ``industry`` a JSIC code or a word, ``needs`` ids or
+    synonyms from ``GET /v1/vocabulary``. A missing fact is never taken as zero.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [KITA_PRESS, _HAMURA]})
+
+    @field_validator("needs", mode="before")
+    @classmethod
+    def _needs_are_words(cls, v: Any) -> Any:
+        """Refuse needs that are not words before they are resolved (a number is not a need)."""
+        if v is None or isinstance(v, str):
+            return v
+        if not isinstance(v, (list, tuple)):
+            raise InputError("needs", v, "expected a list of need ids or words (GET /v1/vocabulary)")
+        for i, item in enumerate(v):
+            if not isinstance(item, str):
+                raise InputError(f"needs[{i}]", item, "expected a need id or word (GET /v1/vocabulary)")
+        return v
+
+
+def request_models(max_top: int = 100, max_firms: int = 1000) -> SimpleNamespace:
+    """The request models, with ``top`` capped at ``max_top`` and lists at ``max_firms``.
+
+    Returns
+    -------
+    types.SimpleNamespace
+        ``RankRequest``, ``RankManyRequest`` and ``ReachRequest``.
+    """
+    top_field = Field(default=None, ge=1, le=max_top,
+                      description=f"How many eligible programs to return (default 10, at most {max_top}).")
+    as_of_field = Field(default=None, description="Evaluate validity windows at this date (default: today).")
+
+    class RankRequest(BaseModel):
+        """One firm to rank, as ``matcher rank FIRM --json``."""
+
+        model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+            {"firm": KITA_PRESS, "as_of": _AS_OF, "top": 5},
+            {"firm": {"municipality": "Hamura", "prefecture": "Tokyo"}, "explain": True}]})
+
+        firm: Firm
+        as_of: dt.date | None = as_of_field
+        top: int | None = top_field
+        explain: bool = Field(default=False, description="Each scheme's conditions, and every excluded program.")
+
+    class RankManyRequest(BaseModel):
+        """Many firms to rank, each answered as by ``POST /v1/rank``, in order."""
+
+        model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+            {"firms": [KITA_PRESS, _HAMURA], "as_of": _AS_OF, "top": 3}]})
+
+        firms: list[Firm] = Field(min_length=1, max_length=max_firms,
+                                  description=f"The firms, 1 to {max_firms} of them.")
+        as_of: dt.date | None = as_of_field
+        top: int | None = top_field
+        explain: bool = False
+
+    class ReachRequest(BaseModel):
+        """A program and the firms to choose from: whom to call first about it."""
+
+        model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+            {"program": "kita-trade-fair-subsidy", "firms": [KITA_PRESS, _HAMURA], "as_of": _AS_OF, "top": 10}]})
+
+        program: str = Field(min_length=1, max_length=200, description="The program's id (GET /v1/programs).")
+        firms: list[Firm] = Field(min_length=1, max_length=max_firms,
+                                  description=f"The firms, 1 to {max_firms} of them; `row` of a hit is the "
+                                              "firm's position here, from 1.")
+        as_of: dt.date | None = as_of_field
+        top: int = Field(default=20, ge=1, le=max_top, description=f"How many firms to list (at most {max_top}).")
+        include_possible: bool = Field(default=True,
+                                       description="Also list firms that might be eligible once they give a fact.")
+
+    return SimpleNamespace(RankRequest=RankRequest, RankManyRequest=RankManyRequest, ReachRequest=ReachRequest)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class RankManyResponse(_Out):
+    """One ranking per firm, in the order of the request."""
+
+    as_of: dt.date
+    results: list[Ranking]
+
+
+class ReachResponse(_Out):
+    """The firms a program fits best, eligible ones first."""
+
+    program: str
+    firms: int = Field(description="How many firms were scored.")
+    hits: list[ReachHit]
+
+
+class ProgramSummary(_Out):
+    """A program in a list: enough to show it and to filter by it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "kita-trade-fair-subsidy", "name": "Kita City Trade Fair Participation Subsidy",
+        "name_ja": "北区展示会出展補助金", "kind": "subsidy",
+        "provider": {"id": "kita-city", "name": "Kita City, Industry Promotion Section, Regional Promotion Division",
+                     "name_ja": "北区 地域振興部 産業振興課", "kind": "municipality"},
+        "needs": ["trade_fair", "marketing", "subsidy"], "industries": ["E"],
+        "benefit": {"max_amount_jpy": 200000}, "valid_from": None, "valid_until": None,
+        "application_deadline": None, "url": None, "open": True}]})
+
+    id: str
+    name: str
+    name_ja: str | None = None
+    kind: str = Field(description="One of GET /v1/vocabulary's program_kinds.")
+    provider: ProviderRef
+    needs: list[str] = Field(description="Need ids (GET /v1/vocabulary) the program serves.")
+    industries: list[str] = Field(description="JSIC codes the program targets; empty: every industry.")
+    benefit: dict[str, Any] | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    application_deadline: dt.date | None = None
+    url: str | None = None
+    open: bool | None = Field(default=None, description="Whether it is open on `open_on`; null when no date was given.")
+
+
+class _Page(_Out):
+    total: int = Field(description="How many items match, over every page.")
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="The offset of the next page, null on the last.")
+
+
+class ProgramPage(_Page):
+    """A page of programs."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "items": ProgramSummary.model_config["json_schema_extra"]["examples"],  # type: ignore[index]
+        "total": 1, "limit": 50, "offset": 0, "next_offset": None}]})
+
+    items: list[ProgramSummary]
+
+
+class MunicipalitySummary(_Out):
+    """A local government, for lists and autocomplete."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "code": "131172", "name": "Kita City", "label": "Kita City, Tokyo", "name_ja": "北区",
+        "full_name_ja": "北区", "name_kana": "きたく", "kind": "ward", "prefecture": "Tokyo",
+        "prefecture_code": "13", "prefecture_ja": "東京都", "profile": "kita-tokyo"}]})
+
+    code: str = Field(description="The 6-digit local-government code.")
+    name: str = Field(description='English name with its kind: "Kita City", "Kita Ward".')
+    label: str = Field(description='English name, city and prefecture: "Kita Ward, Sapporo, Hokkaido".')
+    name_ja: str
+    full_name_ja: str = Field(description='With the city of a ward: "札幌市北区".')
+    name_kana: str
+    kind: Literal["city", "ward", "town", "village"]
+    prefecture: str = Field(description="The prefecture's English name.")
+    prefecture_code: str
+    prefecture_ja: str
+    profile: str | None = Field(default=None, description="Id of the catalog's profile of it, if any.")
+
+
+class MunicipalityPage(_Page):
+    """A page of local governments."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "items": MunicipalitySummary.model_config["json_schema_extra"]["examples"],  # type: ignore[index]
+        "total": 1, "limit": 20, "offset": 0, "next_offset": None}]})
+
+    items: list[MunicipalitySummary]
+
+
+class MunicipalityDetail(MunicipalitySummary):
+    """A local government, with the catalog's profile of it and the programs it offers."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        **MunicipalitySummary.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+        "lat": 35.75277778, "lng": 139.7336111, "url": "https://www.city.kita.tokyo.jp/",
+        "programs": ["kita-trade-fair-subsidy"], "details": None}]})
+
+    lat: float | None = None
+    lng: float | None = None
+    url: str | None = None
+    programs: list[str] = Field(description="Ids of the catalog's programs this local government provides.")
+    details: dict[str, Any] | None = Field(default=None, description="The catalog's profile (industry strengths, "
+                                                                      "assets, clusters, support desk), if any.")
+
+
+class NeedTerm(_Out):
+    """A need a firm can state and a program can serve."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id": "trade_fair", "label_en": "trade fairs and exhibitions", "label_ja": "展示会・見本市"}]})
+
+    id: str
+    label_en: str
+    label_ja: str
+
+
+class IndustryTerm(_Out):
+    """A JSIC (Rev. 13) division or major group."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"code": "E24", "name_en": "fabricated metal products", "name_ja": "金属製品製造業", "level": "major_group"}]})
+
+    code: str
+    name_en: str
+    name_ja: str
+    level: Literal["division", "major_group"]
+
+
+class KindTerm(_Out):
+    """A kind of program or of provider."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": "interest_subsidy", "label_en": "interest subsidy"}]})
+
+    id: str
+    label_en: str
+
+
+class PrefectureTerm(_Out):
+    """One of the 47 prefectures."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "13", "name_en": "Tokyo", "name_ja": "東京都"}]})
+
+    code: str
+    name_en: str
+    name_ja: str
+
+
+class Vocabulary(_Out):
+    """The words the pickers of a form offer."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "needs": NeedTerm.model_config["json_schema_extra"]["examples"],  # type: ignore[index]
+        "industries": IndustryTerm.model_config["json_schema_extra"]["examples"],  # type: ignore[index]
+        "program_kinds": [{"id": "subsidy", "label_en": "subsidy"}],
+        "provider_kinds": [{"id": "municipality", "label_en": "municipality"}],
+        "prefectures": PrefectureTerm.model_config["json_schema_extra"]["examples"],  # type: ignore[index]
+    }]})
+
+    needs: list[NeedTerm]
+    industries: list[IndustryTerm]
+    program_kinds: list[KindTerm]
+    provider_kinds: list[KindTerm]
+    prefectures: list[PrefectureTerm]
+
+
+class Health(_Out):
+    """The process is alive."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+
+    status: Literal["ok"] = "ok"
+
+
+class Ready(_Out):
+    """The engine is loaded: which one."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "status": "ready", "version": "0.1.0", "catalog_hash": "3f1c2a9b0d4e5f67", "programs": 75,
+        "municipalities": 7, "source": "built-in catalog", "loaded_at": "2026-11-21T09:00:00+00:00",
+        "generation": 1}]})
+
+    status: Literal["ready"] = "ready"
+    version: str = Field(description="Version of shien-matcher.")
+    catalog_hash: str = Field(description="Identifies the catalog's content.")
+    programs: int
+    municipalities: int = Field(description="Municipality profiles in the catalog.")
+    source: str = Field(description="The catalog directory or engine file the engine came from.")
+    loaded_at: dt.datetime
+    generation: int = Field(description="1 at start, one more at each reload.")
+
+
+class Reloaded(Ready):
+    """The new engine now serving, and whether the catalog changed."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        **Ready.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+        "generation": 2, "previous_catalog_hash": "3f1c2a9b0d4e5f67", "changed": False, "seconds": 1.42}]})
+
+    previous_catalog_hash: str
+    changed: bool
+    seconds: float = Field(description="Time taken to build the new engine.")

@@ -1,0 +1,117 @@
+"""The engine a service answers with, swapped atomically on reload.
+
+A request reads :attr:`EngineSlot.current` once and uses that snapshot to the end, so
+a reload never changes the engine under a request in flight: the new engine is built
+in a worker thread, off the event loop, and put in place by one attribute assignment.
+A catalog that fails validation raises and leaves the old engine serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from starlette.concurrency import run_in_threadpool
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matcher.engine import MatchEngine
+
+__all__ = ["Loaded", "EngineSlot", "build_engine", "package_version"]
+
+
+def package_version() -> str:
+    """The installed version of shien-matcher."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("shien-matcher")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+def build_engine(catalog: Path | None = None, engine_file: Path | None = None) -> "MatchEngine":
+    """Fit an engine on ``catalog`` (``None``: the built-in one), or load ``engine_file``.
+
+    Raises
+    ------
+    profiles.errors.CatalogError
+        The catalog is invalid; every problem is listed.
+    matcher.errors.EngineFormatError
+        The engine file is missing or not a saved engine.
+    """
+    from matcher.engine import MatchEngine
+
+    if engine_file is not None:
+        return MatchEngine.load(engine_file)
+    return MatchEngine().fit(catalog)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """An engine and where and when it came from."""
+
+    engine: "MatchEngine"
+    source: str
+    loaded_at: dt.datetime
+    generation: int
+
+    def facts(self) -> dict:
+        """What ``GET /readyz`` reports."""
+        e = self.engine
+        return {"status": "ready", "version": package_version(), "catalog_hash": e.catalog_hash_,
+                "programs": e.n_programs_, "municipalities": len(e.catalog_.municipalities), "source": self.source,
+                "loaded_at": self.loaded_at.isoformat(), "generation": self.generation}
+
+
+@dataclass
+class EngineSlot:
+    """Holds the current :class:`Loaded` engine; :meth:`reload` replaces it.
+
+    Parameters
+    ----------
+    catalog, engine_file : Path, optional
+        Where engines come from, at start and at each reload.
+    """
+
+    catalog: Path | None = None
+    engine_file: Path | None = None
+    current: Loaded | None = None
+    _lock: asyncio.Lock | None = field(default=None, repr=False)
+
+    @property
+    def source(self) -> str:
+        if self.engine_file is not None:
+            return str(self.engine_file)
+        return str(self.catalog) if self.catalog is not None else "built-in catalog"
+
+    def put(self, engine: "MatchEngine") -> Loaded:
+        """Serve ``engine`` from now on (one reference assignment)."""
+        generation = self.current.generation + 1 if self.current is not None else 1
+        loaded = Loaded(engine=engine, source=self.source, loaded_at=dt.datetime.now(dt.timezone.utc),
+                        generation=generation)
+        self.current = loaded
+        return loaded
+
+    def load(self) -> Loaded:
+        """Build the engine synchronously and serve it (at start)."""
+        return self.put(build_engine(self.catalog, self.engine_file))
+
+    async def reload(self) -> tuple[Loaded, Loaded | None, float]:
+        """Build a new engine in a worker thread and swap it in.
+
+        Reloads are serialized. Returns the new engine, the one it replaced, and the
+        seconds taken to build it. On failure the old engine keeps serving and the
+        error (a :class:`~profiles.errors.CatalogError` for a broken catalog) is raised.
+        """
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            old = self.current
+            start = time.perf_counter()
+            engine = await run_in_threadpool(build_engine, self.catalog, self.engine_file)
+            seconds = time.perf_counter() - start
+            return self.put(engine), old, seconds
