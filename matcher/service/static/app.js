@@ -461,7 +461,8 @@ function placeCard(m, rank) {
       h("span", { class: "other-name" }, prefectureName(m.prefecture))),
     h("p", { class: "score" }, `${t("results.score")} `, h("strong", {}, score2(m.score)),
       typeof m.distance_km === "number" ? [" · ", t("results.km", { km: m.distance_km })] : null),
-    bars(m.components, PLACE_COMPONENTS),
+    // Distance scores only when a largest distance is asked for, which this form does not do.
+    bars(m.components, PLACE_COMPONENTS.filter((k) => k !== "distance" || m.components?.distance > 0)),
     h("h5", {}, t("results.reasons")),
     reasonsList(m.reasons));
 }
