@@ -8,17 +8,23 @@ When every chunk is done, the parts are assembled into ``OUT`` and
 ``OUT.errors.jsonl`` (each through a temporary file and a rename) and the parts are
 removed. ``resume=True`` skips the chunks already done, so a run killed at any point
 (even with ``kill -9``) ends with the same bytes as an uninterrupted one. Results do
-not depend on ``jobs`` or ``chunk_size``.
+not depend on ``jobs``, ``chunk_size`` or ``backend``.
+
+Scoring a chunk (:func:`score_chunk`, :func:`encode_chunk`) is pure: records in,
+columns or encoded bytes out. Only this process writes files, so with
+``backend="dask"`` (:mod:`matcher.batch_dask`) the workers score and encode the
+chunks and the parts are written here, exactly as with threads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import json
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -28,13 +34,17 @@ import numpy as np
 from profiles.errors import InputError
 from profiles.needs import NEEDS
 from rules.kleene import TRUE, UNKNOWN
-from matcher.batchio import OUTPUT_COLUMNS, assemble, input_format, iter_input, output_format, write_part
+from matcher.batchio import (OUTPUT_COLUMNS, assemble, atomic_write_bytes, encode_part, input_format, iter_input,
+                             output_format)
 from matcher.engine import MatchEngine, _top_indices, parse_as_of
 from matcher.errors import MatcherError
 from matcher.firmio import RowError, valid_firms
 from matcher.weights import COMPONENTS
 
-__all__ = ["BatchSummary", "run_batch", "batch_rows"]
+__all__ = ["BatchSummary", "run_batch", "batch_rows", "score_chunk", "encode_chunk", "BACKENDS"]
+
+#: Where chunks are scored: threads of this process, or the workers of a Dask cluster.
+BACKENDS = ("local", "dask")
 
 _NEED_LABEL = {n.id: n.label_en for n in NEEDS}
 
@@ -192,21 +202,60 @@ def _chunks(src: Path, chunk_size: int) -> Iterator[tuple[int, list]]:
         yield k, chunk
 
 
-def _score_chunk_to_part(engine, k, records, parts_dir: Path, fmt, as_of, top, possible, municipalities):
+def score_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, possible: int,
+                municipalities: int) -> tuple[dict[str, np.ndarray], list[RowError], int]:
+    """Validate and score one chunk of input records; pure, so it runs anywhere (a thread, a Dask worker).
+
+    Parameters
+    ----------
+    engine : MatchEngine
+        A fitted engine.
+    records : list of (int, dict or RowError)
+        ``(row number, fields)`` as :func:`matcher.batchio.iter_input` yields them.
+    as_of : datetime.date
+        The day validity windows are evaluated at.
+    top, possible, municipalities : int
+        Eligible programs, "possible" programs and municipalities per firm.
+
+    Returns
+    -------
+    columns : dict of str to numpy.ndarray
+        The output columns (:data:`~matcher.batchio.OUTPUT_COLUMNS`) of the chunk's valid firms.
+    errors : list of RowError
+        The chunk's bad rows, in input order.
+    scored : int
+        How many firms were scored (``len(records) == scored + len(errors)``).
+    """
     errors: list[RowError] = []
     good = list(valid_firms(records, errors))
-    rows = batch_rows(engine, [f for _, f in good], [r for r, _ in good], as_of, top, possible, municipalities)
+    columns = batch_rows(engine, [f for _, f in good], [r for r, _ in good], as_of, top, possible, municipalities)
+    return columns, errors, len(good)
+
+
+def encode_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, possible: int, municipalities: int,
+                 fmt: str) -> tuple[bytes, bytes, tuple[int, int, int, int]]:
+    """:func:`score_chunk`, encoded: ``(part bytes, errors bytes, (firms, scored, errors, rows))``; pure."""
+    columns, errors, scored = score_chunk(engine, records, as_of, top, possible, municipalities)
+    data, err, n_rows = encode_part(columns, errors, fmt)
+    return data, err, (len(records), scored, len(errors), n_rows)
+
+
+def _commit_part(parts_dir: Path, k: int, fmt: str, data: bytes, err: bytes,
+                 stats: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """Write chunk ``k``'s part and its errors, then its ``.done`` marker, each atomically (the local writer)."""
     part = parts_dir / f"chunk-{k:06d}.{fmt}"
-    n_rows = write_part(rows, errors, part, fmt)
-    (parts_dir / f"chunk-{k:06d}.done").write_text(json.dumps(
-        {"firms": len(records), "scored": len(good), "errors": len(errors), "rows": n_rows}), encoding="utf-8")
-    return len(records), len(good), len(errors), n_rows
+    atomic_write_bytes(part.with_name(part.name + ".errors"), err)
+    atomic_write_bytes(part, data)
+    firms, scored, n_errors, n_rows = stats
+    atomic_write_bytes(parts_dir / f"chunk-{k:06d}.done", json.dumps(
+        {"firms": firms, "scored": scored, "errors": n_errors, "rows": n_rows}).encode("utf-8"))
+    return stats
 
 
 def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top: int = 10,
               as_of: dt.date | str | None = None, possible: int = 0, municipalities: int = 0, jobs: int = 1,
-              chunk_size: int = 4096, resume: bool = False,
-              progress: Callable[[int], None] | None = None) -> BatchSummary:
+              chunk_size: int = 4096, resume: bool = False, progress: Callable[[int], None] | None = None,
+              backend: str = "local", scheduler: Any = None, workers: int | None = None) -> BatchSummary:
     """Score every firm of ``firms`` and write the ranked programs to ``output``.
 
     Parameters
@@ -218,24 +267,62 @@ def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top
     top, possible, municipalities : int
         Eligible programs, "possible" programs and municipalities per firm.
     jobs : int
-        Chunks scored at once (threads; numpy and scipy release the GIL).
+        Chunks scored at once by the local backend (threads; numpy and scipy release the GIL).
     chunk_size : int
         Input records per chunk (a part of the output).
     resume : bool
         Continue an interrupted run of the same job instead of starting again.
     progress : callable, optional
         Called with the number of input records done after each chunk.
+    backend : {"local", "dask"}
+        Where chunks are scored: threads of this process, or the workers of a Dask
+        cluster (:mod:`matcher.batch_dask`, needs ``shien-matcher[dask]``). The output
+        is the same bytes either way.
+    scheduler : str or distributed.Client, optional
+        With ``backend="dask"``: the scheduler's address (``tcp://host:8786``), or a
+        connected client (left open); without it a local cluster of worker processes
+        is started for the run.
+    workers : int, optional
+        With ``backend="dask"`` and no scheduler: worker processes of the local cluster
+        (default: the CPUs).
+
+    Returns
+    -------
+    BatchSummary
+        Counts, pairs and time of the run.
     """
     engine._check_fitted()
     for name, v, lo in (("top", top, 1), ("chunk_size", chunk_size, 1), ("jobs", jobs, 1),
                         ("possible", possible, 0), ("municipalities", municipalities, 0)):
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
             raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend == "local" and (scheduler is not None or workers is not None):
+        given = "scheduler" if scheduler is not None else "workers"
+        raise ValueError(f"{given} is for backend='dask', got backend='local'")
+    if backend == "dask" and jobs != 1:
+        raise ValueError(f"jobs is for backend='local' (threads); with backend='dask' the cluster's workers score "
+                         f"the chunks, got jobs={jobs}")
     src, out = Path(firms), Path(output)
     input_format(src)
     fmt = output_format(out)
     if not src.is_file():
         raise InputError("firms", str(src), "no such file")
+    if backend == "dask":
+        from matcher.batch_dask import DaskScorer
+
+        session: Any = DaskScorer(engine, scheduler=scheduler, workers=workers)
+    else:
+        session = contextlib.nullcontext()
+    with session as cluster:
+        return _run(engine, src, out, fmt, top, as_of, possible, municipalities, jobs, chunk_size, resume, progress,
+                    cluster)
+
+
+def _run(engine: MatchEngine, src: Path, out: Path, fmt: str, top: int, as_of: dt.date | str | None, possible: int,
+         municipalities: int, jobs: int, chunk_size: int, resume: bool, progress: Callable[[int], None] | None,
+         cluster: Any) -> BatchSummary:
     errors_out = out.with_name(out.name + ".errors.jsonl")
     parts_dir = out.with_name(out.name + ".parts")
     manifest_path = parts_dir / "manifest.json"
@@ -259,7 +346,7 @@ def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top
             shutil.rmtree(parts_dir)
         parts_dir.mkdir(parents=True)
         want = _manifest(engine, src, {**params, "as_of": day.isoformat()})
-        manifest_path.write_text(json.dumps(want, indent=1), encoding="utf-8")
+        atomic_write_bytes(manifest_path, json.dumps(want, indent=1).encode("utf-8"))
 
     totals = np.zeros(4, np.int64)
     done_parts: list[Path] = []
@@ -280,19 +367,24 @@ def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top
 
     def work(item):
         k, records = item
-        return _score_chunk_to_part(engine, k, records, parts_dir, fmt, day, top, possible, municipalities)
+        return _commit_part(parts_dir, k, fmt, *encode_chunk(engine, records, day, top, possible, municipalities, fmt))
 
-    if jobs == 1:
+    scored = None
+    if cluster is not None:  # scored on the workers, written here as the results arrive
+        scored = cluster.score(todo(), day, top, possible, municipalities, fmt)
+        results: Iterable = (_commit_part(parts_dir, k, fmt, data, err, stats) for k, data, err, stats in scored)
+    elif jobs == 1:
         results = map(work, todo())
     else:
         from joblib import Parallel, delayed
 
         results = Parallel(n_jobs=jobs, backend="threading", return_as="generator")(
             delayed(work)(item) for item in todo())
-    for stats in results:
-        totals[:] += stats
-        if progress:
-            progress(stats[0])
+    with contextlib.closing(scored) if scored is not None else contextlib.nullcontext():
+        for stats in results:
+            totals[:] += stats
+            if progress:
+                progress(stats[0])
     assemble(done_parts, out, errors_out, fmt)
     shutil.rmtree(parts_dir)
     firms_read, scored, n_errors, n_rows = (int(x) for x in totals)

@@ -19,8 +19,8 @@ from typing import Any
 from profiles.errors import InputError
 from matcher.firmio import RowError, open_records
 
-__all__ = ["OUTPUT_COLUMNS", "count_records", "input_format", "output_format", "iter_input", "write_part", "assemble",
-           "atomic_write_bytes"]
+__all__ = ["OUTPUT_COLUMNS", "count_records", "input_format", "output_format", "iter_input", "encode_part", "write_part",
+           "assemble", "atomic_write_bytes"]
 
 #: The columns of a batch output, in order.
 OUTPUT_COLUMNS = ("firm_id", "row", "rank", "type", "id", "name", "status", "score", "text", "needs", "kind",
@@ -98,8 +98,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def write_part(columns: dict[str, Any], errors: list[RowError], path: Path, fmt: str) -> int:
-    """Write one chunk's output columns (and its errors beside it) atomically; returns the rows written."""
+def encode_part(columns: dict[str, Any], errors: list[RowError], fmt: str) -> tuple[bytes, bytes, int]:
+    """The bytes of one chunk's part and of its errors, and the number of rows.
+
+    Pure (no file is touched), so that it can run where the chunk was scored, on a
+    Dask worker as well as locally; :func:`write_part` writes what it returns.
+    """
     table = _arrow_table(columns)
     if fmt == "csv":
         import pyarrow.csv as pacsv
@@ -117,9 +121,15 @@ def write_part(columns: dict[str, Any], errors: list[RowError], path: Path, fmt:
         pq.write_table(table, buf)
         data = buf.getvalue().to_pybytes()
     err = "".join(json.dumps(e.to_dict(), ensure_ascii=False, default=str) + "\n" for e in errors).encode("utf-8")
+    return data, err, table.num_rows
+
+
+def write_part(columns: dict[str, Any], errors: list[RowError], path: Path, fmt: str) -> int:
+    """Write one chunk's output columns (and its errors beside it) atomically; returns the rows written."""
+    data, err, n_rows = encode_part(columns, errors, fmt)
     atomic_write_bytes(path.with_name(path.name + ".errors"), err)
     atomic_write_bytes(path, data)
-    return table.num_rows
+    return n_rows
 
 
 def _schema():

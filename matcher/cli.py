@@ -271,20 +271,30 @@ def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligibl
 @click.option("--jobs", type=int, default=1, show_default=True, help="Chunks scored at once (threads).")
 @click.option("--chunk-size", type=int, default=4096, show_default=True, help="Firms per chunk.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run of the same job.")
+@click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Score chunks in this process, or on a Dask cluster (pip install 'shien-matcher[dask]').")
+@click.option("--scheduler", default=None, metavar="ADDR",
+              help="With --backend dask: the scheduler, e.g. tcp://host:8786 (default: a local cluster).")
+@click.option("--workers", type=int, default=None,
+              help="With --backend dask and no --scheduler: worker processes of the local cluster (default: CPUs).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @_json_opt
 def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalities, jobs, chunk_size, resume,
-          progress, as_json) -> None:
+          backend, scheduler, workers, progress, as_json) -> None:
     """Score a file of firms: one output row per firm and rank.
 
     FIRMS is a CSV, JSON Lines or Parquet file of firm profiles. A broken row never
     stops the run: it goes to OUTPUT.errors.jsonl with its row number, field and
     reason. The output is written atomically; --resume continues a run that was
     interrupted (even by kill -9) and gives the same bytes as an uninterrupted run.
+    With --backend dask the chunks are scored on the workers of a Dask cluster and
+    the output is the same bytes.
 
     Example:
 
         matcher batch firms.csv -o ranked.csv --top 5 --as-of 2026-11-21
+
+        matcher batch firms.parquet -o ranked.parquet --backend dask --scheduler tcp://10.0.0.5:8786
     """
     from matcher.batch import run_batch
     from matcher.batchio import count_records
@@ -299,7 +309,8 @@ def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalit
     try:
         summary = run_batch(engine, firms, output, top=top, as_of=as_of, possible=possible,
                             municipalities=municipalities, jobs=jobs, chunk_size=chunk_size, resume=resume,
-                            progress=bar.update if bar else None)
+                            progress=bar.update if bar else None, backend=backend, scheduler=scheduler,
+                            workers=workers)
     finally:
         if bar:
             bar.close()
