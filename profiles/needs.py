@@ -123,6 +123,8 @@ def resolve_needs(values, field: str = "needs") -> tuple[str, ...]:
         return ()
     if isinstance(values, str):
         values = [v for v in values.replace("、", ",").split(",") if v.strip()]
+    elif not isinstance(values, (list, tuple, set, frozenset)):
+        raise UnknownValueError(field, values, "needs must be a list of needs or one comma-separated string")
     out: list[str] = []
     for i, v in enumerate(values):
         nid = resolve_need(v, f"{field}[{i}]")

@@ -114,3 +114,11 @@ def test_a_label_printed_by_the_gazetteer_resolves_back_to_its_local_government(
     gaz = gazetteer()
     for code in ("132012", "131172", "011029", "141003", "272272"):
         assert gaz.resolve(gaz.get(code).label).code == code
+
+
+def test_needs_given_as_a_number_are_a_clear_error_not_a_crash():
+    from pydantic import ValidationError
+    for bad, message in ((5, "needs must be a list"), ([5], "a need must be a string"),
+                         ({"trade_fair": 1}, "needs must be a list")):
+        with pytest.raises(ValidationError, match=message):
+            CompanyProfile(municipality="131172", needs=bad)
