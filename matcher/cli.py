@@ -16,12 +16,13 @@ from typing import Any
 
 import click
 
-from profiles.errors import CatalogError, ProfilesError
+from profiles.errors import CatalogError
+from matcher.cligroup import OneLineErrorGroup
 
 __all__ = ["main", "cli"]
 
 
-class _Group(click.Group):
+class _Group(OneLineErrorGroup):
     """Turns the package's errors into one line on stderr and exit code 2; loads
     the ``synth`` and ``serve`` commands only when they are used, so that start-up stays quick."""
 
@@ -37,21 +38,6 @@ class _Group(click.Group):
             module, attr = self._lazy[name]
             self.add_command(getattr(import_module(module), attr), name)
         return super().get_command(ctx, name)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except CatalogError as exc:
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(2)
-        except (ProfilesError, ValueError, TypeError) as exc:
-            click.echo(f"error: {' '.join(str(exc).split())}", err=True)
-            ctx.exit(2)
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            click.echo(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), err=True)
-            ctx.exit(2)
 
 
 def _engine(catalog: str | None, engine_file: str | None, **params: Any):

@@ -26,6 +26,7 @@ from typing import IO, Any
 
 import click
 
+from matcher.cligroup import OneLineErrorGroup
 from matcher.synth_firms import FIRM_FIELDS, MAX_FIRMS, PROFILES, firm_table_to_arrow, synth_firm_chunks
 
 __all__ = ["synth", "write_firms", "write_programs", "FIRM_FORMATS", "PROGRAM_FORMATS"]
@@ -38,24 +39,6 @@ _ROW_GROUP_BLOCKS = 4  # Parquet row groups of up to 4 blocks (262,144 firms)
 #: zstd and room for the tens of thousands of distinct descriptions in one dictionary page:
 #: files about 2.5 times smaller than pyarrow's defaults, and no slower.
 _PARQUET_OPTIONS = {"compression": "zstd", "dictionary_pagesize_limit": 8 << 20}
-
-
-class _SynthGroup(click.Group):
-    """Turns bad input and I/O errors into one line on stderr and exit code 2, like ``matcher``."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        from profiles.errors import ProfilesError
-
-        try:
-            return super().invoke(ctx)
-        except (ProfilesError, ValueError, TypeError, ModuleNotFoundError) as exc:
-            click.echo(f"error: {' '.join(str(exc).split())}", err=True)
-            ctx.exit(2)
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            click.echo(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), err=True)
-            ctx.exit(2)
 
 
 def _format_of(path: str, fmt: str | None, formats: dict[str, str]) -> str:
@@ -224,7 +207,7 @@ _seed_opt = click.option("--seed", type=click.IntRange(min=0), default=0, show_d
                          help="Random seed; the same seed gives the same output.")
 
 
-@click.group(cls=_SynthGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=OneLineErrorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def synth() -> None:
     """Make synthetic firms and programs for scale tests and benchmarks.
 
