@@ -1868,6 +1868,13 @@ class LogicRule:
     def __repr__(self) -> str:
         return f"LogicRule({self._infix})"
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the compiled kernels are closures: pickle the expression and compile again
+        return {"expr": self.expr}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["expr"])
+
     @property
     def facts(self) -> tuple[str, ...]:
         """The facts the rule reads, in order of first appearance."""

@@ -58,3 +58,14 @@ def test_results_are_identical_after_save_and_load(engine, tmp_path_factory, bat
     loaded = MatchEngine.load(engine.save(path))
     day = dt.date(2026, 11, 21)
     assert list(loaded.rank_many(batch, as_of=day)) == list(engine.rank_many(batch, as_of=day))
+
+
+def test_an_engine_with_jsonlogic_rules_saves_and_loads_with_the_same_results(tmp_path):
+    from matcher.synth import synth_catalog
+
+    engine = MatchEngine().fit(synth_catalog(120, seed=2))
+    assert engine.eligibility_.conditions and any(c.name == "logic" for c in engine.eligibility_.conditions)
+    loaded = MatchEngine.load(engine.save(tmp_path / "synth.joblib"))
+    firms = [{"municipality": m, "industry": "E24", "employees": 30, "needs": ["subsidy"]} for m in MUNICIPALITIES]
+    day = dt.date(2026, 11, 21)
+    assert list(loaded.rank_many(firms, as_of=day)) == list(engine.rank_many(firms, as_of=day))
