@@ -26,16 +26,32 @@ class _Group(OneLineErrorGroup):
     """Turns the package's errors into one line on stderr and exit code 2; loads
     the ``synth`` and ``serve`` commands only when they are used, so that start-up stays quick."""
 
-    _lazy = {"synth": ("matcher.synth_cli", "synth"), "serve": ("matcher.service.cli", "serve")}
+    _lazy = {"synth": ("matcher.synth_cli", "synth", "Make synthetic firms and programs for scale tests and benchmarks."),
+             "serve": ("matcher.service.cli", "serve", "Serve the matcher over HTTP: ranking, programs, municipalities.")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self._lazy})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list, without importing the lazy commands for their one-line help."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = []
+        for name in names:
+            if name in self._lazy and name not in self.commands:
+                rows.append((name, self._lazy[name][2]))
+                continue
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self._lazy and name not in self.commands:
             from importlib import import_module
 
-            module, attr = self._lazy[name]
+            module, attr, _ = self._lazy[name]
             self.add_command(getattr(import_module(module), attr), name)
         return super().get_command(ctx, name)
 

@@ -140,3 +140,15 @@ def test_every_command_has_an_example_in_its_help():
 def test_python_dash_m_matcher_runs():
     out = subprocess.run([sys.executable, "-m", "matcher", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "rank" in out.stdout
+
+
+def test_the_help_lists_every_command_without_importing_the_heavy_ones():
+    code = ("import sys; from click.testing import CliRunner; from matcher.cli import cli; "
+            "out = CliRunner().invoke(cli, ['--help']).output; "
+            "print(out); print(sorted(m for m in ('fastapi', 'uvicorn', 'sklearn', 'scipy', 'dask') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    *help_lines, loaded = out.stdout.strip().splitlines()
+    assert loaded == "[]"
+    for command in ("batch", "catalog", "explain", "fit", "rank", "reach", "serve", "synth"):
+        assert any(line.strip().startswith(command + " ") for line in help_lines), command
