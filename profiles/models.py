@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -64,11 +65,17 @@ class _Frozen(BaseModel):
 
 
 def _resolve_prefecture(value: Any, field: str = "prefecture") -> str | None:
-    from profiles.geography import gazetteer
-
     if value is None or value == "":
         return None
-    return gazetteer().prefecture(str(value)).code
+    return _known_prefecture(str(value))
+
+
+@functools.lru_cache(maxsize=1024)
+def _known_prefecture(text: str) -> str:
+    """The two-digit code of a prefecture name or code (answers are remembered, errors are not)."""
+    from profiles.geography import gazetteer
+
+    return gazetteer().prefecture(text).code
 
 
 def _resolve_industry(value: Any, field: str = "industry") -> str | None:
