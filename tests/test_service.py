@@ -389,7 +389,9 @@ def test_a_request_in_flight_during_a_reload_finishes_on_the_old_engine(tmp_path
     old.rank = slow_rank
     with TestClient(app) as c:
         def in_flight():
-            answered["response"] = c.post("/v1/rank", json={"firm": {"municipality": "Kita City"}, "top": 1})
+            # explained rankings run in the thread pool, so this one can wait while the reload goes on
+            answered["response"] = c.post("/v1/rank", json={"firm": {"municipality": "Kita City"}, "top": 1,
+                                                            "explain": True})
 
         worker = threading.Thread(target=in_flight)
         worker.start()
