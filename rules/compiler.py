@@ -249,7 +249,8 @@ class _RangeCondition(Condition):
         return out
 
     def _fmt(self, x: float) -> str:
-        return f"¥{x:,.0f}" if self.name == "capital_jpy" else f"{x:,.{0 if float(x).is_integer() else 1}f}"
+        x = float(x)  # a Python float: numpy's own formatting with "," is ~50x slower
+        return f"¥{x:,.0f}" if self.name == "capital_jpy" else f"{x:,.{0 if x.is_integer() else 1}f}"
 
     def describe(self, facts, pos, value):
         lo, hi = self.lo[pos], self.hi[pos]
