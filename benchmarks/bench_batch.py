@@ -402,26 +402,20 @@ def print_growth(rows: list[dict], firms: list[int], programs: list[int]) -> Non
     timed = [r for r in rows if r.get("mpairs")]
     per_firm = {(r["approach"], r["N"], r["M"]): r["wall_per_firm_us"] for r in timed}
     names = list(dict.fromkeys(r["approach"] for r in timed))
-    if len(firms) > 1:
-        a, b = min(firms), max(firms)
-        print(f"\nTime per firm as N grows ({a:,} -> {b:,} firms; flat = linear in N):\n")
-        print(f"| approach | M | us/firm at N={a:,} | us/firm at N={b:,} | ratio |")
+    for axis, values, other_axis, others in (("N", firms, "M", programs), ("M", programs, "N", firms)):
+        if len(values) < 2:
+            continue
+        a, b = min(values), max(values)
+        what = "firms; flat = linear in N" if axis == "N" else f"programs; {b / a:g} = linear in M"
+        print(f"\nTime per firm as {axis} grows ({a:,} -> {b:,} {what}):\n")
+        print(f"| approach | {other_axis} | us/firm at {axis}={a:,} | us/firm at {axis}={b:,} | ratio |")
         print("|---|---:|---:|---:|---:|")
         for name in names:
-            for m in programs:
-                x, y = per_firm.get((name, a, m)), per_firm.get((name, b, m))
+            for o in others:
+                key = (lambda v: (name, v, o)) if axis == "N" else (lambda v: (name, o, v))
+                x, y = per_firm.get(key(a)), per_firm.get(key(b))
                 if x and y:
-                    print(f"| {name} | {m:,} | {x:,.1f} | {y:,.1f} | {y / x:.2f} |")
-    if len(programs) > 1:
-        a, b = min(programs), max(programs)
-        print(f"\nTime per firm as M grows ({a:,} -> {b:,} programs; {b / a:g} = linear in M):\n")
-        print(f"| approach | N | us/firm at M={a:,} | us/firm at M={b:,} | ratio |")
-        print("|---|---:|---:|---:|---:|")
-        for name in names:
-            for n in firms:
-                x, y = per_firm.get((name, n, a)), per_firm.get((name, n, b))
-                if x and y:
-                    print(f"| {name} | {n:,} | {x:,.1f} | {y:,.1f} | {y / x:.2f} |")
+                    print(f"| {name} | {o:,} | {x:,.1f} | {y:,.1f} | {y / x:.2f} |")
 
 
 def main() -> None:
