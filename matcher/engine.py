@@ -123,6 +123,12 @@ def _top_indices(keys: np.ndarray, k: int) -> list[np.ndarray]:
     if m == 0 or k == 0:
         return [np.empty(0, np.intp)] * n
     k = min(k, m)
+    if n <= 2:  # one firm (``rank``): a stable sort of its finite keys is quickest
+        out = []
+        for row in keys:
+            cand = np.flatnonzero(np.isfinite(row))
+            out.append(cand[np.argsort(row[cand], kind="stable")][:k])
+        return out
     if k < m:
         part = np.argpartition(keys, k - 1, axis=1)[:, :k]
         vals = np.take_along_axis(keys, part, axis=1)
@@ -545,7 +551,7 @@ class MatchEngine(BaseEstimator):
                 comp = {"support": float(support[i, c]), "assets": float(assets[i, c]),
                         "industry": float(industry[i, c]), "distance": float(distance[i, c])}
                 d = float(dist[i, c]) if not np.isnan(dist[i, c]) else None
-                row.append(MunicipalityMatch(
+                row.append(MunicipalityMatch.model_construct(  # every value built here, as for schemes
                     id=m.id, code=m.code, name=m.name, name_ja=m.name_ja,
                     prefecture=gaz.prefectures[int(m.prefecture) - 1].name_en,
                     score=round(float(score[i, c]), 6), components={k2: round(v, 6) for k2, v in comp.items()},

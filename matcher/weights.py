@@ -22,7 +22,7 @@ ValueError: weight 'text' must be a number >= 0, got -1
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -68,7 +68,7 @@ class _WeightSet:
         raise TypeError(f"{cls._label}s must be a {cls.__name__}, a dict or None, got {type(value).__name__}")
 
     def as_dict(self) -> dict[str, float]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in self._names}
 
 
 @dataclass(frozen=True)
