@@ -36,7 +36,7 @@ from profiles.industries import division_of
 from profiles.models import SupportProgram
 from rules.facts import FACT_LABELS, FirmFacts, firm_fact_dict, industry_indices
 from rules.kleene import FALSE, TRUE, UNKNOWN
-from rules.logic import LogicRule, evaluate_one
+from rules.logic import LogicRule, one_firm_facts
 from rules.rulesets import rule_set
 
 __all__ = ["CompiledEligibility", "Condition", "ConditionResult"]
@@ -317,7 +317,7 @@ class _LogicCondition(Condition):
     """JsonLogic rules, each compiled once; identical rules are evaluated once.
 
     A chunk of at most :attr:`SCALAR_MAX` firms built from profiles goes through the
-    scalar evaluator (``rules.logic.evaluate_one``), which for one firm is several
+    scalar evaluator (``rules.logic.evaluate_one``, compiled per rule), which for one firm is several
     times faster than the numpy kernels; the property tests show both give the same
     values on random rules and firms.
     """
@@ -342,8 +342,8 @@ class _LogicCondition(Condition):
         pos = np.arange(len(self.rows)) if sel is None else np.asarray(sel, np.intp)
         need = np.unique(self.of[pos])
         if facts.n <= self.SCALAR_MAX and len(facts.profiles) == facts.n:
-            dicts = [firm_fact_dict(p, facts.as_of) for p in facts.profiles]
-            values = {int(u): np.array([evaluate_one(self.unique[u].expr, d) for d in dicts], np.uint8) for u in need}
+            dicts = [one_firm_facts(firm_fact_dict(p, facts.as_of)) for p in facts.profiles]
+            values = {int(u): np.array([self.unique[u].evaluate_facts(d) for d in dicts], np.uint8) for u in need}
         else:
             values = {int(u): self.unique[u].evaluate(facts) for u in need}
         cols = [values[int(self.of[i])] for i in pos]

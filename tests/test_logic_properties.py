@@ -239,3 +239,14 @@ any_rules = st.recursive(any_leaf, extend_any, max_leaves=7)
 def test_vectorized_equals_evaluate_one_on_rules_of_any_shape(rule, batch):
     got = LogicRule(rule).evaluate(FirmFacts.from_profiles(batch, AS_OF))
     assert got.tolist() == [evaluate_one(rule, firm_fact_dict(firm, AS_OF)) for firm in batch]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rule=any_rules | rules, batch=st.lists(firms(), min_size=1, max_size=4))
+def test_a_compiled_rule_gives_what_evaluate_one_gives(rule, batch):
+    from rules.logic import compile_one, one_firm_facts
+
+    compiled = compile_one(rule)
+    for firm in batch:
+        facts = firm_fact_dict(firm, AS_OF)
+        assert compiled(one_firm_facts(facts)) == evaluate_one(rule, facts)
