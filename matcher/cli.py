@@ -137,6 +137,8 @@ _engine_opt = click.option("--engine", "engine_file", type=click.Path(), default
 _as_of_opt = click.option("--as-of", "as_of", default=None, metavar="DATE",
                           help="Evaluate validity windows at this date, YYYY-MM-DD (default: today).")
 _json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+_lang_opt = click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
+                         help="Language of the reasons (a rule's own conditions stay in English).")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -163,8 +165,9 @@ def cli() -> None:
               help="Recommend only municipalities within this distance.")
 @_json_opt
 @click.option("--explain", is_flag=True, help="Show every condition, and the excluded programs.")
+@_lang_opt
 def rank(firm: str, catalog, engine_file, as_of, top, possible_top, municipalities_top, max_distance_km,
-         as_json, explain) -> None:
+         as_json, explain, lang) -> None:
     """Rank the programs a firm can use, with reasons.
 
     FIRM is a YAML or JSON file of the firm's profile, or - for standard input.
@@ -178,7 +181,7 @@ def rank(firm: str, catalog, engine_file, as_of, top, possible_top, municipaliti
     data = read_firm(firm)
     engine = _engine(catalog, engine_file, possible_top=possible_top, municipalities_top=municipalities_top,
                      max_distance_km=max_distance_km)
-    result = engine.rank(data, as_of=as_of, top=top, explain=explain).to_dict()
+    result = engine.rank(data, as_of=as_of, top=top, explain=explain, lang=lang).to_dict()
     if as_json:
         _echo_json(result)
     else:
@@ -226,7 +229,8 @@ def explain(firm: str, program_id: str, catalog, engine_file, as_of, as_json) ->
 @click.option("--top", type=int, default=20, show_default=True, help="How many firms to list.")
 @click.option("--eligible-only", is_flag=True, help="Leave out firms that might be eligible once they give a fact.")
 @_json_opt
-def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligible_only, as_json) -> None:
+@_lang_opt
+def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligible_only, as_json, lang) -> None:
     """Which firms should hear about a program first, and why.
 
     FIRMS is a CSV, JSON Lines, JSON or YAML file of firm profiles. Bad rows are
@@ -242,7 +246,8 @@ def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligibl
     engine.program(program_id)
     errors: list = []
     good = list(valid_firms(open_records(firms), errors))
-    hits = engine.reach(program_id, [f for _, f in good], top=top, as_of=as_of, include_possible=not eligible_only)
+    hits = engine.reach(program_id, [f for _, f in good], top=top, as_of=as_of, include_possible=not eligible_only,
+                        lang=lang)
     rows = [r for r, _ in good]
     hits = [h.model_copy(update={"row": rows[h.row - 1]}) for h in hits]
     for e in errors:

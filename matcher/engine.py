@@ -39,11 +39,11 @@ from profiles.models import CompanyProfile, SupportProgram
 from profiles.needs import NEEDS, need_ids
 from profiles.validation import first_input_error
 from rules import CompiledEligibility, FirmFacts, load_checked_catalog
-from rules.facts import FACT_LABELS
 from rules.kleene import FALSE, TRUE, UNKNOWN, outcome_name
 from matcher.errors import NotFittedError
 from matcher.features import FirmFeatures, ProgramFeatures, components
 from matcher.locations import LocationModel, weights_of
+from matcher.reasons import check_lang, fact_label, kind_label, say
 from matcher.results import (
     Condition,
     Excluded,
@@ -362,35 +362,43 @@ class MatchEngine(BaseEstimator):
 
     # ------------------------------------------------------------------ reasons
     def _reasons(self, i: int, j: int, firm: CompanyProfile, ff: FirmFeatures, dense: np.ndarray, comps,
-                 cols=None) -> list[str]:
+                 cols=None, lang: str = "en") -> list[str]:
         col = j if cols is None else int(cols[j])
         p = self.programs_[col]
+        ja = lang == "ja"
         out = []
+
+        def need(n: str) -> str:
+            return _NEED[n].label_ja if ja else _NEED[n].label_en
+
         stated = [n for n in p.needs if n in firm.needs]
         if stated:
-            out.append("serves the firm's needs: " + ", ".join(_NEED[n].label_en for n in stated))
+            out.append(say("needs", lang, needs=("、" if ja else ", ").join(need(n) for n in stated)))
         inferred = [n for n in p.needs if n in ff.inferred[i]]
         if inferred:
-            out.append("serves needs read in the description: "
-                       + ", ".join(f"{_NEED[n].label_en} ({ff.inferred[i][n]})" for n in inferred))
+            out.append(say("inferred", lang, needs=("、" if ja else ", ").join(
+                f"{need(n)} ({ff.inferred[i][n]})" for n in inferred)))
         terms = matching_terms(self.text_, dense, self.program_text_, col)
         if terms:
-            out.append("shared terms: " + ", ".join(terms))
+            out.append(say("terms", lang, terms=", ".join(terms)))
         ind = float(comps["industry"][i, j])
         targets = self.program_features_.targets[col]
         if targets and ind >= 0.75 and firm.industry:
-            out.append(f"targets the firm's industry ({industry_label(firm.industry)})")
+            label = f"{firm.industry} {resolve_industry(firm.industry).name_ja}" if ja else industry_label(firm.industry)
+            out.append(say("industry", lang, industry=label))
         elif not targets:
-            out.append("open to every industry")
+            out.append(say("any_industry", lang))
         loc = float(comps["locality"][i, j])
         if loc >= 1.0:
-            out.append(f"offered by the firm's own municipality ({gazetteer().get(firm.municipality).label})")
+            gov = gazetteer().get(firm.municipality)
+            out.append(say("own_municipality", lang, place=f"{gov.prefecture_ja}{gov.full_name_ja}" if ja else gov.label))
         elif loc >= 0.7 and firm.prefecture:
-            out.append(f"offered in the firm's prefecture ({gazetteer().prefectures[int(firm.prefecture) - 1].name_en})")
+            pref = gazetteer().prefectures[int(firm.prefecture) - 1]
+            out.append(say("own_prefecture", lang, place=pref.name_ja if ja else pref.name_en))
         elif self.program_features_.national[col]:
-            out.append("a national program, open everywhere")
+            out.append(say("national", lang))
         if comps["kind"][i, j] > 0:
-            out.append(f"a {p.kind.replace('_', ' ')} program: a kind of support the firm's needs call for")
+            out.append(say("kind", lang, kind=kind_label(p.kind, lang)))
         return out
 
     def _conditions(self, facts: FirmFacts, i: int, col: int,
@@ -434,19 +442,21 @@ class MatchEngine(BaseEstimator):
 
     # ------------------------------------------------------------------ ranking
     def rank(self, firm: CompanyProfile | Mapping[str, Any], *, as_of: dt.date | str | None = None,
-             top: int | None = None, explain: bool = False) -> Ranking:
+             top: int | None = None, explain: bool = False, lang: str = "en") -> Ranking:
         """Rank the catalog's programs for one firm.
 
         Eligibility comes first: ``schemes`` holds only programs the firm is eligible
         for, best first; ``possible`` those it might use if it gave a missing fact (with
         the facts named); ``municipalities`` where it would be best supported; with
         ``explain``, each scheme's conditions and every ``excluded`` program with the
-        conditions it fails.
+        conditions it fails. ``lang`` is the language of the reasons, ``"en"`` or ``"ja"``
+        (the conditions' own words are English).
         """
-        return next(self.rank_many([firm], as_of=as_of, top=top, explain=explain))
+        return next(self.rank_many([firm], as_of=as_of, top=top, explain=explain, lang=lang))
 
     def rank_many(self, firms: Iterable[CompanyProfile | Mapping[str, Any]], *, as_of: dt.date | str | None = None,
-                  top: int | None = None, explain: bool = False, chunk_size: int | None = None) -> Iterator[Ranking]:
+                  top: int | None = None, explain: bool = False, chunk_size: int | None = None,
+                  lang: str = "en") -> Iterator[Ranking]:
         """Rank many firms, streaming one :class:`Ranking` per firm in input order.
 
         ``firms`` is any iterable of profiles or dicts, or a pandas DataFrame or pyarrow
@@ -458,15 +468,17 @@ class MatchEngine(BaseEstimator):
         top = _positive_int("top", self.top if top is None else top)
         chunk_size = _positive_int("chunk_size", self.chunk_size if chunk_size is None else chunk_size)
         as_of = parse_as_of(as_of)
+        lang = check_lang(lang)
         for chunk in self._batches(firms, chunk_size):
-            yield from self._rank_chunk(chunk, as_of, top, explain)
+            yield from self._rank_chunk(chunk, as_of, top, explain, lang)
 
-    def _rank_chunk(self, firms: list[CompanyProfile], as_of: dt.date, top: int, explain: bool) -> Iterator[Ranking]:
+    def _rank_chunk(self, firms: list[CompanyProfile], as_of: dt.date, top: int, explain: bool,
+                    lang: str = "en") -> Iterator[Ranking]:
         facts, elig, X, ff, comps, score = self._score_chunk(firms, as_of)
         inf = np.float32(np.inf)
         best = _top_indices(np.where(elig == TRUE, -score, inf), top)
         maybe = _top_indices(np.where(elig == UNKNOWN, -score, inf), self.possible_top)
-        munis = self._municipalities(firms, facts, elig, comps)
+        munis = self._municipalities(firms, facts, elig, comps, lang)
         for i, firm in enumerate(firms):
             dense = self._dense_row(X, i)
             schemes = []
@@ -479,7 +491,7 @@ class MatchEngine(BaseEstimator):
                 schemes.append(Scheme.model_construct(
                     **{k: v for k, v in st.items() if k != "benefit"}, benefit=dict(st["benefit"]) if st["benefit"] else None,
                     score=scores[n], components=comp,
-                    reasons=self._reasons(i, j, firm, ff, dense, comps),
+                    reasons=self._reasons(i, j, firm, ff, dense, comps, lang=lang),
                     eligibility=self._conditions(facts, i, j) if explain else None))
             possible = []
             for j in maybe[i]:
@@ -487,12 +499,13 @@ class MatchEngine(BaseEstimator):
                 conds = self._conditions(facts, i, j, (UNKNOWN,))
                 missing = list(dict.fromkeys(m for c in conds for m in c.missing))
                 unknown = [c.text for c in conds]
-                hint = [f"to settle it, give: {', '.join(FACT_LABELS.get(m, m) for m in missing)}"] if missing else []
+                hint = [say("settle", lang, facts=("、" if lang == "ja" else ", ").join(fact_label(m, lang) for m in missing))
+                        ] if missing else []
                 possible.append(Possible.model_construct(
                     id=st["id"], name=st["name"], name_ja=st["name_ja"], kind=st["kind"], provider=st["provider"],
                     score=round(float(score[i, j]), 6),
                     components={c: round(float(comps[c][i, j]), 6) for c in COMPONENTS}, missing=missing,
-                    reasons=unknown + hint + self._reasons(i, j, firm, ff, dense, comps)))
+                    reasons=unknown + hint + self._reasons(i, j, firm, ff, dense, comps, lang=lang)))
             excluded = None
             if explain:
                 excluded = []
@@ -504,7 +517,7 @@ class MatchEngine(BaseEstimator):
                           municipalities=munis[i], excluded=excluded)
 
     # ------------------------------------------------------------------ municipalities
-    def _municipalities(self, firms, facts, elig, comps) -> list[list[MunicipalityMatch]]:
+    def _municipalities(self, firms, facts, elig, comps, lang: str = "en") -> list[list[MunicipalityMatch]]:
         loc = self.locations_
         C = len(loc.codes)
         k = self.municipalities_top
@@ -555,8 +568,10 @@ class MatchEngine(BaseEstimator):
                     id=m.id, code=m.code, name=m.name, name_ja=m.name_ja,
                     prefecture=gaz.prefectures[int(m.prefecture) - 1].name_en,
                     score=round(float(score[i, c]), 6), components={k2: round(v, 6) for k2, v in comp.items()},
-                    reasons=loc.reasons(int(c), firm, comp, top_factors[i], [self.programs_[j].name for j in cj],
-                                        len(cj), d),
+                    reasons=loc.reasons(int(c), firm, comp, top_factors[i],
+                                        [(self.programs_[j].name_ja or self.programs_[j].name) if lang == "ja"
+                                         else self.programs_[j].name for j in cj],
+                                        len(cj), d, lang),
                     distance_km=None if d is None else round(d, 1),
                 ))
             out.append(row)
@@ -565,17 +580,18 @@ class MatchEngine(BaseEstimator):
     # ------------------------------------------------------------------ reverse question
     def reach(self, program: str, firms: Iterable[CompanyProfile | Mapping[str, Any]], *, top: int | None = None,
               as_of: dt.date | str | None = None, include_possible: bool = True,
-              chunk_size: int | None = None) -> list[ReachHit]:
+              chunk_size: int | None = None, lang: str = "en") -> list[ReachHit]:
         """The firms a program fits best: whom to call first about ``program``, and why.
 
         Eligible firms come first, best score first; then, if ``include_possible``,
         firms that might be eligible once they give a missing fact. Firms stream through
-        in chunks; only the best ``top`` are kept.
+        in chunks; only the best ``top`` are kept. ``lang``: the reasons' language, "en" or "ja".
         """
         self._check_fitted()
         top = _positive_int("top", self.top if top is None else top)
         chunk_size = _positive_int("chunk_size", self.chunk_size if chunk_size is None else chunk_size)
         as_of = parse_as_of(as_of)
+        lang = check_lang(lang)
         j = self._program_index.get(program)
         if j is None:
             self.catalog_.program(program)  # raises with the closest ids
@@ -604,7 +620,7 @@ class MatchEngine(BaseEstimator):
         for r, (key, row, firm) in enumerate(best):
             conds = self._conditions(facts, r, j)
             missing = list(dict.fromkeys(m for c in conds for m in c.missing))
-            reasons = self._reasons(r, 0, firm, ff, self._dense_row(X, r), comps, cols)
+            reasons = self._reasons(r, 0, firm, ff, self._dense_row(X, r), comps, cols, lang=lang)
             if elig[r, 0] == UNKNOWN:
                 reasons = [c.text for c in conds if c.outcome == "unknown"] + reasons
             hits.append(ReachHit(rank=r + 1, firm_id=firm.id, firm_name=firm.name, row=row + 1,

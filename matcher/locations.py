@@ -29,9 +29,10 @@ import numpy as np
 
 from profiles.catalog import Catalog
 from profiles.geography import distance_km, gazetteer
-from profiles.industries import division_of, industry_label
+from profiles.industries import division_of, industry_label, resolve_industry
 from profiles.models import ASSET_FACTORS, CompanyProfile
 from rules.facts import FirmFacts
+from matcher.reasons import factor_label, field_label, say
 from matcher.weights import MunicipalityWeights, scoring_data
 
 __all__ = ["LocationModel", "industry_field"]
@@ -139,22 +140,25 @@ class LocationModel:
         return distance_km(lat[:, None], lng[:, None], gaz.lat[self.index][None, :], gaz.lng[self.index][None, :])
 
     def reasons(self, c: int, firm: CompanyProfile, comps: dict[str, float], top_factors: list[str],
-                local: list[str], n_local: int, distance: float | None) -> list[str]:
+                local: list[str], n_local: int, distance: float | None, lang: str = "en") -> list[str]:
+        ja = lang == "ja"
+        sep = "、" if ja else ", "
         out = []
         if n_local:
-            out.append(f"eligible there for {n_local} local program{'s' if n_local != 1 else ''}"
-                       + (f", e.g. {', '.join(local[:3])}" if local else ""))
+            examples = say("examples", lang, names=sep.join(local[:3])) if local else ""
+            out.append(say("local_programs", lang, n=n_local, plural="s" if n_local != 1 else "", examples=examples))
         shown = [f for f in top_factors if f in self.evidence[c]][:3]
         if shown:
-            field = (industry_field(firm.industry) or "other").replace("_", "/")
-            parts = [f"{_FACTOR_WORDS[f]} ({'; '.join(self.evidence[c][f][:2])})" for f in shown]
-            out.append(f"assets that matter for {field} firms: " + ", ".join(parts))
+            field = field_label(industry_field(firm.industry) or "other", lang)
+            parts = [f"{factor_label(f, _FACTOR_WORDS[f], lang)} ({'; '.join(self.evidence[c][f][:2])})" for f in shown]
+            out.append(say("assets", lang, field=field, assets=sep.join(parts)))
         if firm.industry and comps["industry"] >= 0.75 and self.strengths[c]:
-            out.append("industry strengths: " + ", ".join(industry_label(s) for s in self.strengths[c][:3]))
+            labels = [f"{s} {resolve_industry(s).name_ja}" if ja else industry_label(s) for s in self.strengths[c][:3]]
+            out.append(say("strengths", lang, industries=sep.join(labels)))
         if comps["industry"] and self.cluster_names[c]:
-            out.append("clusters: " + ", ".join(self.cluster_names[c][:3]))
+            out.append(say("clusters", lang, names=sep.join(self.cluster_names[c][:3])))
         if distance is not None and not np.isnan(distance):
-            out.append(f"{distance:,.0f} km from the firm's municipality")
+            out.append(say("distance", lang, km=f"{distance:,.0f}"))
         return out
 
 

@@ -82,7 +82,8 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
                                               self.char_.get_feature_names_out()])
         # terms worth showing a person: words, and character n-grams of Japanese (no spaces to split words)
         self.feature_list_ = [str(t).strip() for t in self.feature_names_]
-        self.readable_ = np.array([k < self.n_word_features_ or (not t.strip().isascii() and len(t.strip()) >= 2)
+        self.readable_ = np.array([k < self.n_word_features_ or (not t.strip().isascii() and len(t.strip()) >= 2
+                                                                 and t.strip().isalnum())
                                    for k, t in enumerate(self.feature_names_)], bool)
         return self
 

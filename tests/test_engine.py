@@ -211,3 +211,27 @@ def test_eligibility_of_firms_moved_elsewhere_reuses_only_what_location_cannot_c
     eligibility.evaluate(facts, parts)
     moved = LocationModel.from_catalog(load_catalog()).relocate(facts)
     assert np.array_equal(eligibility.evaluate_relocated(facts, parts, moved), eligibility.evaluate(moved))
+
+
+def test_reasons_can_be_read_in_japanese(engine):
+    firm = {"municipality": "Kita", "prefecture": "Tokyo", "industry": "E24", "employees": 25, "needs": ["trade_fair"]}
+    ranking = engine.rank(firm, as_of=TODAY, lang="ja")
+    subsidy = next(s for s in ranking.schemes if s.id == "kita-trade-fair-subsidy")
+    assert "企業のニーズに対応: 展示会・見本市" in subsidy.reasons
+    assert "企業の所在する自治体の支援 (東京都北区)" in subsidy.reasons
+    assert "補助金: 企業のニーズに合う種類の支援" in subsidy.reasons
+    assert ranking.municipalities[0].reasons[0].startswith("この地域で利用できる支援")
+    english = engine.rank(firm, as_of=TODAY)
+    assert [s.id for s in english.schemes] == [s.id for s in ranking.schemes]  # only the words change
+
+
+def test_a_hamura_firm_without_its_size_is_told_in_japanese_which_facts_to_give(engine):
+    ranking = engine.rank({"municipality": "Hamura", "prefecture": "Tokyo", "needs": ["financing"]}, as_of=TODAY,
+                          lang="ja")
+    interest = next(p for p in ranking.possible if p.id == "hamura-interest-subsidy")
+    assert any(r.startswith("判定に必要な情報: ") and "従業員数" in r for r in interest.reasons)
+
+
+def test_an_unknown_language_is_refused_with_the_ones_there_are(engine):
+    with pytest.raises(ValueError, match="lang must be one of en, ja, got 'fr'"):
+        engine.rank({"municipality": "131172"}, lang="fr")

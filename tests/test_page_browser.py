@@ -171,6 +171,9 @@ def test_switching_to_japanese_relabels_the_page_and_is_remembered(page):
     card = page.locator('#schemes .card[data-id="kita-trade-fair-subsidy"]')
     assert card.locator("h4 .name").inner_text() == "北区展示会出展補助金"
     assert card.locator(".bar-row dt").first.inner_text() == "事業内容の一致"
+    # the results are asked for again in Japanese, reasons included
+    card.locator(".reasons li", has_text="企業のニーズに対応").first.wait_for()
+    assert "企業のニーズに対応: 展示会・見本市" in card.locator(".reasons").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "page-kita-metal-press-ja.png"), full_page=True)
 

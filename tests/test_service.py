@@ -69,6 +69,7 @@ def catalog_copy(tmp_path):
     ("kita-metal-press.yaml", []),
     ("kita-metal-press-ja.yaml", ["--top", "3"]),
     ("hamura-no-size.yaml", ["--explain"]),
+    ("kita-metal-press-ja.yaml", ["--lang", "ja"]),
 ])
 def test_rank_answers_with_exactly_the_json_that_matcher_rank_prints(client, example, options):
     printed = cli_json("rank", EXAMPLES / example, "--json", "--as-of", AS_OF, *options)
@@ -77,6 +78,8 @@ def test_rank_answers_with_exactly_the_json_that_matcher_rank_prints(client, exa
         body["top"] = int(options[options.index("--top") + 1])
     if "--explain" in options:
         body["explain"] = True
+    if "--lang" in options:
+        body["lang"] = options[options.index("--lang") + 1]
     response = client.post("/v1/rank", json=body)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"

@@ -232,7 +232,7 @@ def create_app(settings: Settings | None = None, *, engine: "MatchEngine | None"
 
         def work() -> Response:
             with _input_at("body"):
-                result = engine.rank(body.firm, as_of=body.as_of, top=body.top, explain=body.explain)
+                result = engine.rank(body.firm, as_of=body.as_of, top=body.top, explain=body.explain, lang=body.lang)
             return _json(result.to_dict())
 
         # One ranking of a catalog of this size takes 1-2 ms: it runs on the event loop, with no
@@ -252,7 +252,7 @@ def create_app(settings: Settings | None = None, *, engine: "MatchEngine | None"
         as_of = body.as_of or dt.date.today()
         with _input_at("body"):
             results = [r.to_dict() for r in engine.rank_many(body.firms, as_of=as_of, top=body.top,
-                                                             explain=body.explain)]
+                                                             explain=body.explain, lang=body.lang)]
         return _json({"as_of": as_of.isoformat(), "results": results})
 
     @v1.post("/reach", response_model=ReachResponse, tags=["ranking"], responses=_problems(400, 413, 422),
@@ -263,7 +263,7 @@ def create_app(settings: Settings | None = None, *, engine: "MatchEngine | None"
         engine = current().engine
         with _input_at("body"):
             hits = engine.reach(body.program, body.firms, top=body.top, as_of=body.as_of,
-                                include_possible=body.include_possible)
+                                include_possible=body.include_possible, lang=body.lang)
         return _json({"program": body.program, "firms": len(body.firms), "hits": [h.to_dict() for h in hits]})
 
     # ------------------------------------------------------------------ catalog

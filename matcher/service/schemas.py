@@ -75,6 +75,7 @@ def request_models(max_top: int = 100, max_firms: int = 1000) -> SimpleNamespace
     top_field = Field(default=None, ge=1, le=max_top,
                       description=f"How many eligible programs to return (default 10, at most {max_top}).")
     as_of_field = Field(default=None, description="Evaluate validity windows at this date (default: today).")
+    lang_field = Field(default="en", description="Language of the reasons: en or ja (conditions stay in English).")
 
     class RankRequest(BaseModel):
         """One firm to rank, as ``matcher rank FIRM --json``."""
@@ -87,6 +88,7 @@ def request_models(max_top: int = 100, max_firms: int = 1000) -> SimpleNamespace
         as_of: dt.date | None = as_of_field
         top: int | None = top_field
         explain: bool = Field(default=False, description="Each scheme's conditions, and every excluded program.")
+        lang: Literal["en", "ja"] = lang_field
 
     class RankManyRequest(BaseModel):
         """Many firms to rank, each answered as by ``POST /v1/rank``, in order."""
@@ -99,6 +101,7 @@ def request_models(max_top: int = 100, max_firms: int = 1000) -> SimpleNamespace
         as_of: dt.date | None = as_of_field
         top: int | None = top_field
         explain: bool = False
+        lang: Literal["en", "ja"] = lang_field
 
     class ReachRequest(BaseModel):
         """A program and the firms to choose from: whom to call first about it."""
@@ -114,6 +117,7 @@ def request_models(max_top: int = 100, max_firms: int = 1000) -> SimpleNamespace
         top: int = Field(default=20, ge=1, le=max_top, description=f"How many firms to list (at most {max_top}).")
         include_possible: bool = Field(default=True,
                                        description="Also list firms that might be eligible once they give a fact.")
+        lang: Literal["en", "ja"] = lang_field
 
     return SimpleNamespace(RankRequest=RankRequest, RankManyRequest=RankManyRequest, ReachRequest=ReachRequest)
 

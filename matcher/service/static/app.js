@@ -368,14 +368,14 @@ async function submitFirm(ev) {
     $(problems[0][0]).focus();
     return;
   }
-  const body = { firm, explain: false };
+  const body = { firm, explain: false, lang: language() };
   const top = Number($("firm-top").value);
   if (Number.isInteger(top) && top > 0) body.top = top;
   if ($("firm-as_of").value) body.as_of = $("firm-as_of").value;
 
   $("firm-busy").hidden = false;
   try {
-    state.rank = { data: await api("v1/rank", body) };
+    state.rank = { data: await api("v1/rank", body), body };
     renderRank();
     $("rank-results-heading").focus();
   } catch (err) {
@@ -416,7 +416,8 @@ function bars(components, keys) {
 
 function reasonsList(reasons) {
   // The reasons come from the engine in English.
-  return h("ul", { class: "reasons", lang: "en" }, (reasons ?? []).map((r) => h("li", {}, r)));
+  // the reasons come in the language they were asked in (a rule's own conditions stay English)
+  return h("ul", { class: "reasons", lang: language() }, (reasons ?? []).map((r) => h("li", {}, r)));
 }
 
 function programTitle(p, rank) {
@@ -538,14 +539,14 @@ async function submitReach(ev) {
     form.querySelector("[aria-invalid=true]")?.focus();
     return;
   }
-  const body = { program, firms: parsed.firms };
+  const body = { program, firms: parsed.firms, lang: language() };
   const top = Number($("reach-top").value);
   if (Number.isInteger(top) && top > 0) body.top = top;
 
   $("reach-busy").hidden = false;
   try {
     const data = await api("v1/reach", body);
-    state.reach = { data, program, lines: parsed.lines };
+    state.reach = { data, program, lines: parsed.lines, body };
     renderReach();
     $("reach-results-heading").focus();
   } catch (err) {
@@ -653,6 +654,22 @@ function setLanguage(lang, remember = false) {
   if (mun.dataset.code) mun.value = pick(mun.dataset.nameEn, mun.dataset.nameJa) || mun.value;
   renderRank();
   renderReach();
+  refetchReasons();
+}
+
+/** After a language switch, ask again for the results shown, so their reasons are in the new language. */
+async function refetchReasons() {
+  for (const [key, path, render] of [["rank", "v1/rank", renderRank], ["reach", "v1/reach", renderReach]]) {
+    const shown = state[key];
+    if (!shown?.body || shown.body.lang === language()) continue;
+    const body = { ...shown.body, lang: language() };
+    try {
+      state[key] = { ...shown, data: await api(path, body), body };
+      render();
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;  // the earlier results stay, in the earlier language
+    }
+  }
 }
 
 async function loadVocabulary() {
