@@ -1002,6 +1002,8 @@ def _ev3(rule: Any, facts: Any) -> Any:
         if value is None:
             return args[1] if len(args) > 1 else _U
         return value
+    if op == "*" and len(args) == 1:  # a lone factor comes back as it is, known or not
+        return args[0]
     if any(isinstance(a, Unknown) for a in args):
         return _U
     if op == "missing":
@@ -1161,6 +1163,8 @@ def _scalar(rule: Any) -> Callable[[Any], Any]:
             return value
         return ev_var
     fn = _OPS[op]
+    if op == "*" and len(items) == 1:  # as in _ev3: a lone factor comes back as it is
+        return items[0]
 
     def ev_op(facts):
         args = [g(facts) for g in items]

@@ -478,3 +478,11 @@ def test_nan_and_negative_zero_follow_javascript_in_both_evaluators(rule):
     profile = CompanyProfile(municipality="131172", employees=0)
     assert evaluate_one(rule, firm_fact_dict(profile, AS_OF)) == TRUE
     assert LogicRule(rule).evaluate(FirmFacts.from_profiles([profile], AS_OF)).tolist() == [TRUE]
+
+
+def test_a_lone_factor_of_times_comes_back_as_it_is_even_when_a_fact_in_it_is_missing():
+    from rules.logic import evaluate_one
+
+    rule = {"*": [[{"var": "employees"}]]}  # an array: truthy whatever it holds
+    assert evaluate_one(rule, {"employees": None}) == 2
+    assert evaluate_one({"*": [{"var": "employees"}]}, {"employees": None}) == 1
