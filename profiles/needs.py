@@ -80,6 +80,10 @@ for _need in NEEDS:
         _BY_KEY.setdefault(_key(_word), _need.id)
 
 
+#: Every need id and normalized word, as given: each resolves to what _BY_KEY[_key(value)] gives.
+_EXACT: dict[str, str] = {**_BY_KEY, **{n.id: n.id for n in NEEDS}}
+
+
 def need_ids() -> tuple[str, ...]:
     """The canonical need ids, in vocabulary order.
 
@@ -103,6 +107,9 @@ def resolve_need(value: str, field: str = "needs") -> str:
     ...
     profiles.errors.UnknownValueError: needs: unknown need, got 'trade_fare' (did you mean: trade_fair?)
     """
+    found = _EXACT.get(value) if isinstance(value, str) else None  # ids and normalized words: no work
+    if found is not None:
+        return found
     if not isinstance(value, str):
         raise UnknownValueError(field, value, "a need must be a string")
     found = _BY_KEY.get(_key(value))

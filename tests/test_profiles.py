@@ -122,3 +122,11 @@ def test_needs_given_as_a_number_are_a_clear_error_not_a_crash():
                          ({"trade_fair": 1}, "needs must be a list")):
         with pytest.raises(ValidationError, match=message):
             CompanyProfile(municipality="131172", needs=bad)
+
+
+def test_every_need_word_resolves_the_same_as_given_and_in_other_cases():
+    from profiles.needs import NEEDS
+
+    for need in NEEDS:
+        for word in (need.id, need.label_en, need.label_ja, *need.synonyms):
+            assert resolve_need(word) == resolve_need(f" {word.upper()} ") == need.id
