@@ -323,7 +323,8 @@ class MatchEngine(BaseEstimator):
         elig = self.eligibility_.evaluate(facts, facts.parts)
         if cols is not None:
             elig = elig[:, cols]
-        comps = components(self.program_features_, prepared.features, facts, prepared.text, self._program_text_T, cols)
+        comps = components(self.program_features_, prepared.features, facts, prepared.text, self._program_text_T, cols,
+                           program_rows=self.program_text_)
         w = self.weights_.as_dict()
         score = np.zeros_like(comps["text"])
         for name in COMPONENTS:

@@ -21,7 +21,7 @@ from profiles.needs import need_ids, needs_in_text
 from rules.facts import FirmFacts
 from matcher.weights import scoring_data
 
-__all__ = ["ProgramFeatures", "FirmFeatures", "components", "need_cosine", "program_home"]
+__all__ = ["ProgramFeatures", "FirmFeatures", "components", "need_cosine", "program_home", "text_similarity"]
 
 
 def need_cosine(firm_needs: np.ndarray, program_needs: np.ndarray) -> np.ndarray:
@@ -163,13 +163,37 @@ class FirmFeatures:
         return cls(needs, kind_pref, tuple(f.needs for f in firms), tuple(inferred))
 
 
+def text_similarity(X_firms: sp.csr_matrix, P_text_T: sp.spmatrix | np.ndarray, program_rows: sp.csr_matrix | None,
+                    cols: np.ndarray | None = None) -> np.ndarray:
+    """``X_firms @ P_text_T`` as a dense ``(n_firms, n_programs)`` array (``cols`` selects programs).
+
+    With a dense program matrix, one sparse-times-dense product. With a sparse one (a
+    large catalog), blocks of firms are made dense and multiplied by the programs'
+    rows, ``program_rows @ block.T``: about twice as fast as a sparse-times-sparse
+    product, and each firm's values depend on that firm only.
+    """
+    if not sp.issparse(P_text_T) or program_rows is None:
+        text = X_firms @ (P_text_T if cols is None else P_text_T[:, cols])
+        return text.toarray() if sp.issparse(text) else np.asarray(text)
+    rows = program_rows if cols is None else program_rows[cols]
+    out = np.empty((X_firms.shape[0], rows.shape[0]), np.float32)
+    for s in range(0, X_firms.shape[0], _DENSE_FIRMS):
+        block = X_firms[s:s + _DENSE_FIRMS].toarray()
+        out[s:s + _DENSE_FIRMS] = (rows @ np.ascontiguousarray(block.T)).T
+    return out
+
+
+#: Firms made dense at once for a large catalog's text product (128 x features floats).
+_DENSE_FIRMS = 128
+
+
 def components(pf: ProgramFeatures, ff: FirmFeatures, facts: FirmFacts, X_firms: sp.csr_matrix,
-               P_text_T: sp.csc_matrix | np.ndarray, cols: np.ndarray | None = None) -> dict[str, np.ndarray]:
+               P_text_T: sp.csc_matrix | np.ndarray, cols: np.ndarray | None = None,
+               program_rows: sp.csr_matrix | None = None) -> dict[str, np.ndarray]:
     """Every score component, each ``(n_firms, n_programs)`` float32 (``cols`` selects programs)."""
     loc = scoring_data()["locality"]
     sel = slice(None) if cols is None else cols
-    text = X_firms @ (P_text_T if cols is None else P_text_T[:, cols])
-    text = text.toarray() if sp.issparse(text) else np.asarray(text)
+    text = text_similarity(X_firms, P_text_T, program_rows, cols)
     needs = need_cosine(ff.needs, pf.needs[sel])
     kind = ff.kind_pref[:, pf.kind[sel]].astype(np.float32)
     grp = np.where(facts.major_group >= 0, facts.major_group, pf.industry_by_group.shape[0] - 1)

@@ -235,3 +235,22 @@ def test_a_hamura_firm_without_its_size_is_told_in_japanese_which_facts_to_give(
 def test_an_unknown_language_is_refused_with_the_ones_there_are(engine):
     with pytest.raises(ValueError, match="lang must be one of en, ja, got 'fr'"):
         engine.rank({"municipality": "131172"}, lang="fr")
+
+
+def test_a_large_catalogs_text_product_gives_the_dense_products_numbers(engine, kita_press):
+    import scipy.sparse as sp
+
+    from matcher.features import text_similarity
+    from matcher.text import firm_document
+
+    firms = [CompanyProfile(**kita_press), CompanyProfile(municipality="Hamura", prefecture="Tokyo",
+                                                          description="融資と展示会")] * 150
+    X = engine.text_.transform([firm_document(f) for f in firms])
+    dense = text_similarity(X, engine.program_text_.T.toarray(), None)
+    blocked = text_similarity(X, engine.program_text_.T.tocsr(), engine.program_text_)  # as for a large catalog
+    assert blocked.shape == dense.shape == (300, engine.n_programs_)
+    assert np.allclose(blocked, dense, atol=1e-6)
+    assert np.array_equal(text_similarity(X[1:], engine.program_text_.T.tocsr(), engine.program_text_), blocked[1:])
+    cols = np.array([3, 0, 7])
+    assert np.array_equal(text_similarity(X, engine.program_text_.T.tocsr(), engine.program_text_, cols),
+                          blocked[:, cols])
