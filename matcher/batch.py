@@ -228,9 +228,10 @@ def score_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, po
     """
     errors: list[RowError] = []
     good = list(valid_firms(records, errors))
-    # score in blocks of about SCORE_CELLS firm-program pairs, so that the (firms, programs)
-    # matrices stay small whatever the catalog's size; a firm's rows never depend on its block
-    block = max(64, SCORE_CELLS // max(engine.n_programs_, 1))
+    # score in blocks of about SCORE_CELLS firm-program pairs (matcher.engine), so that the
+    # (firms, programs) matrices stay small whatever the catalog's size; a firm's rows never
+    # depend on its block
+    block = engine._block_size(max(len(good), 1))
     parts = [batch_rows(engine, [f for _, f in good[b:b + block]], [r for r, _ in good[b:b + block]],
                         as_of, top, possible, municipalities) for b in range(0, len(good), block)]
     parts = [p for p in parts if len(p["row"])]
@@ -241,9 +242,6 @@ def score_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, po
     columns = {k: np.concatenate([p[k] for p in parts]) for k in OUTPUT_COLUMNS}
     return columns, errors, len(good)
 
-
-#: Firm-program pairs scored at once in a batch (about 8 MB per float32 matrix).
-SCORE_CELLS = 2_000_000
 
 
 def encode_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, possible: int, municipalities: int,

@@ -161,6 +161,16 @@ class PreparedFirms:
     def __len__(self) -> int:
         return len(self.profiles)
 
+    def take(self, rows: slice) -> "PreparedFirms":
+        """A run of these firms, ready for :meth:`MatchEngine.match` too."""
+        idx = np.arange(len(self.profiles))[rows]
+        return PreparedFirms(self.profiles[rows], self.facts.take(idx), self.text[rows], self.features.take(rows))
+
+
+#: Firm-program pairs scored at once: the (firms, programs) matrices of a chunk are built
+#: for blocks of about this many pairs (some 8 MB each), whatever the catalog's size.
+SCORE_CELLS = 2_000_000
+
 
 class MatchEngine(BaseEstimator):
     """Match firms with the support programs of a catalog.
@@ -307,14 +317,22 @@ class MatchEngine(BaseEstimator):
             Their scores (NaN where there is no program).
         """
         top = self.top if top is None else _positive_int("top", top)
-        elig, comps, score = self._scores(prepared)
-        best = _top_indices(np.where(elig == TRUE, -score, np.float32(np.inf)), top)
-        idx = np.full((len(best), top), -1, np.int32)
-        out = np.full((len(best), top), np.nan, np.float32)
-        for i, b in enumerate(best):
-            idx[i, :len(b)] = b
-            out[i, :len(b)] = score[i, b]
+        n = len(prepared)
+        idx = np.full((n, top), -1, np.int32)
+        out = np.full((n, top), np.nan, np.float32)
+        block = self._block_size(n)
+        for s in range(0, n, block):
+            part = prepared if block >= n else prepared.take(slice(s, s + block))
+            elig, comps, score = self._scores(part)
+            best = _top_indices(np.where(elig == TRUE, -score, np.float32(np.inf)), top)
+            for i, b in enumerate(best):
+                idx[s + i, :len(b)] = b
+                out[s + i, :len(b)] = score[i, b]
         return idx, out
+
+    def _block_size(self, chunk_size: int) -> int:
+        """Firms scored at once: at most ``chunk_size``, and about :data:`SCORE_CELLS` pairs."""
+        return max(1, min(chunk_size, max(64, SCORE_CELLS // max(self.n_programs_, 1))))
 
     def _scores(self, prepared: PreparedFirms, cols: np.ndarray | None = None):
         """Eligibility, components and scores of prepared firms (``cols`` selects programs)."""
@@ -470,7 +488,7 @@ class MatchEngine(BaseEstimator):
         chunk_size = _positive_int("chunk_size", self.chunk_size if chunk_size is None else chunk_size)
         as_of = parse_as_of(as_of)
         lang = check_lang(lang)
-        for chunk in self._batches(firms, chunk_size):
+        for chunk in self._batches(firms, self._block_size(chunk_size)):
             yield from self._rank_chunk(chunk, as_of, top, explain, lang)
 
     def _rank_chunk(self, firms: list[CompanyProfile], as_of: dt.date, top: int, explain: bool,
@@ -599,7 +617,7 @@ class MatchEngine(BaseEstimator):
         cols = np.array([j])
         heap: list[tuple] = []  # (status rank, score, -row) smallest first: keep the best `top`
         row0 = 0
-        for chunk in self._batches(firms, chunk_size):
+        for chunk in self._batches(firms, self._block_size(chunk_size)):
             facts, elig, X, ff, comps, score = self._score_chunk(chunk, as_of, cols)
             for i in range(len(chunk)):
                 v = int(elig[i, 0])

@@ -144,6 +144,10 @@ class FirmFeatures:
     stated: tuple[tuple[str, ...], ...]
     inferred: tuple[dict[str, str], ...]
 
+    def take(self, rows: slice) -> "FirmFeatures":
+        """The features of a run of firms."""
+        return FirmFeatures(self.needs[rows], self.kind_pref[rows], self.stated[rows], self.inferred[rows])
+
     @classmethod
     def from_profiles(cls, firms: Sequence[CompanyProfile]) -> "FirmFeatures":
         need_pos = {n: i for i, n in enumerate(need_ids())}

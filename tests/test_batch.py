@@ -60,12 +60,12 @@ def test_results_are_identical_whatever_jobs_or_chunk_size(engine, tmp_path, suf
 
 
 def test_scoring_in_small_blocks_of_pairs_changes_nothing(engine, tmp_path, monkeypatch):
-    import matcher.batch
+    import matcher.engine
 
     src = firms_file(tmp_path, repeat=30)
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     run_batch(engine, src, a, as_of=DAY, chunk_size=500, possible=2, municipalities=2)
-    monkeypatch.setattr(matcher.batch, "SCORE_CELLS", 1)  # blocks of 64 firms
+    monkeypatch.setattr(matcher.engine, "SCORE_CELLS", 1)  # blocks of 64 firms
     run_batch(engine, src, b, as_of=DAY, chunk_size=500, possible=2, municipalities=2)
     assert a.read_bytes() == b.read_bytes()
 

@@ -254,3 +254,18 @@ def test_a_large_catalogs_text_product_gives_the_dense_products_numbers(engine, 
     cols = np.array([3, 0, 7])
     assert np.array_equal(text_similarity(X, engine.program_text_.T.tocsr(), engine.program_text_, cols),
                           blocked[:, cols])
+
+
+def test_matching_in_small_blocks_of_pairs_changes_nothing(engine, kita_press, monkeypatch):
+    import matcher.engine
+
+    firms = [kita_press, {"municipality": "Hamura", "prefecture": "Tokyo", "needs": ["financing"]},
+             {"municipality": "272272", "industry": "E18", "employees": 40}] * 50
+    prepared = engine.prepare(firms, as_of=TODAY)
+    whole = engine.match(prepared, top=5)
+    ranked = [r.to_dict() for r in engine.rank_many(firms, as_of=TODAY)]
+    monkeypatch.setattr(matcher.engine, "SCORE_CELLS", 1)  # blocks of 64 firms
+    assert engine._block_size(4096) == 64
+    blocked = engine.match(prepared, top=5)
+    assert np.array_equal(whole[0], blocked[0]) and np.array_equal(whole[1], blocked[1], equal_nan=True)
+    assert [r.to_dict() for r in engine.rank_many(firms, as_of=TODAY)] == ranked
