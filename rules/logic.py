@@ -716,6 +716,11 @@ def _apply(rule: Any, data: Any) -> Any:
     if op == "var":
         b = _arg(args, 1)
         return _get_var(data, _arg(args, 0), None if b is UNDEFINED else b)
+    return _call_op(op, data, args)
+
+
+def _call_op(op: str, data: Any, args: list) -> Any:
+    """The value of a plain operator on evaluated arguments (both evaluators end here)."""
     if op == "missing":
         return _missing(data, args)
     if op == "missing_some":
@@ -1006,14 +1011,7 @@ def _ev3(rule: Any, facts: Any) -> Any:
         return args[0]
     if any(isinstance(a, Unknown) for a in args):
         return _U
-    if op == "missing":
-        return _missing(facts, args)
-    if op == "missing_some":
-        return _missing_some(facts, args)
-    fn = _OPS.get(op)
-    if fn is None:
-        raise RuleSyntaxError("", _unknown_operator(op))
-    return fn(args)
+    return _call_op(op, facts, args)
 
 
 def _ev3_if(values: list, facts: Any) -> Any:
