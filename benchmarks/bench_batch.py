@@ -30,7 +30,9 @@ What it does, per grid cell (N firms x M programs):
   - ``numpy``: the straightforward numpy version (rules as masks, components, argpartition);
   - ``sparse_dot_topn``: ``sp_matmul_topn(top_n=k, n_threads=jobs)`` on text only, NO rules
     ("not installed" when missing: ``pip install sparse-dot-topn``);
-  - ``engine``: ``engine.match(prepared, top)``.
+  - ``engine``: ``engine.match(prepared, top)`` with the fused kernel (``matcher.kernel``, numba);
+  - ``engine-numpy``: the same call on the engine's pure numpy/scipy path
+    (``MatchEngine(kernel="numpy")``), whose results the kernel equals bit for bit.
 
   Every timing is the best of ``--repeats`` passes (default 2; the machine may be
   shared; the notes give every pass and how many cores the process kept busy). A cell
@@ -79,7 +81,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 AS_OF = "2026-01-01"
-APPROACHES = ("engine", "numpy", "sparse_dot_topn", "sklearn-nn F=20", "sklearn-nn F=100", "loop")
+APPROACHES = ("engine", "engine-numpy", "numpy", "sparse_dot_topn", "sklearn-nn F=20", "sklearn-nn F=100", "loop")
 MiB = 1024  # ru_maxrss is in KiB on Linux
 
 
@@ -199,7 +201,12 @@ def _matcher_for(name: str, engine, spec: dict):
     import references as R
 
     top, jobs = spec["top"], spec["jobs"]
-    if name == "engine":
+    if name == "engine":  # the fused kernel (matcher.kernel)
+        if engine._fused() is None:
+            raise SystemExit("the engine's fused kernel needs numba: pip install numba")
+        return (lambda p: engine.match(p, top=top)), True
+    if name == "engine-numpy":  # the same engine on its pure numpy/scipy path
+        engine.set_params(kernel="numpy")
         return (lambda p: engine.match(p, top=top)), True
     if name == "numpy":
         return (lambda p: R.numpy_topk(engine, p, top)), True
@@ -243,6 +250,7 @@ def worker_match(spec: dict) -> dict:
         return result
 
     fn, threaded = _matcher_for(name, engine, spec)
+    fn(next(_groups(prep_dir, 1))[0].take(slice(0, 4)))  # warm up (compiles the kernel, or loads numba's cache)
     n = spec["timed_firms"]
     setup = None
     times, cpu, short, first_result, first_chunk = [], [], 0, None, None
@@ -270,10 +278,10 @@ def worker_match(spec: dict) -> dict:
                   setup_mib=setup, peak_mib=_maxrss_mib())
     # check on a sample (after the timing: the peak above is the matching's)
     k = min(spec["check_firms"], len(first_chunk))
-    if name in ("engine", "numpy"):
+    if name in ("engine", "engine-numpy", "numpy"):
         elig, _, score = engine._scores(first_chunk)
         idx, sc = first_result
-        atol = 0.0 if name == "engine" else 1e-6
+        atol = 1e-6 if name == "numpy" else 0.0
         ok, checked = R.compare_topk(elig[:k] == TRUE, score[:k], idx[:k], sc[:k], top, atol=atol)
         result["exact"] = f"{ok}/{checked}" + ("" if atol == 0 else f" (atol {atol:g})")
     elif name.startswith("sklearn-nn"):

@@ -117,22 +117,33 @@ def batch_rows(engine: MatchEngine, firms: list, rows: list[int], as_of: dt.date
     order_keys: list[np.ndarray] = []
     if not firms:
         return {k: np.array([], object) for k in OUTPUT_COLUMNS}
-    facts, elig, X, ff, comps, score = engine._score_chunk(firms, as_of)
-    inf = np.float32(np.inf)
+    fused = engine._fused() if not possible and not municipalities else None
+    if fused is not None:  # only the top eligible programs: the fused kernel, no (firms, programs) matrices
+        prepared = engine.prepare(firms, as_of)
+        facts = prepared.facts
+        idx, top_scores, top_comps = fused.match(prepared, top)
+        fi, k = np.nonzero(idx >= 0)  # firm by firm, best first
+        picks = [("eligible", fi, idx[fi, k].astype(np.intp), k + 1, top_scores[fi, k],
+                  {c: top_comps[fi, k, n] for n, c in enumerate(COMPONENTS)})]
+    else:
+        facts, elig, X, ff, comps, score = engine._score_chunk(firms, as_of)
+        inf = np.float32(np.inf)
+        picks = []
+        for status, value, k in (("eligible", TRUE, top), ("possible", UNKNOWN, possible)):
+            if k:
+                fi, pj, rank = _flat(_top_indices(np.where(elig == value, -score, inf), k))
+                picks.append((status, fi, pj, rank, score[fi, pj], {c: comps[c][fi, pj] for c in COMPONENTS}))
     ids = np.array([p.id for p in engine.programs_], object)
     names = np.array([p.name for p in engine.programs_], object)
     firm_ids = np.array([f.id for f in firms], object)
     row_nums = np.asarray(rows, np.int64)
     prog_needs = engine._program_need_masks
-    groups = ("eligible", TRUE, top), ("possible", UNKNOWN, possible)
-    for type_order, (status, value, k) in enumerate(groups):
-        if not k:
-            continue
-        fi, pj, rank = _flat(_top_indices(np.where(elig == value, -score, inf), k))
+    for status, fi, pj, rank, pick_scores, pick_comps in picks:
+        type_order = 0 if status == "eligible" else 1
         if not len(fi):
             continue
-        ind = comps["industry"][fi, pj] >= 0.75 - 1e-6
-        loc = np.round(comps["locality"][fi, pj].astype(np.float64), 4)
+        ind = pick_comps["industry"] >= 0.75 - 1e-6
+        loc = np.round(pick_comps["locality"].astype(np.float64), 4)
         needs = facts.needs[fi] & prog_needs[pj]
         ind_code = np.where(ind, facts.major_group[fi].astype(np.int64) * 32 + facts.division[fi] + 1, 0)
         key = np.stack([needs, ind_code, (loc * 10000).astype(np.int64)], axis=1)
@@ -146,9 +157,9 @@ def batch_rows(engine: MatchEngine, firms: list, rows: list[int], as_of: dt.date
         cols["id"].append(ids[pj])
         cols["name"].append(names[pj])
         cols["status"].append(np.full(len(fi), status, object))
-        cols["score"].append(score[fi, pj])
+        cols["score"].append(pick_scores)
         for c in COMPONENTS:
-            cols[c].append(comps[c][fi, pj])
+            cols[c].append(pick_comps[c])
         cols["missing"].append(np.array([";".join(_missing(engine, facts, int(i), int(j))) for i, j in zip(fi, pj)],
                                         object) if status == "possible" else np.full(len(fi), None, object))
         cols["reasons"].append(texts[inverse.ravel()])
@@ -231,7 +242,8 @@ def score_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, po
     # score in blocks of about SCORE_CELLS firm-program pairs (matcher.engine), so that the
     # (firms, programs) matrices stay small whatever the catalog's size; a firm's rows never
     # depend on its block
-    block = engine._block_size(max(len(good), 1))
+    fused = not possible and not municipalities and engine._fused() is not None
+    block = max(len(good), 1) if fused else engine._block_size(max(len(good), 1))
     parts = [batch_rows(engine, [f for _, f in good[b:b + block]], [r for r, _ in good[b:b + block]],
                         as_of, top, possible, municipalities) for b in range(0, len(good), block)]
     parts = [p for p in parts if len(p["row"])]

@@ -42,6 +42,8 @@ from rules import CompiledEligibility, FirmFacts, load_checked_catalog
 from rules.kleene import FALSE, TRUE, UNKNOWN, outcome_name
 from matcher.errors import NotFittedError
 from matcher.features import FirmFeatures, ProgramFeatures, components
+from matcher.kernel import KERNELS, FusedMatcher
+from matcher.kernel import available as kernel_available
 from matcher.locations import LocationModel, weights_of
 from matcher.reasons import check_lang, fact_label, kind_label, say
 from matcher.results import (
@@ -193,6 +195,14 @@ class MatchEngine(BaseEstimator):
         Character n-gram lengths of the text vectors.
     chunk_size : int, default 1024
         Firms scored together in one vectorized step.
+    kernel : {"auto", "numba", "numpy"}, default "auto"
+        How :meth:`match` and ``matcher batch`` find each firm's top programs: the
+        fused kernel of :mod:`matcher.kernel` (compiled by numba; visits only the
+        programs offered where the firm is, and computes the text similarity only
+        where the score could enter the top), or whole ``(firms, programs)`` numpy
+        matrices. Both give the same numbers to the last bit; ``"auto"`` takes the
+        kernel when numba is installed. Ranking with reasons (:meth:`rank`) always
+        uses the matrices.
 
     Attributes
     ----------
@@ -209,7 +219,8 @@ class MatchEngine(BaseEstimator):
 
     def __init__(self, weights: Weights | dict | None = None, municipality_weights: MunicipalityWeights | dict | None = None,
                  top: int = 10, possible_top: int = 5, municipalities_top: int = 5,
-                 max_distance_km: float | None = None, ngram_range: tuple[int, int] = (2, 3), chunk_size: int = 1024):
+                 max_distance_km: float | None = None, ngram_range: tuple[int, int] = (2, 3), chunk_size: int = 1024,
+                 kernel: str = "auto"):
         self.weights = weights
         self.municipality_weights = municipality_weights
         self.top = top
@@ -218,6 +229,7 @@ class MatchEngine(BaseEstimator):
         self.max_distance_km = max_distance_km
         self.ngram_range = ngram_range
         self.chunk_size = chunk_size
+        self.kernel = kernel
 
     # ------------------------------------------------------------------ fitting
     def fit(self, catalog: Catalog | str | Path | None = None, y: None = None) -> "MatchEngine":
@@ -253,6 +265,7 @@ class MatchEngine(BaseEstimator):
                                             np.int64)
         self.weights_ = Weights.coerce(self.weights)
         self.municipality_weights_ = MunicipalityWeights.coerce(self.municipality_weights)
+        self._fused_matcher = None
         return self
 
     def _check_params(self) -> None:
@@ -264,6 +277,10 @@ class MatchEngine(BaseEstimator):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
                 raise ValueError(f"{name} must be an integer >= 0, got {v!r}")
+        if self.kernel not in KERNELS:
+            raise ValueError(f"kernel must be one of {', '.join(KERNELS)}, got {self.kernel!r}")
+        if self.kernel == "numba" and not kernel_available():
+            raise ValueError("kernel='numba' needs numba: pip install numba (or use kernel='auto')")
         if self.max_distance_km is not None and not (isinstance(self.max_distance_km, (int, float)) and self.max_distance_km > 0):
             raise ValueError(f"max_distance_km must be a number > 0 or None, got {self.max_distance_km!r}")
 
@@ -317,6 +334,9 @@ class MatchEngine(BaseEstimator):
             Their scores (NaN where there is no program).
         """
         top = self.top if top is None else _positive_int("top", top)
+        if self._fused() is not None:
+            idx, out, _ = self._fused().match(prepared, top)
+            return idx, out
         n = len(prepared)
         idx = np.full((n, top), -1, np.int32)
         out = np.full((n, top), np.nan, np.float32)
@@ -329,6 +349,21 @@ class MatchEngine(BaseEstimator):
                 idx[s + i, :len(b)] = b
                 out[s + i, :len(b)] = score[i, b]
         return idx, out
+
+    def _fused(self) -> FusedMatcher | None:
+        """The fused kernel's program side (built on first use), or None for the numpy path."""
+        if getattr(self, "kernel", "auto") == "numpy" or not kernel_available():
+            return None
+        fused = getattr(self, "_fused_matcher", None)
+        if fused is None:
+            fused = self._fused_matcher = FusedMatcher(self.eligibility_, self.program_features_, self.program_text_,
+                                                       self.weights_.as_dict(), self.text_.n_word_features_)
+        return fused
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_fused_matcher", None)  # rebuilt on first use
+        return state
 
     def _block_size(self, chunk_size: int) -> int:
         """Firms scored at once: at most ``chunk_size``, and about :data:`SCORE_CELLS` pairs."""

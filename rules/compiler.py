@@ -436,6 +436,14 @@ class CompiledEligibility:
         self._end = np.array([min(ordinal(p.valid_until, np.inf), ordinal(p.application_deadline, np.inf))
                               for p in self.programs])
 
+    def pair_tables(self) -> "PairTables":
+        """This eligibility as lookup tables for pair-by-pair kernels (:mod:`rules.pairs`), built once."""
+        if getattr(self, "_pair_tables", None) is None:
+            from rules.pairs import PairTables
+
+            self._pair_tables = PairTables(self)
+        return self._pair_tables
+
     def open_at(self, as_of: dt.date) -> np.ndarray:
         """Boolean mask of the programs open at ``as_of`` (validity windows and deadlines)."""
         day = float(as_of.toordinal())
