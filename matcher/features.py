@@ -157,8 +157,12 @@ class FirmFeatures:
         needs = np.zeros((n, len(need_pos)), np.uint8)
         kind_pref = np.zeros((n, len(PROGRAM_KINDS)), bool)
         inferred = []
+        in_text: dict[str | None, dict[str, str]] = {}  # registers repeat descriptions: read each once
         for i, f in enumerate(firms):
-            found = {k: v for k, v in needs_in_text(f.description).items() if k not in f.needs}
+            seen = in_text.get(f.description)
+            if seen is None:
+                seen = in_text[f.description] = needs_in_text(f.description)
+            found = {k: v for k, v in seen.items() if k not in f.needs} if seen else {}
             inferred.append(found)
             for nid in (*f.needs, *found):
                 needs[i, need_pos[nid]] = 1

@@ -142,6 +142,20 @@ class _Tables:
         self.char_keys, self.char_cols, self.char_idf = char_keys, char_cols, char_idf
         self.ngram_range = ngram_range
 
+    def hash_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The character vocabulary as an open-addressing table: (keys, 0 = empty; columns)."""
+        if getattr(self, "_hash", None) is None:
+            size = 1 << max(4, int(4 * max(len(self.char_keys), 1) - 1).bit_length())
+            slots = np.zeros(size, np.uint64)
+            cols = np.zeros(size, np.int64)
+            for key, col in zip(self.char_keys.tolist(), self.char_cols.tolist()):
+                h = _slot(key, size - 1)
+                while slots[h]:
+                    h = (h + 1) & (size - 1)
+                slots[h], cols[h] = key, col
+            self._hash = slots, cols
+        return self._hash
+
     @classmethod
     def build(cls, tv: "TextVectorizer") -> "_Tables":
         lo, hi = tv.ngram_range
@@ -183,14 +197,28 @@ def _word_hits(docs: list[str], t: _Tables) -> tuple[np.ndarray, np.ndarray]:
     return rows[hit], cols[hit]
 
 
-def _char_hits(docs: list[str], t: _Tables) -> tuple[np.ndarray, np.ndarray]:
+def _char_hits(docs: list[str], t: _Tables, compiled: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(document, column) of every character n-gram within a word padded with spaces, as
-    scikit-learn's ``char_wb`` analyzer cuts them, that is in the vocabulary."""
+    scikit-learn's ``char_wb`` analyzer cuts them, that is in the vocabulary.
+
+    With numba (``compiled``: default, when it is installed) one compiled pass with a
+    hash table of the vocabulary; else numpy passes with a binary search. Both give the
+    same pairs in the same order (a test checks it).
+    """
     padded = [(" " + "  ".join(d.split()) + " ") if d and not d.isspace() else "" for d in docs]
     text = "\x00".join(padded) + "\x00"
     c = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.uint64)
     lens = np.fromiter(map(len, padded), np.int64, len(padded)) + 1
     doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
+    if compiled is None:
+        compiled = _numba_available()
+    if compiled:
+        lo, hi = t.ngram_range
+        slots, slot_cols = t.hash_table()
+        rows = np.empty(len(c) * (hi - lo + 1), np.int64)
+        cols = np.empty(len(c) * (hi - lo + 1), np.int64)
+        got = _compiled_hits()(c, doc_of, lo, hi, slots, slot_cols, rows, cols)
+        return rows[:got], cols[:got]
     L = len(c)
     bad = c == 0  # a document separator
     dbl = np.zeros(L, bool)  # a space followed by a space: the gap between two padded words
@@ -217,6 +245,67 @@ def _char_hits(docs: list[str], t: _Tables) -> tuple[np.ndarray, np.ndarray]:
     if not rows:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(rows), np.concatenate(cols)
+
+
+def _numba_available() -> bool:
+    from matcher.kernel import available
+
+    return available()
+
+
+_HITS = None
+
+
+def _compiled_hits():
+    global _HITS
+    if _HITS is None:
+        import numba
+
+        _HITS = numba.njit(nogil=True, cache=True)(_hits_loop)
+    return _HITS
+
+
+_FIB = 0x9E3779B97F4A7C15  # Fibonacci hashing: a key's first slot is (key * _FIB mod 2**64) >> 32, masked
+
+
+def _slot(key: int, mask: int) -> int:
+    """A key's first slot in the open-addressing table (the compiled loop computes the same)."""
+    return ((key * _FIB) & 0xFFFFFFFFFFFFFFFF) >> 32 & mask
+
+
+def _hits_loop(c, doc_of, lo, hi, slots, slot_cols, rows, cols):
+    """The compiled pass of :func:`_char_hits` (plain Python, compiled by numba)."""
+    L = c.shape[0]
+    mask = np.uint64(slots.shape[0] - 1)
+    got = 0
+    for k in range(lo, hi + 1):
+        flag = np.uint64(0)
+        if k == 1:
+            flag = np.uint64(1) << np.uint64(63)
+        elif k == 2:
+            flag = np.uint64(3) << np.uint64(62)
+        for p in range(L - k + 1):
+            if c[p] == 0:
+                continue
+            key = c[p]
+            ok = True
+            for s in range(1, k):
+                if c[p + s] == 0 or (c[p + s - 1] == 32 and c[p + s] == 32):
+                    ok = False
+                    break
+                key = (key << np.uint64(21)) | c[p + s]
+            if not ok:
+                continue
+            key |= flag
+            h = ((key * np.uint64(_FIB)) >> np.uint64(32)) & mask
+            while slots[h] != 0:
+                if slots[h] == key:
+                    rows[got] = doc_of[p]
+                    cols[got] = slot_cols[h]
+                    got += 1
+                    break
+                h = (h + np.uint64(1)) & mask
+    return got
 
 
 def _tfidf_part(rows: np.ndarray, cols: np.ndarray, idf: np.ndarray, offset: int, n: int,

@@ -6,7 +6,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.text import TextVectorizer, matching_terms, program_document
+import pytest
+
+from matcher.kernel import available as kernel_available
+from matcher.text import TextVectorizer, _char_hits, matching_terms, program_document
 from profiles import load_catalog
 
 PROGRAMS = load_catalog().programs
@@ -42,3 +45,16 @@ def test_a_documents_vector_never_depends_on_the_other_documents_of_its_list(doc
 def test_words_and_character_ngrams_outside_the_vocabulary_give_an_empty_row():
     X = TV.transform(["", "   ", "qqqq zzzz"])
     assert X.shape == (3, len(TV.feature_names_)) and X[:2].nnz == 0
+
+
+@pytest.mark.skipif(not kernel_available(), reason="numba is not installed")
+@settings(max_examples=60, deadline=None)
+@given(docs=st.lists(st.text(alphabet=st.sampled_from(list("ab cdefg\t\n展示会出 🚀x")), max_size=30), max_size=8))
+def test_the_compiled_character_pass_finds_the_same_ngrams_as_the_numpy_one(docs):
+    TV.transform(["warm"])  # builds the lookup tables
+    low = [d.lower() for d in docs + ["trade fair", "展示会に出展したい", "", "   "]]
+    compiled = _char_hits(low, TV._tables, compiled=True)
+    plain = _char_hits(low, TV._tables, compiled=False)
+    assert len(plain[0]) > 10
+    for a, b in zip(compiled, plain):
+        np.testing.assert_array_equal(a, b)
