@@ -291,7 +291,8 @@ def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top
     top, possible, municipalities : int
         Eligible programs, "possible" programs and municipalities per firm.
     jobs : int
-        Chunks scored at once by the local backend (threads; numpy and scipy release the GIL).
+        Worker processes of the local backend (:mod:`matcher.batch_procs`); each gets
+        the engine once. With 1 (the default), chunks are scored in this process.
     chunk_size : int
         Input records per chunk (a part of the output).
     resume : bool
@@ -299,7 +300,7 @@ def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top
     progress : callable, optional
         Called with the number of input records done after each chunk.
     backend : {"local", "dask"}
-        Where chunks are scored: threads of this process, or the workers of a Dask
+        Where chunks are scored: this machine (``jobs`` processes), or the workers of a Dask
         cluster (:mod:`matcher.batch_dask`, needs ``shien-matcher[dask]``). The output
         is the same bytes either way.
     scheduler : str or distributed.Client, optional
@@ -326,7 +327,7 @@ def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top
         given = "scheduler" if scheduler is not None else "workers"
         raise ValueError(f"{given} is for backend='dask', got backend='local'")
     if backend == "dask" and jobs != 1:
-        raise ValueError(f"jobs is for backend='local' (threads); with backend='dask' the cluster's workers score "
+        raise ValueError(f"jobs is for backend='local' (processes); with backend='dask' the cluster's workers score "
                          f"the chunks, got jobs={jobs}")
     src, out = Path(firms), Path(output)
     input_format(src)
@@ -337,6 +338,10 @@ def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top
         from matcher.batch_dask import DaskScorer
 
         session: Any = DaskScorer(engine, scheduler=scheduler, workers=workers)
+    elif jobs > 1:
+        from matcher.batch_procs import ProcessScorer
+
+        session = ProcessScorer(engine, jobs)
     else:
         session = contextlib.nullcontext()
     with session as cluster:
@@ -394,16 +399,11 @@ def _run(engine: MatchEngine, src: Path, out: Path, fmt: str, top: int, as_of: d
         return _commit_part(parts_dir, k, fmt, *encode_chunk(engine, records, day, top, possible, municipalities, fmt))
 
     scored = None
-    if cluster is not None:  # scored on the workers, written here as the results arrive
+    if cluster is not None:  # scored by worker processes or a Dask cluster, written here as the results arrive
         scored = cluster.score(todo(), day, top, possible, municipalities, fmt)
         results: Iterable = (_commit_part(parts_dir, k, fmt, data, err, stats) for k, data, err, stats in scored)
-    elif jobs == 1:
-        results = map(work, todo())
     else:
-        from joblib import Parallel, delayed
-
-        results = Parallel(n_jobs=jobs, backend="threading", return_as="generator")(
-            delayed(work)(item) for item in todo())
+        results = map(work, todo())
     with contextlib.closing(scored) if scored is not None else contextlib.nullcontext():
         for stats in results:
             totals[:] += stats

@@ -275,7 +275,7 @@ def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligibl
 @click.option("--possible", type=int, default=0, show_default=True,
               help="Programs per firm that need a missing fact (status 'possible').")
 @click.option("--municipalities", type=int, default=0, show_default=True, help="Municipalities per firm.")
-@click.option("--jobs", type=int, default=1, show_default=True, help="Chunks scored at once (threads).")
+@click.option("--jobs", type=int, default=1, show_default=True, help="Worker processes scoring chunks at once (each gets the engine once).")
 @click.option("--chunk-size", type=int, default=4096, show_default=True, help="Firms per chunk.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run of the same job.")
 @click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True,

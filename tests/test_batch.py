@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from matcher.batch import run_batch
+from matcher.batchio import iter_input
 from matcher.cli import cli
 from tests.conftest import EXAMPLES
 
@@ -130,3 +132,25 @@ def test_the_batch_command_prints_a_one_line_summary(tmp_path):
 def test_a_missing_input_is_one_line_and_exit_2(tmp_path):
     result = CliRunner().invoke(cli, ["batch", str(tmp_path / "none.csv"), "-o", str(tmp_path / "o.csv")])
     assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+def test_worker_processes_start_only_when_there_is_more_than_one_chunk(engine, tmp_path):
+    from matcher.batch_procs import ProcessScorer
+
+    src = firms_file(tmp_path)
+    records = list(iter_input(src))
+    with ProcessScorer(engine, 2) as scorer:
+        one = list(scorer.score([(0, records)], dt.date.fromisoformat(DAY), 5, 0, 0, "csv"))
+        assert scorer.pool is None  # one chunk: scored here
+        two = list(scorer.score([(0, records[:3]), (1, records[3:])], dt.date.fromisoformat(DAY), 5, 0, 0, "csv"))
+        assert scorer.pool is not None
+    assert one[0][3][0] == sum(stats[0] for _, _, _, stats in two) == len(records)
+    assert sorted(k for k, *_ in two) == [0, 1]
+
+
+def test_worker_processes_give_the_same_bytes_on_the_fused_path(engine, tmp_path):
+    src = firms_file(tmp_path, repeat=5)
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    run_batch(engine, src, a, as_of=DAY, chunk_size=4, jobs=1)
+    run_batch(engine, src, b, as_of=DAY, chunk_size=4, jobs=2)
+    assert a.read_bytes() == b.read_bytes() and len(a.read_bytes()) > 0

@@ -146,7 +146,7 @@ def test_without_dask_the_dask_backend_is_refused_in_one_line_naming_the_extra(t
 @pytest.mark.parametrize("args, message", [
     (["--scheduler", "tcp://127.0.0.1:8786"], "scheduler is for backend='dask', got backend='local'"),
     (["--workers", "2"], "workers is for backend='dask', got backend='local'"),
-    (["--backend", "dask", "--jobs", "2"], "jobs is for backend='local' (threads)"),
+    (["--backend", "dask", "--jobs", "2"], "jobs is for backend='local' (processes)"),
     (["--backend", "dask", "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"],
      "workers sizes a local cluster, so give it without a scheduler address"),
     (["--backend", "dask", "--workers", "0"], "workers must be an integer >= 1, got 0"),
