@@ -47,7 +47,7 @@ What it does, per grid cell (N firms x M programs):
   chunks in memory, and the matching. ``setup`` in the notes is the same figure just
   before the first timed pass.
 * **End to end**: ``matcher.batch.run_batch(engine, firms.parquet, out.parquet, top=k,
-  jobs=jobs)`` -- Parquet in, Parquet out, read + validate + prepare + match + write
+  jobs=jobs)`` (``jobs`` worker processes) -- Parquet in, Parquet out, read + validate + prepare + match + write
   (``--e2e-firms``, ``--e2e-programs``; ``--no-e2e`` skips it).
 
 It prints a markdown table (approach, N, M, pairs/s in millions, wall s, peak MiB,
@@ -319,7 +319,8 @@ def worker_e2e(spec: dict) -> dict:
             times.append(time.perf_counter() - t)
     shutil.rmtree(out_dir, ignore_errors=True)
     return {"approach": "e2e", "firms": firms, "seconds": min(times), "all_seconds": times, "how": how,
-            "peak_mib": _maxrss_mib()}
+            "peak_mib": _maxrss_mib(),
+            "worker_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / MiB}
 
 
 def _e2e_by_hand(engine, spec: dict, out: Path) -> int:
@@ -588,10 +589,12 @@ def main() -> None:
             print(f"\nEnd to end: {e2e['error']}")
         else:
             print(f"\nEnd to end ({e2e['how']}), {e2e['firms']:,} firms x {e2e_m:,} programs, top {args.top}, "
-                  f"{args.jobs} threads: {e2e['seconds']:.1f} s (best of "
+                  f"--jobs {args.jobs} (worker processes): {e2e['seconds']:.1f} s (best of "
                   + "/".join(f"{s:.1f}" for s in e2e["all_seconds"])
                   + f"), {e2e['firms'] * e2e_m / e2e['seconds'] / 1e6:.2f} M pairs/s, "
-                  f"{e2e['seconds'] / e2e['firms'] * 1e6:.0f} us/firm, peak {e2e['peak_mib']:,.0f} MiB")
+                  f"{e2e['seconds'] / e2e['firms'] * 1e6:.0f} us/firm, peak {e2e['peak_mib']:,.0f} MiB"
+                  + (f" (largest worker process {e2e['worker_peak_mib']:,.0f} MiB RSS, pages shared with the parent "
+                     "counted in both)" if e2e.get("worker_peak_mib") else ""))
     if profile_text:
         print("\n" + profile_text)
     (work / "results.json").write_text(json.dumps({"rows": rows, "e2e": e2e, "args": vars(args)}, indent=1))

@@ -201,8 +201,9 @@ def _char_hits(docs: list[str], t: _Tables, compiled: bool | None = None) -> tup
     """(document, column) of every character n-gram within a word padded with spaces, as
     scikit-learn's ``char_wb`` analyzer cuts them, that is in the vocabulary.
 
-    With numba (``compiled``: default, when it is installed) one compiled pass with a
-    hash table of the vocabulary; else numpy passes with a binary search. Both give the
+    With numba (``compiled``; by default for lists of :data:`_COMPILED_MIN_DOCS`
+    documents or more, when it is installed) one compiled pass with a hash table of the
+    vocabulary; else numpy passes with a binary search. Both give the
     same pairs in the same order (a test checks it).
     """
     padded = [(" " + "  ".join(d.split()) + " ") if d and not d.isspace() else "" for d in docs]
@@ -210,8 +211,8 @@ def _char_hits(docs: list[str], t: _Tables, compiled: bool | None = None) -> tup
     c = np.frombuffer(text.encode("utf-32-le"), np.uint32).astype(np.uint64)
     lens = np.fromiter(map(len, padded), np.int64, len(padded)) + 1
     doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lens)
-    if compiled is None:
-        compiled = _numba_available()
+    if compiled is None:  # a few documents (one firm's rank, a small catalog) need not load numba
+        compiled = len(docs) >= _COMPILED_MIN_DOCS and _numba_available()
     if compiled:
         lo, hi = t.ngram_range
         slots, slot_cols = t.hash_table()
@@ -245,6 +246,10 @@ def _char_hits(docs: list[str], t: _Tables, compiled: bool | None = None) -> tup
     if not rows:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(rows), np.concatenate(cols)
+
+
+#: Lists of at least this many documents take the compiled pass (when numba is installed).
+_COMPILED_MIN_DOCS = 256
 
 
 def _numba_available() -> bool:
