@@ -12,8 +12,9 @@ not depend on ``jobs``, ``chunk_size`` or ``backend``.
 
 Scoring a chunk (:func:`score_chunk`, :func:`encode_chunk`) is pure: records in,
 columns or encoded bytes out. Only this process writes files, so with
-``backend="dask"`` (:mod:`matcher.batch_dask`) the workers score and encode the
-chunks and the parts are written here, exactly as with threads.
+``backend="dask"`` (:mod:`matcher.batch_dask`) or ``jobs > 1``
+(:mod:`matcher.batch_procs`) the workers score and encode the chunks and the parts are
+written here, exactly as in one process.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from matcher.weights import COMPONENTS
 
 __all__ = ["BatchSummary", "run_batch", "batch_rows", "score_chunk", "encode_chunk", "BACKENDS"]
 
-#: Where chunks are scored: threads of this process, or the workers of a Dask cluster.
+#: Where chunks are scored: this machine (``jobs`` processes), or the workers of a Dask cluster.
 BACKENDS = ("local", "dask")
 
 _NEED_LABEL = {n.id: n.label_en for n in NEEDS}
