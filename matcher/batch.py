@@ -146,11 +146,12 @@ def batch_rows(engine: MatchEngine, firms: list, rows: list[int], as_of: dt.date
         ind = pick_comps["industry"] >= 0.75 - 1e-6
         loc = np.round(pick_comps["locality"].astype(np.float64), 4)
         needs = facts.needs[fi] & prog_needs[pj]
-        ind_code = np.where(ind, facts.major_group[fi].astype(np.int64) * 32 + facts.division[fi] + 1, 0)
-        key = np.stack([needs, ind_code, (loc * 10000).astype(np.int64)], axis=1)
-        uniq, inverse = np.unique(key, axis=0, return_inverse=True)
-        texts = np.array([_reason_text(engine, int(u[0]), firms[int(fi[np.flatnonzero(inverse.ravel() == q)[0]])].industry
-                                       if u[1] else None, u[2] / 10000) for q, u in enumerate(uniq)], object)
+        ind_code = np.where(ind, (facts.major_group[fi].astype(np.int64) + 1) * 32 + facts.division[fi] + 1, 0)
+        # one int64 per pick: needs matched (bits 30+), industry code (bits 16-29), locality x 10,000 (bits 0-15)
+        key = (needs << 30) | (ind_code << 16) | np.round(loc * 10000).astype(np.int64)
+        uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        texts = np.array([_reason_text(engine, int(u >> 30), firms[int(fi[f])].industry if (u >> 16) & 0x3FFF else None,
+                                       int(u & 0xFFFF) / 10000) for u, f in zip(uniq.tolist(), first.tolist())], object)
         cols["firm_id"].append(firm_ids[fi])
         cols["row"].append(row_nums[fi])
         cols["rank"].append(rank)
