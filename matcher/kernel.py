@@ -51,12 +51,22 @@ def available() -> bool:
     return importlib.util.find_spec("numba") is not None
 
 
+def compile_nogil(func):
+    """``func`` compiled by numba without the GIL, cached on disk where numba finds a
+    writable place (beside the package, or the user's cache directory), else compiled
+    anew in each process."""
+    import numba
+
+    try:
+        return numba.njit(nogil=True, cache=True)(func)
+    except RuntimeError:  # "cannot cache function ...: no locator available" (read-only install, no home)
+        return numba.njit(nogil=True)(func)
+
+
 def _compiled():
     global _KERNEL
     if _KERNEL is None:
-        import numba
-
-        _KERNEL = numba.njit(nogil=True, cache=True)(_match_firms)
+        _KERNEL = compile_nogil(_match_firms)
     return _KERNEL
 
 

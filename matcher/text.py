@@ -264,9 +264,9 @@ _HITS = None
 def _compiled_hits():
     global _HITS
     if _HITS is None:
-        import numba
+        from matcher.kernel import compile_nogil
 
-        _HITS = numba.njit(nogil=True, cache=True)(_hits_loop)
+        _HITS = compile_nogil(_hits_loop)
     return _HITS
 
 

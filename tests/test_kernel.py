@@ -178,3 +178,23 @@ def test_a_saved_engine_uses_the_kernel_after_loading(tmp_path, synthetic):
 def test_a_kernel_that_is_not_one_of_the_three_is_refused():
     with pytest.raises(ValueError, match=r"kernel must be one of auto, numba, numpy, got 'fast'"):
         MatchEngine(kernel="fast").fit()
+
+
+def _plus_one(x):
+    return x + 1
+
+
+def test_the_kernel_still_compiles_where_numba_cannot_write_its_cache(monkeypatch):
+    import numba
+
+    from matcher.kernel import compile_nogil
+
+    real = numba.njit
+
+    def njit(*args, **kwargs):
+        if kwargs.get("cache"):
+            raise RuntimeError("cannot cache function '_plus_one': no locator available for file 'x.py'")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(numba, "njit", njit)
+    assert compile_nogil(_plus_one)(1) == 2
