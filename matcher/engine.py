@@ -325,6 +325,21 @@ class MatchEngine(BaseEstimator):
     def match(self, prepared: PreparedFirms, top: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The matching itself: eligibility, scores and the ``top`` eligible programs of each firm.
 
+        Runs the fused kernel of :mod:`matcher.kernel` (see ``kernel``) or the numpy
+        matrices; both return the same arrays. Equal scores are ranked in catalog order.
+
+        Examples
+        --------
+        >>> engine = MatchEngine(top=3).fit()
+        >>> prepared = engine.prepare([{"municipality": "Kita", "prefecture": "Tokyo", "industry": "E24",
+        ...                             "employees": 25, "needs": ["trade_fair"]}], as_of="2026-11-21")
+        >>> programs, scores = engine.match(prepared)
+        >>> programs.shape, bool(scores[0, 0] >= scores[0, 1])
+        ((1, 3), True)
+        >>> ranking = engine.rank(prepared.profiles[0], as_of="2026-11-21")  # the same programs, with reasons
+        >>> [engine.programs_[j].id for j in programs[0]] == [s.id for s in ranking.schemes]
+        True
+
         Returns
         -------
         programs : ndarray of int32, shape (n_firms, top)
