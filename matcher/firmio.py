@@ -19,6 +19,7 @@ from typing import IO, Any
 
 import yaml
 
+from profiles.catalog import DuplicateKeyError, parse_yaml, unique_pairs
 from profiles.errors import InputError
 from profiles.models import CompanyProfile
 from matcher.engine import coerce_firm
@@ -47,7 +48,7 @@ class RowError:
 
 def _parse_text(text: str, source: str) -> Any:
     try:
-        return yaml.safe_load(text)  # YAML is a superset of JSON
+        return parse_yaml(text)  # YAML is a superset of JSON; a repeated key is an error
     except yaml.YAMLError as exc:
         raise InputError("firm", source, f"cannot parse as YAML or JSON: {' '.join(str(exc).split())}") from None
 
@@ -101,9 +102,12 @@ def read_records(stream: IO[str], fmt: str) -> Iterator[tuple[int, dict[str, Any
                 continue
             n += 1
             try:
-                rec = json.loads(line)
+                rec = json.loads(line, object_pairs_hook=unique_pairs)
             except json.JSONDecodeError as exc:
                 yield n, RowError(n, "-", line.strip()[:80], f"not valid JSON ({exc.msg})")
+                continue
+            except DuplicateKeyError as exc:
+                yield n, RowError(n, "-", line.strip()[:80], str(exc))
                 continue
             yield n, rec if isinstance(rec, dict) else RowError(n, "-", rec, "expected a JSON object")
     elif fmt in ("json", "yaml"):

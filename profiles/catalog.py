@@ -27,7 +27,8 @@ from profiles.errors import CatalogError, Problem, UnknownValueError
 from profiles.models import ClusterProject, Municipality, SupportProgram
 from profiles.validation import problems_from
 
-__all__ = ["Catalog", "load_catalog", "default_catalog_path", "ProgramCheck"]
+__all__ = ["Catalog", "DuplicateKeyError", "load_catalog", "default_catalog_path", "parse_yaml", "ProgramCheck",
+           "unique_pairs"]
 
 _SECTIONS: dict[str, type[BaseModel]] = {
     "programs": SupportProgram,
@@ -97,13 +98,62 @@ def _content_hash(catalog: Catalog) -> str:
 def _read(path: Path) -> Any:
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix == ".json":
-        return json.loads(text)
-    return yaml.load(text, Loader=_SAFE_LOADER)
+        return json.loads(text, object_pairs_hook=unique_pairs)
+    return parse_yaml(text)
 
 
-#: libyaml's parser when PyYAML was built with it (about 10x faster), the pure-Python one otherwise;
-#: both build only plain data (the safe constructors).
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class DuplicateKeyError(ValueError):
+    """A mapping of a JSON document names one key twice."""
+
+
+def unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for :func:`json.loads` that refuses a key given twice."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKeyError(f"found duplicate key {key!r} in one object")
+        out[key] = value
+    return out
+
+
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's parser when PyYAML was built with it (about 10x faster), the pure-Python
+    one otherwise; safe constructors only (plain data); a key given twice in one mapping
+    is an error, not a silent overwrite (merge keys ``<<`` still override as YAML says)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    duplicate = key in seen
+                except TypeError:  # an unhashable key: SafeConstructor reports it
+                    continue
+                if duplicate:
+                    raise yaml.constructor.ConstructorError("while constructing a mapping", node.start_mark,
+                                                            f"found duplicate key {key!r}", key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_yaml(text: str) -> Any:
+    """Plain data from YAML (or JSON, a subset) text; a key repeated in a mapping raises
+    :class:`yaml.YAMLError` with its line.
+
+    >>> parse_yaml("id: a\\nname: x")
+    {'id': 'a', 'name': 'x'}
+    >>> parse_yaml("id: a\\nid: b")
+    Traceback (most recent call last):
+    ...
+    yaml.constructor.ConstructorError: while constructing a mapping
+      in "<unicode string>", line 1, column 1
+    found duplicate key 'id'
+      in "<unicode string>", line 2, column 1
+    """
+    return yaml.load(text, Loader=_UniqueKeyLoader)
 
 
 def _files(path: Path) -> list[Path]:
@@ -140,7 +190,7 @@ def load_catalog(path: str | Path | None = None, *, checks: Iterable[ProgramChec
         name = str(f.relative_to(root)) if f != root else f.name
         try:
             data = _read(f)
-        except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (yaml.YAMLError, json.JSONDecodeError, DuplicateKeyError, UnicodeDecodeError) as exc:
             problems.append(Problem(name, "-", "-", f"cannot parse: {' '.join(str(exc).split())}"))
             continue
         if data is None:

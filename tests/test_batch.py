@@ -154,3 +154,13 @@ def test_worker_processes_give_the_same_bytes_on_the_fused_path(engine, tmp_path
     run_batch(engine, src, a, as_of=DAY, chunk_size=4, jobs=1)
     run_batch(engine, src, b, as_of=DAY, chunk_size=4, jobs=2)
     assert a.read_bytes() == b.read_bytes() and len(a.read_bytes()) > 0
+
+
+def test_a_jsonl_row_that_gives_a_field_twice_goes_to_the_errors_file(engine, tmp_path):
+    src = tmp_path / "firms.jsonl"
+    src.write_text('{"id": "ok", "municipality": "131172", "employees": 5}\n'
+                   '{"id": "twice", "municipality": "131172", "employees": 5, "employees": 5000}\n', encoding="utf-8")
+    s = run_batch(engine, src, tmp_path / "out.csv", as_of=DAY)
+    assert (s.firms_read, s.firms_scored, s.errors) == (2, 1, 1)
+    error = json.loads((tmp_path / "out.csv.errors.jsonl").read_text(encoding="utf-8"))
+    assert error["row"] == 2 and "duplicate key 'employees'" in error["reason"]

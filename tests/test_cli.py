@@ -58,6 +58,7 @@ def test_rank_reads_a_firm_from_standard_input():
     ('{"municipality": "Kita City", "employees": -5}', ["employees", "-5"]),
     ('{"municipality": "Kita City", "needs": ["trade_fare"]}', ["needs[0]", "trade_fare", "trade_fair"]),
     ('{"municipality": "Kita City", "founded": "21/11/2026"}', ["founded", "21/11/2026"]),
+    ('municipality: Kita City\nemployees: 25\nemployees: 2500\n', ["duplicate key 'employees'", "line 3"]),
 ])
 def test_bad_input_prints_one_line_naming_the_field_and_exits_2(firm, words):
     result = CliRunner().invoke(cli, ["rank", "-"], input=firm)

@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from profiles import CompanyProfile, gazetteer, resolve_industry, resolve_need
-from profiles.errors import AmbiguousValueError, UnknownValueError
+from profiles.catalog import load_catalog
+from profiles.errors import AmbiguousValueError, CatalogError, UnknownValueError
 from profiles.romaji import render
 
 
@@ -130,3 +131,14 @@ def test_every_need_word_resolves_the_same_as_given_and_in_other_cases():
     for need in NEEDS:
         for word in (need.id, need.label_en, need.label_ja, *need.synonyms):
             assert resolve_need(word) == resolve_need(f" {word.upper()} ") == need.id
+
+
+@pytest.mark.parametrize("name, text", [
+    ("dup.yaml", "programs:\n  - id: kita-x\n    name: A\n    name: B\n"),
+    ("dup.json", '{"programs": [{"id": "kita-x", "name": "A", "name": "B"}]}'),
+])
+def test_a_catalog_entry_that_gives_a_field_twice_is_refused_not_overwritten(tmp_path, name, text):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError) as info:
+        load_catalog(tmp_path)
+    assert name in str(info.value) and "duplicate key 'name'" in str(info.value)
