@@ -91,10 +91,13 @@ class DaskScorer:
         Chunks sent and not yet written back; default: twice the cluster's threads
         (at least 2), read again as workers come and go. Bounds the memory of the
         client, the scheduler and the workers whatever the size of the input.
+    worker_wait : float, default 60
+        Seconds to wait for a first worker when the scheduler has none, before giving
+        up with a clear error (workers that join later, during the run, are used too).
     """
 
     def __init__(self, engine: Any, *, scheduler: str | Client | None = None, workers: int | None = None,
-                 max_in_flight: int | None = None) -> None:
+                 max_in_flight: int | None = None, worker_wait: float = 60.0) -> None:
         if scheduler is not None and workers is not None:
             raise ValueError(f"workers sizes a local cluster, so give it without a scheduler address, "
                              f"got workers={workers!r} and scheduler={scheduler!r}")
@@ -102,6 +105,7 @@ class DaskScorer:
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
                 raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
         self.engine, self.scheduler, self.workers, self.max_in_flight = engine, scheduler, workers, max_in_flight
+        self.worker_wait = worker_wait
         self.client: Client | None = None
         self._own_client = True
         self.cluster: LocalCluster | None = None
@@ -124,6 +128,13 @@ class DaskScorer:
                 except (OSError, ValueError, TypeError) as exc:
                     raise MatcherError(f"cannot reach the Dask scheduler at {self.scheduler}: "
                                        f"{' '.join(str(exc).split()) or type(exc).__name__}") from None
+            if not self.client.scheduler_info().get("workers"):
+                try:  # a scheduler without workers would otherwise take the chunks and wait forever
+                    self.client.wait_for_workers(1, timeout=self.worker_wait)
+                except TimeoutError:
+                    where = self.client.scheduler.address
+                    raise MatcherError(f"the Dask scheduler at {where} has no workers (waited {self.worker_wait:g} s): "
+                                       f"start some with `dask worker {where}`") from None
             try:
                 self.client.register_plugin(EnginePlugin(self.engine), name=self.plugin)
             except Exception as exc:

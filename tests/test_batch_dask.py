@@ -165,3 +165,20 @@ def test_importing_matcher_and_its_batch_command_does_not_import_dask():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_scheduler_without_workers_is_a_clear_error_not_a_wait_forever(engine, tmp_path):
+    import distributed
+
+    from matcher.batch_dask import DaskScorer
+    from matcher.errors import MatcherError
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
+        empty = distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None)
+    try:
+        with pytest.raises(MatcherError, match=r"has no workers \(waited 0.5 s\): start some with `dask worker tcp://"):
+            with DaskScorer(engine, scheduler=empty.scheduler_address, worker_wait=0.5):
+                pass
+    finally:
+        empty.close()
