@@ -252,11 +252,7 @@ class MatchEngine(BaseEstimator):
         docs = [program_document(p) for p in catalog.programs]
         self.text_ = TextVectorizer(ngram_range=self.ngram_range).fit(docs)
         self.program_text_ = self.text_.transform(docs)
-        # programs' text as a (features, programs) matrix: dense while small enough
-        # (a sparse firm row times a dense matrix costs nnz x programs), else sparse
-        T = self.program_text_.T
-        self._program_text_T = (np.ascontiguousarray(T.toarray()) if T.shape[0] * T.shape[1] <= 20_000_000
-                                else T.tocsr())
+        self._program_text_T = None  # built on first use by the matrix path (the kernel never needs it)
         self.program_features_ = ProgramFeatures.from_programs(catalog.programs)
         self.locations_ = LocationModel.from_catalog(catalog)
         self._static = [self._static_fields(p) for p in catalog.programs]
@@ -365,6 +361,16 @@ class MatchEngine(BaseEstimator):
                 out[s + i, :len(b)] = score[i, b]
         return idx, out
 
+    def _text_T(self) -> np.ndarray | sp.csr_matrix:
+        """The programs' text as a (features, programs) matrix for the matrix path: dense
+        while small enough (a sparse firm row times a dense matrix costs nnz x programs),
+        else sparse. Built on first use, so a batch run on the kernel never holds it."""
+        if getattr(self, "_program_text_T", None) is None:
+            T = self.program_text_.T
+            self._program_text_T = (np.ascontiguousarray(T.toarray()) if T.shape[0] * T.shape[1] <= 20_000_000
+                                    else T.tocsr())
+        return self._program_text_T
+
     def _fused(self) -> FusedMatcher | None:
         """The fused kernel's program side (built on first use), or None for the numpy path."""
         if getattr(self, "kernel", "auto") == "numpy" or not kernel_available():
@@ -377,7 +383,8 @@ class MatchEngine(BaseEstimator):
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.pop("_fused_matcher", None)  # rebuilt on first use
+        state.pop("_fused_matcher", None)  # both rebuilt on first use
+        state["_program_text_T"] = None
         return state
 
     def _block_size(self, chunk_size: int) -> int:
@@ -391,7 +398,7 @@ class MatchEngine(BaseEstimator):
         elig = self.eligibility_.evaluate(facts, facts.parts)
         if cols is not None:
             elig = elig[:, cols]
-        comps = components(self.program_features_, prepared.features, facts, prepared.text, self._program_text_T, cols,
+        comps = components(self.program_features_, prepared.features, facts, prepared.text, self._text_T(), cols,
                            program_rows=self.program_text_)
         w = self.weights_.as_dict()
         score = np.zeros_like(comps["text"])
