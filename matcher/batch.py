@@ -107,6 +107,11 @@ def _flat(picks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return firm, prog, np.arange(len(firm)) - starts + 1
 
 
+def _kernel_for(engine: MatchEngine, possible: int, municipalities: int):
+    """The engine's fused kernel when the run asks only for top eligible programs, else None."""
+    return engine._fused() if not possible and not municipalities else None
+
+
 def batch_rows(engine: MatchEngine, firms: list, rows: list[int], as_of: dt.date, top: int, possible: int,
                municipalities: int) -> dict[str, np.ndarray]:
     """The output columns of one chunk of validated firms (``rows``: their input row numbers).
@@ -118,7 +123,7 @@ def batch_rows(engine: MatchEngine, firms: list, rows: list[int], as_of: dt.date
     order_keys: list[np.ndarray] = []
     if not firms:
         return {k: np.array([], object) for k in OUTPUT_COLUMNS}
-    fused = engine._fused() if not possible and not municipalities else None
+    fused = _kernel_for(engine, possible, municipalities)
     if fused is not None:  # only the top eligible programs: the fused kernel, no (firms, programs) matrices
         prepared = engine.prepare(firms, as_of)
         facts = prepared.facts
@@ -244,7 +249,7 @@ def score_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, po
     # score in blocks of about SCORE_CELLS firm-program pairs (matcher.engine), so that the
     # (firms, programs) matrices stay small whatever the catalog's size; a firm's rows never
     # depend on its block
-    fused = not possible and not municipalities and engine._fused() is not None
+    fused = _kernel_for(engine, possible, municipalities) is not None
     block = max(len(good), 1) if fused else engine._block_size(max(len(good), 1))
     parts = [batch_rows(engine, [f for _, f in good[b:b + block]], [r for r, _ in good[b:b + block]],
                         as_of, top, possible, municipalities) for b in range(0, len(good), block)]
