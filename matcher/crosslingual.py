@@ -44,6 +44,16 @@ _LATIN = re.compile(r"[A-Za-z]")
 _KANA_KANJI = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々]")
 _WORD = re.compile(r"[a-z0-9][a-z0-9&+']*")
 
+_NOT_PLURAL = frozenset({"news", "series", "species", "means", "analysis", "basis", "crisis", "logistics",
+                         "economics", "statistics", "electronics", "robotics", "mathematics", "physics", "its", "this",
+                         "gas", "bus", "plus", "status", "campus", "process", "business", "less"})
+
+#: JMdict senses of these kinds never translate a word (honorific, archaic, slang, ...).
+_JMDICT_SKIP = ("honorific or respectful (sonkeigo) language", "humble (kenjougo) language", "archaism",
+                "obscure term", "obsolete term", "slang", "colloquialism", "derogatory", "vulgar expression or word",
+                "jocular, humorous term", "children's language", "Internet slang", "manga slang", "dated term",
+                "poetical term", "proverb", "idiomatic expression", "historical term", "rare", "sensitive")
+
 #: Weight of a translation after the first of its entry (the first has 1).
 ALTERNATIVE_WEIGHT = 0.5
 
@@ -71,6 +81,8 @@ def detect_language(text: str | None) -> str:
 
 
 def _singular(w: str) -> str:
+    if w in _NOT_PLURAL:
+        return w
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
     if len(w) > 4 and w.endswith("sses"):
@@ -300,6 +312,9 @@ class JMdictBridge:
                 " UNION SELECT n.text, n.idseq FROM Kana n JOIN v ON v.text = n.text) f"
                 " JOIN Sense s ON s.idseq = f.idseq JOIN SenseGloss g ON g.sid = s.ID"
                 " WHERE g.lang = 'eng' ORDER BY f.text, s.idseq, s.ID").fetchall()
+            skip = {r[0] for r in con.execute(
+                f"SELECT DISTINCT m.sid FROM misc m WHERE m.text IN ({','.join('?' * len(_JMDICT_SKIP))})",
+                _JMDICT_SKIP)}
         finally:
             con.close()
         index: dict[tuple[str, ...], dict[str, float]] = {}
@@ -309,7 +324,7 @@ class JMdictBridge:
             if sid not in senses:
                 senses.append(sid)
             r = senses.index(sid)
-            if r >= self.max_senses:
+            if r >= self.max_senses or sid in skip:
                 continue
             phrase = tuple(english_words(_clean_gloss(gloss)))
             if not phrase or len(phrase) > 2:
