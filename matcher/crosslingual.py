@@ -140,6 +140,9 @@ class Glossary:
                     for word in phrase:
                         slot[word] = max(slot.get(word, 0.0), w)
         self.max_phrase = max((len(p) for p in self.en_ja), default=1)
+        self._lengths: dict[str, tuple[int, ...]] = {}  # first word -> lengths of its phrases, longest first
+        for p in self.en_ja:
+            self._lengths[p[0]] = tuple(sorted({*self._lengths.get(p[0], ()), len(p)}, reverse=True))
         self._terms_of = lru_cache(maxsize=16384)(self._analyze_term)
 
     def __len__(self) -> int:
@@ -152,8 +155,11 @@ class Glossary:
         """Longest-first matches of glossary phrases in a word list, and the words left unmatched."""
         found, rest = [], []
         i, n = 0, len(words)
+        lengths = self._lengths
         while i < n:
-            for L in range(min(self.max_phrase, n - i), 0, -1):
+            for L in lengths.get(words[i], ()):
+                if i + L > n:
+                    continue
                 phrase = tuple(words[i:i + L])
                 hit = self.en_ja.get(phrase)
                 if hit is not None:
