@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from profiles.errors import AmbiguousValueError, InputError, UnknownValueError
 from profiles.geography import Gazetteer, LocalGovernment, gazetteer
-from profiles.numerals import is_missing, normalize
+from profiles.numerals import MISSING, is_missing, normalize
 
 __all__ = ["AddressMatch", "parse_address", "parse_postal_code", "postal_code_municipalities"]
 
@@ -74,7 +74,7 @@ class AddressMatch:
         return gaz.prefectures[int(self.prefecture) - 1].name_en
 
 
-_VARIANTS = str.maketrans({"ヶ": "ケ", "ヵ": "カ", "﨑": "崎", "髙": "高", "𠮷": "吉", "舘": "館"})
+_VARIANTS = (("ヶ", "ケ"), ("ヵ", "カ"), ("﨑", "崎"), ("髙", "高"), ("𠮷", "吉"), ("舘", "館"))
 _SPACES = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _POSTAL_MARKED = re.compile(r"(?:〒|郵便番号[:：]?|zip(?:\s*code)?[:：]?|postal\s*code[:：]?)\s*(\d{3})\s*-?\s*(\d{4})",
@@ -87,8 +87,16 @@ _GUN = re.compile(r"^.{1,6}?郡")
 _JAPAN = re.compile(r"^(?:日本(?:国)?|japan)[,、\s]*|[,、\s]*(?:日本(?:国)?|japan)$", re.IGNORECASE)
 
 
-def _key(text: str) -> str:
-    return _SPACES.sub("", normalize(text)).translate(_VARIANTS)
+_ANY_VARIANT = re.compile("[ヶヵ﨑髙𠮷舘]")
+
+
+def _key(text: str, normalized: bool = False) -> str:
+    """The text as the prefix tables hold names: normalized, without spaces, one spelling of ケ and 崎."""
+    text = _SPACES.sub("", text if normalized else normalize(text))
+    if _ANY_VARIANT.search(text):
+        for variant, common in _VARIANTS:
+            text = text.replace(variant, common)
+    return text
 
 
 class _Index:
@@ -102,6 +110,11 @@ class _Index:
             for name in names:
                 self.by_name.setdefault(_key(name), []).append(i)
         self.longest = max(map(len, self.by_name))
+        # the lengths of the names that start with each two characters, longest first
+        lengths: dict[str, set[int]] = {}
+        for name in self.by_name:
+            lengths.setdefault(name[:2], set()).add(len(name))
+        self.lengths = {head: tuple(sorted(ns, reverse=True)) for head, ns in lengths.items()}
         self.prefix: dict[str, str] = {}
         for p in gaz.prefectures:
             self.prefix[_key(p.name_ja)] = p.code
@@ -132,7 +145,7 @@ class _Index:
         if gun and len(gun.group()) > 1:
             starts.append(len(gun.group()))
         for start in starts:
-            for n in range(min(self.longest, len(text) - start), 0, -1):
+            for n in self.lengths.get(text[start:start + 2], ()):
                 hits = self.by_name.get(text[start:start + n])
                 if hits and prefecture is not None:
                     hits = [i for i in hits if self.gaz.records[i].prefecture_code == prefecture]
@@ -361,16 +374,16 @@ def parse_address(value: object, postal_code: object = None, prefecture: str | N
     InputError
         The postal code and the address (or prefecture) disagree: the error names both.
     """
-    pc = parse_postal_code(postal_code, field="postal_code") if not is_missing(postal_code) else None
+    pc = None if postal_code is None else parse_postal_code(postal_code, field="postal_code")
     if prefecture is not None and not (len(prefecture) == 2 and prefecture.isdigit()):
         prefecture = gazetteer().prefecture(prefecture).code
-    if is_missing(value):
-        if pc is None:
-            return None
-        return _by_postal_code(pc, prefecture, field)
-    if not isinstance(value, str):
+    if isinstance(value, str):
+        found = _parse_text(value, pc, prefecture, field)
+        if found is not None:
+            return found
+    elif not is_missing(value):
         raise InputError(field, value, "an address must be text")
-    return _parse_text(value, pc, prefecture, field)
+    return None if pc is None else _by_postal_code(pc, prefecture, field)
 
 
 def _by_postal_code(pc: str, prefecture: str | None, field: str) -> AddressMatch:
@@ -406,18 +419,21 @@ def _one(cands: list[int], how: str, pc: str | None, rest: str, original: object
 
 
 @lru_cache(maxsize=65536)
-def _parse_text(original: str, pc: str | None, hint: str | None, field: str) -> AddressMatch:
+def _parse_text(original: str, pc: str | None, hint: str | None, field: str) -> AddressMatch | None:
     text = normalize(original)
+    if text.lower() in MISSING:
+        return None
     in_text, text = _extract_postal(text)
     if in_text and pc and in_text != pc:
         raise InputError(field, original, f"the address has postal code {in_text[:3]}-{in_text[3:]} "
                                           f"but the postal code given is {pc[:3]}-{pc[3:]}")
     pc = pc or in_text
-    if not _key(text):  # nothing but a postal code
+    key = _key(text, normalized=True)
+    if not key:  # nothing but a postal code
         return _by_postal_code(pc, hint, field)
     try:
-        if _CJK.search(text):
-            reading = _read_japanese(original, _key(text), hint, field)
+        if _CJK.search(key):
+            reading = _read_japanese(original, key, hint, field)
         else:
             reading = _read_english(original, text, hint, field)
     except UnknownValueError as err:

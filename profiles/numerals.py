@@ -29,6 +29,7 @@ MISSING = frozenset({
 })
 
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−﹣"} | {c: "~" for c in "〜∼～〰"})
+_ANY_DASH = re.compile("[‐‑‒–—―−﹣〜∼～〰]")
 
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "壱": 1, "二": 2, "弐": 2, "三": 3, "参": 3, "四": 4,
                  "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -50,7 +51,10 @@ def normalize(text: str) -> str:
     >>> normalize("Ｓ５３．４．１")
     'S53.4.1'
     """
-    return unicodedata.normalize("NFKC", text).translate(_DASHES).strip()
+    text = unicodedata.normalize("NFKC", text)
+    if _ANY_DASH.search(text):  # translate is slow per character: only when there is one to map
+        text = text.translate(_DASHES)
+    return text.strip()
 
 
 def is_missing(value: object) -> bool:

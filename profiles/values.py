@@ -321,6 +321,8 @@ def parse_industry_words(value: object, field: str = "industry") -> str | None:
     ...
     profiles.errors.AmbiguousValueError: industry: several industries: give the main one, got '製造業、卸売業' (did you mean: E manufacturing, I wholesale and retail trade?)
     """
+    if isinstance(value, str):
+        return _industry_text(value, field)
     if is_missing(value):
         return None
     if isinstance(value, bool):
@@ -342,8 +344,10 @@ def _describe(code: str) -> str:
 
 
 @lru_cache(maxsize=16384)
-def _industry_text(original: str, field: str) -> str:
+def _industry_text(original: str, field: str) -> str | None:
     text = normalize(original)
+    if text.lower() in MISSING:
+        return None
     code = _industry_code(text)
     if code is not None:
         return code
@@ -421,6 +425,8 @@ def parse_needs_words(value: object, field: str = "needs", free_text: bool = Fal
     ...
     profiles.errors.UnknownValueError: needs: unknown need '宇宙旅行', got '展示会、宇宙旅行' (did you mean: financing, subsidy, training, it_adoption, website, marketing, trade_fair, consulting?)
     """
+    if isinstance(value, str):
+        return _needs_text(value, field, free_text)
     if is_missing(value):
         return ()
     if isinstance(value, (list, tuple)):
