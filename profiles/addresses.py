@@ -83,7 +83,7 @@ _POSTAL_EDGE = re.compile(r"^\s*(\d{3})-(\d{4})(?![\d-])|(?<![\d-])(\d{3})-(\d{4
                           re.IGNORECASE)
 _POSTAL = re.compile(r"\s*〒?\s*(\d{3})\s*-?\s*(\d{4})\s*")
 _NOISE = re.compile(r"^(?:大字|字)")
-_GUN = re.compile(r"^.{1,6}?郡")
+_LABEL = re.compile(r"^(?:本社|本店|本社所在地|所在地|住所|address)[:：]", re.IGNORECASE)
 _JAPAN = re.compile(r"^(?:日本(?:国)?|japan)[,、\s]*|[,、\s]*(?:日本(?:国)?|japan)$", re.IGNORECASE)
 
 
@@ -140,10 +140,8 @@ class _Index:
         A 郡 name before it is skipped ("虻田郡倶知安町"); the longer reading wins.
         """
         best: tuple[list[int], int] = ([], 0)
-        starts = [0]
-        gun = _GUN.match(text)
-        if gun and len(gun.group()) > 1:
-            starts.append(len(gun.group()))
+        # after a 郡 (district) or 島 (island: 東京都三宅島三宅村) name, which the master list lacks
+        starts = [0, *(i + 1 for i in range(1, min(len(text), 8)) if text[i] in "郡島")]
         for start in starts:
             for n in self.lengths.get(text[start:start + 2], ()):
                 hits = self.by_name.get(text[start:start + n])
@@ -258,6 +256,18 @@ def _read_english(original: str, text: str, hint: str | None, field: str) -> _Re
             continue
         rest = ", ".join(p for p in parts if re.search(r"\d", p))
         return _Reading(g.prefecture_code, [gaz.index(g.code)], rest)
+    singles = {}
+    for word in words:  # "Tokyo-to Kita-ku Oji 1-11-1": the one word that is a municipality
+        try:
+            g = gaz.resolve(word, prefecture=pref, field=field)
+        except InputError:
+            continue
+        singles[g.code] = g
+    if len(singles) == 1:
+        g = next(iter(singles.values()))
+        return _Reading(g.prefecture_code, [gaz.index(g.code)], ", ".join(p for p in parts if re.search(r"\d", p)))
+    if len(singles) > 1:
+        return _Reading(pref, [gaz.index(c) for c in singles], "")
     if isinstance(first_error, AmbiguousValueError):
         idx = [gaz.index(c.split(" ", 1)[0]) for c in first_error.candidates]
         return _Reading(pref, idx, "")
@@ -428,7 +438,7 @@ def _parse_text(original: str, pc: str | None, hint: str | None, field: str) -> 
         raise InputError(field, original, f"the address has postal code {in_text[:3]}-{in_text[3:]} "
                                           f"but the postal code given is {pc[:3]}-{pc[3:]}")
     pc = pc or in_text
-    key = _key(text, normalized=True)
+    key = _LABEL.sub("", _key(text, normalized=True))
     if not key:  # nothing but a postal code
         return _by_postal_code(pc, hint, field)
     try:

@@ -214,3 +214,19 @@ def test_postal_codes_can_be_read_from_several_threads():
 
 def test_an_address_match_is_a_plain_value():
     assert parse_address("東京都北区王子1-11-1") == AddressMatch("13", KITA, "address", None, "王子1-11-1")
+
+
+@pytest.mark.parametrize("text, code", [
+    ("本社：東京都北区王子1-11-1", KITA), ("東京都三宅島三宅村阿古", "133817"), ("東京都八丈島八丈町", "134015"),
+    ("石川県鹿島郡中能登町", "174076"), ("大阪府三島郡島本町", "273015"), ("広島県広島市中区", "341011"),
+    ("Tokyo-to Kita-ku Oji 1-11-1", KITA), ("Oji 1-11-1, Kita-ku, Tokyo 114-8508, Japan", KITA),
+])
+def test_labels_island_and_district_names_and_japanese_order_in_romaji_are_read(text, code):
+    assert parse_address(text).municipality == code
+
+
+def test_a_ward_newer_than_the_master_list_reads_as_its_city_by_address_and_by_postal_code():
+    by_address = parse_address("静岡県浜松市中央区元城町103-2").municipality
+    by_postal_code = parse_address(None, postal_code="430-0929").municipality
+    assert gazetteer().get(by_address).full_name_ja.startswith("浜松市")
+    assert gazetteer().get(by_postal_code).full_name_ja.startswith("浜松市")
