@@ -31,12 +31,7 @@ from profiles.industries import COMMON_NAMES, DIVISIONS, MAJOR_GROUPS, resolve_i
 from profiles.needs import needs_in_text, resolve_need
 from profiles.numerals import MISSING, is_missing, normalize, parse_number
 
-__all__ = ["parse_amount_jpy", "parse_headcount", "parse_date", "parse_industry_words", "parse_needs_words",
-           "AMOUNT_UNITS"]
-
-#: Multipliers a unit word (in a cell or a column header) stands for.
-AMOUNT_UNITS: dict[str, int] = {"円": 1, "千円": 1_000, "万円": 10_000, "百万円": 1_000_000,
-                                "千万円": 10_000_000, "億円": 100_000_000}
+__all__ = ["parse_amount_jpy", "parse_headcount", "parse_date", "parse_industry_words", "parse_needs_words"]
 
 _SPACE = re.compile(r"\s+")
 _NOTE = re.compile(r"[(\[（【〔][^()\[\]（）【】〔〕]*[)\]）】〕]")
