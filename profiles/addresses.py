@@ -33,7 +33,7 @@ from profiles.errors import AmbiguousValueError, InputError, UnknownValueError
 from profiles.geography import Gazetteer, LocalGovernment, gazetteer
 from profiles.numerals import MISSING, is_missing, normalize
 
-__all__ = ["AddressMatch", "parse_address", "parse_postal_code", "postal_code_municipalities"]
+__all__ = ["AddressMatch", "parse_address", "parse_municipality", "parse_postal_code", "postal_code_municipalities"]
 
 HOW = ("address", "address+postal_code", "postal_code", "prefecture")
 
@@ -349,6 +349,54 @@ def postal_code_municipalities(code: str) -> tuple[LocalGovernment, ...]:
     """
     gaz = gazetteer()
     return tuple(gaz.records[i] for i in _postal_indices(parse_postal_code(code)))
+
+
+def parse_municipality(value: object, prefecture: str | None = None,
+                       field: str = "municipality") -> LocalGovernment | None:
+    """The local government a municipality cell names, or ``None`` for an empty one.
+
+    A 市区町村 column holds what :meth:`Gazetteer.resolve <profiles.geography.Gazetteer.resolve>`
+    reads (a code, an English or a Japanese name) or the municipality part of an
+    address ("虻田郡倶知安町", "札幌市 中央区"), read as :func:`parse_address` reads it. A code
+    a spreadsheet turned into a number is read back (11002 is 011002).
+
+    >>> [parse_municipality(v, prefecture="01").code for v in ("虻田郡倶知安町", "札幌市 中央区", 11002, "Kutchan")]
+    ['014001', '011011', '011002', '014001']
+    """
+    gaz = gazetteer()
+    if is_missing(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        found = [g for g in (_code(f"{value:06d}"), _code(f"{value:05d}")) if g is not None]
+        if len(found) == 1:
+            return found[0]
+        value = str(value)
+    if not isinstance(value, str):
+        raise InputError(field, value, "a municipality must be a name or a code")
+    if prefecture is not None and not (len(prefecture) == 2 and prefecture.isdigit()):
+        prefecture = gaz.prefecture(prefecture).code
+    try:
+        return gaz.resolve(value, prefecture=prefecture, field=field)
+    except UnknownValueError as err:
+        try:
+            found = parse_address(value, prefecture=prefecture, field=field)
+        except UnknownValueError:
+            raise err from None
+        if found is None or found.municipality is None:
+            raise err from None
+        return gaz.get(found.municipality)
+
+
+def _code(code: str) -> LocalGovernment | None:
+    if len(code) == 6:
+        try:
+            return gazetteer().get(code)
+        except UnknownValueError:
+            return None
+    i = _index().by_jis5.get(code)
+    return None if i is None else gazetteer().records[i]
 
 
 def parse_address(value: object, postal_code: object = None, prefecture: str | None = None,

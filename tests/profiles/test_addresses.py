@@ -230,3 +230,25 @@ def test_a_ward_newer_than_the_master_list_reads_as_its_city_by_address_and_by_p
     by_postal_code = parse_address(None, postal_code="430-0929").municipality
     assert gazetteer().get(by_address).full_name_ja.startswith("浜松市")
     assert gazetteer().get(by_postal_code).full_name_ja.startswith("浜松市")
+
+
+@pytest.mark.parametrize("value, prefecture, code", [
+    ("北区", "13", KITA), ("Kita", "13", KITA), ("131172", None, KITA), (131172, None, KITA), ("13117", None, KITA),
+    (11002, None, "011002"), ("虻田郡倶知安町", "01", "014001"), ("虻田郡倶知安町", None, "014001"),
+    ("札幌市 中央区", None, "011011"), ("札幌市中央区", "北海道", "011011"), ("羽村市", None, HAMURA),
+])
+def test_a_municipality_column_reads_codes_names_and_district_prefixed_names(value, prefecture, code):
+    from profiles.addresses import parse_municipality
+
+    assert parse_municipality(value, prefecture=prefecture).code == code
+
+
+def test_a_municipality_column_keeps_ambiguity_and_unknown_names_as_errors():
+    from profiles.addresses import parse_municipality
+
+    with pytest.raises(AmbiguousValueError):
+        parse_municipality("北区")
+    with pytest.raises(UnknownValueError) as err:
+        parse_municipality("架空市", prefecture="13")
+    assert err.value.value == "架空市"
+    assert parse_municipality("") is None and parse_municipality(None) is None
