@@ -115,7 +115,7 @@ def address_texts(rng: random.Random, n: int) -> list[tuple[str, str | None]]:
 
 def clear() -> None:
     for fn in (values._amount_text, values._headcount_text, values._industry_text, values._needs_text,
-               dates._parse_text, addresses._parse_text, addresses._postal_indices):
+               dates._parse_text, addresses._parse_text, addresses._postal_indices, addresses._municipality_text):
         fn.cache_clear()
 
 
@@ -145,6 +145,20 @@ def main() -> None:
             extra = None
         return addresses.parse_address(text, prefecture=extra)
 
+    def municipality(item):
+        text, pref = item
+        return addresses.parse_municipality(text, prefecture=pref)
+
+    def municipalities(rng: random.Random, n: int) -> list[tuple[str, str | None]]:
+        gaz = gazetteer()
+        out = []
+        for _ in range(n):
+            g = rng.choice(gaz.records)
+            form = rng.random()
+            out.append((g.full_name_ja, g.prefecture_code) if form < 0.7 else
+                       (g.english, g.prefecture_code) if form < 0.9 else (g.code, None))
+        return out
+
     def postal(code):
         return addresses.parse_address(None, postal_code=code)
 
@@ -160,6 +174,7 @@ def main() -> None:
         ("parse_industry_words", values.parse_industry_words, industries),
         ("parse_needs_words", values.parse_needs_words, needs),
         ("parse_address", address, address_texts),
+        ("parse_municipality", municipality, municipalities),
     ]
     print(f"{'parser':24} {'first sight µs':>15} {'register µs':>12}  errors")
     for name, fn, make in rows:

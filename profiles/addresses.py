@@ -377,16 +377,20 @@ def parse_municipality(value: object, prefecture: str | None = None,
         raise InputError(field, value, "a municipality must be a name or a code")
     if prefecture is not None and not (len(prefecture) == 2 and prefecture.isdigit()):
         prefecture = gaz.prefecture(prefecture).code
-    try:
-        return gaz.resolve(value, prefecture=prefecture, field=field)
-    except UnknownValueError as err:
+    return _municipality_text(value, prefecture, field)
+
+
+@lru_cache(maxsize=65536)
+def _municipality_text(value: str, prefecture: str | None, field: str) -> LocalGovernment:
+    gaz = gazetteer()
+    if _CJK.search(value):  # the prefix tables first: fast, and they know 郡 names
         try:
             found = parse_address(value, prefecture=prefecture, field=field)
-        except UnknownValueError:
-            raise err from None
-        if found is None or found.municipality is None:
-            raise err from None
-        return gaz.get(found.municipality)
+        except InputError:
+            found = None
+        if found is not None and found.municipality is not None and not found.rest:
+            return gaz.get(found.municipality)
+    return gaz.resolve(value, prefecture=prefecture, field=field)
 
 
 def _code(code: str) -> LocalGovernment | None:
