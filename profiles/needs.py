@@ -80,6 +80,32 @@ for _need in NEEDS:
         _BY_KEY.setdefault(_key(_word), _need.id)
 
 
+#: More words registers write in a needs column, resolved like the synonyms above but not
+#: looked for in descriptions by :func:`needs_in_text` (too general to mark a need in free text).
+WORDS_JA: dict[str, str] = {
+    "運転資金": "financing", "設備資金": "financing", "資金繰り": "financing", "借入れ": "financing",
+    "融資制度": "financing", "補助金申請": "subsidy", "助成金申請": "subsidy", "給付金": "subsidy",
+    "社員教育": "training", "社員研修": "training", "従業員研修": "training",
+    "DX": "it_adoption", "デジタル": "it_adoption", "IT活用": "it_adoption", "ITツール": "it_adoption",
+    "システム導入": "it_adoption", "HP": "website", "ホームページ作成": "website", "ホームページ制作": "website",
+    "ウェブ": "website", "ウェブサイト作成": "website", "販路": "marketing", "販売": "marketing",
+    "顧客開拓": "marketing", "新規顧客開拓": "marketing", "営業": "marketing", "ネット販売": "marketing",
+    "展示": "trade_fair", "商談会": "business_matching", "マッチング": "business_matching",
+    "受注拡大": "business_matching", "経営改善": "consulting", "事業計画": "consulting", "経営計画": "consulting",
+    "経営支援": "consulting", "専門家相談": "consulting", "技術": "technical_support",
+    "大学": "academia_collaboration", "共同研究": "academia_collaboration", "産学": "academia_collaboration",
+    "研究": "r_and_d", "試作": "r_and_d", "試作開発": "r_and_d", "商品開発": "r_and_d", "新商品開発": "r_and_d",
+    "移転": "site", "工場移転": "site", "事業用地": "site", "空き店舗": "site", "物件探し": "site",
+    "海外進出": "export", "海外販路": "export", "輸出入": "export", "国際展開": "export",
+    "開業": "startup", "創業支援": "startup", "起業支援": "startup", "第二創業": "startup",
+    "交流会": "networking", "人脈": "networking", "広告": "publicity", "プレスリリース": "publicity",
+    "求人": "human_resources", "雇用": "human_resources", "人手不足": "human_resources",
+    "人材採用": "human_resources", "採用活動": "human_resources",
+    "税": "tax_relief", "税金": "tax_relief", "税制": "tax_relief", "節税": "tax_relief", "優遇税制": "tax_relief",
+}
+for _word, _id in WORDS_JA.items():
+    _BY_KEY.setdefault(_key(_word), _id)
+
 #: Every need id and normalized word, as given: each resolves to what _BY_KEY[_key(value)] gives.
 _EXACT: dict[str, str] = {**_BY_KEY, **{n.id: n.id for n in NEEDS}}
 
