@@ -26,6 +26,8 @@ __all__ = [
     "CompanyProfile",
     "Provider",
     "Benefit",
+    "Share",
+    "DeliveredBy",
     "Source",
     "Contact",
     "Range",
@@ -121,6 +123,40 @@ PrefectureCode = Annotated[str | None, BeforeValidator(_prefecture_code)]
 Needs = Annotated[tuple[str, ...], BeforeValidator(lambda v: resolve_needs(v))]
 
 
+def _groups(v: Any, info: ValidationInfo) -> tuple[str, ...]:
+    from profiles.audiences import resolve_groups
+
+    return resolve_groups(v, info.field_name)
+
+
+def _applicant_types(v: Any, info: ValidationInfo) -> tuple[str, ...]:
+    from profiles.audiences import resolve_applicant_type
+
+    out: list[str] = []
+    for i, x in enumerate(_as_list(v)):
+        t = resolve_applicant_type(x, f"{info.field_name}[{i}]")
+        if t is not None and t not in out:
+            out.append(t)
+    return tuple(out)
+
+
+#: Target-group ids (:mod:`profiles.audiences`) resolved from ids or words.
+TargetGroups = Annotated[tuple[str, ...], BeforeValidator(_groups)]
+#: Applicant-type ids resolved from ids or words.
+ApplicantTypes = Annotated[tuple[str, ...], BeforeValidator(_applicant_types)]
+
+
+def _name_from_ja(data: Any, what: str) -> Any:
+    """Let ``name`` fall back to ``name_ja``: a real catalog may have no English name."""
+    if isinstance(data, dict) and data.get("name") in (None, "") and data.get("name_ja"):
+        data = {**data, "name": data["name_ja"]}
+    elif isinstance(data, dict) and data.get("name") in (None, ""):
+        from profiles.errors import InputError
+
+        raise InputError("name", data.get("name"), f"a {what} needs a name or a name_ja")
+    return data
+
+
 class CompanyProfile(_Frozen):
     """A firm as a coordinator describes it. Only the location is required.
 
@@ -143,6 +179,17 @@ class CompanyProfile(_Frozen):
     description: str | None = None
     environment_conscious: bool | None = None
     seeking_location: bool | None = None
+    applicant_type: str | None = None
+    attributes: TargetGroups = ()
+    address: str | None = None
+    postal_code: str | None = None
+
+    @field_validator("applicant_type", mode="before")
+    @classmethod
+    def _applicant_type(cls, v: Any) -> str | None:
+        from profiles.audiences import resolve_applicant_type
+
+        return resolve_applicant_type(v, "applicant_type", firm_only=True)
 
     @field_validator("id", mode="before")
     @classmethod
@@ -179,6 +226,16 @@ class CompanyProfile(_Frozen):
         data = dict(data)
         pref_in = data.get("prefecture")
         mun_in = data.get("municipality")
+        if mun_in in (None, "") and (data.get("address") or data.get("postal_code")):
+            from profiles.addresses import parse_address
+
+            found = parse_address(data.get("address"), postal_code=data.get("postal_code"),
+                                  prefecture=None if pref_in in (None, "") else str(pref_in), field="address")
+            if found is not None:
+                if found.municipality:
+                    mun_in = data["municipality"] = found.municipality
+                if pref_in in (None, ""):
+                    pref_in = data["prefecture"] = found.prefecture
         if pref_in in (None, "") and mun_in in (None, ""):
             raise InputError("municipality", None,
                              "a location is required: give a municipality (name or 6-digit code) or a prefecture")
@@ -202,32 +259,82 @@ class CompanyProfile(_Frozen):
 
 
 class Provider(_Frozen):
-    """Who offers a program."""
+    """Who offers a program. ``name`` falls back to ``name_ja`` when only that is given."""
 
     id: str
-    name: str
+    name: str = ""
     name_ja: str | None = None
     kind: ProviderKind
     prefecture: PrefectureCode = None
     municipality: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, data: Any) -> Any:
+        return _name_from_ja(data, "provider")
+
+
+class Share(_Frozen):
+    """Who pays which share of the eligible cost ("都1/2、区市町村1/4、事業者1/4" is three shares).
+
+    ``payer`` is ``tokyo``/``prefecture``, ``municipality``, ``national``, ``applicant`` (the
+    firm's own share) or a provider id.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"payer": "tokyo", "payer_ja": "都", "rate": 0.5,
+                                                               "text": "都1/2"}]})
+
+    payer: str
+    payer_ja: str | None = None
+    rate: float = Field(ge=0, le=1)
+    text: str | None = None
 
 
 class Benefit(_Frozen):
-    """What a program gives: a maximum amount, a rate, and a note in words."""
+    """What a program gives: a ceiling, the firm's rate, cost shares, budget, eligible costs, a note.
+
+    ``rate`` is the share of the firm's eligible cost the program pays, set only when the
+    source says so for the applicant; a 10/10 share paid to an intermediary is a ``Share``,
+    never the firm's rate. ``budget_jpy`` is the program's whole budget, never the firm's amount.
+    """
 
     max_amount_jpy: int | None = Field(default=None, ge=0)
     rate: float | None = Field(default=None, ge=0, le=1)
     free_of_charge: bool | None = None
     note: str | None = None
+    shares: tuple[Share, ...] = ()
+    budget_jpy: int | None = Field(default=None, ge=0)
+    eligible_costs: tuple[str, ...] = ()
+
+
+class DeliveredBy(_Frozen):
+    """The body a firm applies through when the program is run by an intermediary."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Tokyo Metropolitan Small and Medium "
+                                                                       "Enterprise Support Center",
+                                                               "name_ja": "東京都中小企業振興公社"}]})
+
+    name: str | None = None
+    name_ja: str | None = None
+    provider: str | None = None
+    note: str | None = None
 
 
 class Source(_Frozen):
-    """Where the facts of an entry come from: a seed file and the sentence quoted."""
+    """Where the facts of an entry come from: a file (a seed, an imported list) and the text quoted.
+
+    An importer also names the ``row`` (1-based record of the input, header excluded) or the
+    ``record`` (an API id), the ``field`` (column) the quote came from, and the program fields
+    (``facts``) the quote supports, such as ``eligibility.applicant_types``.
+    """
 
     file: str
     quote: str
     document_date: dt.date | None = None
+    row: int | None = Field(default=None, ge=1)
+    record: str | None = None
+    field: str | None = None
+    facts: tuple[str, ...] = ()
 
 
 class Contact(_Frozen):
@@ -273,9 +380,10 @@ class Eligibility(_Frozen):
     years_in_business: Range | None = None
     requires: tuple[Literal["environment_conscious", "seeking_location"], ...] = ()
     rule_sets: tuple[str, ...] = ()
+    applicant_types: ApplicantTypes = ()
+    target_groups: TargetGroups = ()
     logic: Any = None
     note: str | None = None
-
 
 
     @field_validator("regions", mode="before")
@@ -286,13 +394,15 @@ class Eligibility(_Frozen):
 
         if isinstance(v, str):
             v = [v]
-        names = tuple(gazetteer().region_names())
         out = []
         for i, item in enumerate(v or ()):
-            key = str(item).strip().lower().replace(" ", "_").replace("-", "_")
-            if key not in names:
-                raise UnknownValueError(f"regions[{i}]", item, "unknown region", list(names))
-            out.append(key)
+            try:
+                key = gazetteer().region(str(item), field=f"regions[{i}]")
+            except UnknownValueError:
+                raise UnknownValueError(f"regions[{i}]", item, "unknown region",
+                                        list(gazetteer().region_names())) from None
+            if key not in out:
+                out.append(key)
         return tuple(out)
 
 
@@ -300,14 +410,15 @@ class Eligibility(_Frozen):
         """True when the program is open to every firm."""
         return not (self.municipalities or self.prefectures or self.regions or self.industries
                     or self.employees or self.capital_jpy or self.years_in_business
-                    or self.requires or self.rule_sets or self.logic is not None)
+                    or self.requires or self.rule_sets or self.applicant_types or self.target_groups
+                    or self.logic is not None)
 
 
 class SupportProgram(_Frozen):
     """A support measure: who offers it, what it gives, who may use it, and its source."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    name: str
+    name: str = ""
     name_ja: str | None = None
     provider: Provider
     kind: ProgramKind
@@ -324,10 +435,28 @@ class SupportProgram(_Frozen):
     url: str | None = None
     contact: Contact | None = None
     clusters: tuple[str, ...] = ()
+    summary: str | None = None
+    fiscal_year: int | None = Field(default=None, ge=1900, le=2200)
+    application_start: dt.date | None = None
+    target_groups: TargetGroups = ()
+    delivered_by: DeliveredBy | None = None
     source: Annotated[tuple[Source, ...], BeforeValidator(_as_list)] = Field(min_length=1)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, data: Any) -> Any:
+        return _name_from_ja(data, "program")
 
+    @property
+    def display_name(self) -> str:
+        """The name to show: the English name, or the Japanese one when that is all there is."""
+        return self.name or self.name_ja or self.id
 
+    def display_name_in(self, lang: str) -> str:
+        """The name to show in ``lang`` ("en" or "ja"), falling back to the other language."""
+        if lang == "ja":
+            return self.name_ja or self.name
+        return self.name or self.name_ja or self.id
 
     @model_validator(mode="after")
     def _window(self) -> "SupportProgram":
@@ -342,6 +471,8 @@ class SupportProgram(_Frozen):
             return False, f"closed since {self.valid_until.isoformat()}"
         if self.valid_from is not None and as_of < self.valid_from:
             return False, f"opens on {self.valid_from.isoformat()}"
+        if self.application_start is not None and as_of < self.application_start:
+            return False, f"applications open on {self.application_start.isoformat()}"
         if self.application_deadline is not None and as_of > self.application_deadline:
             return False, f"application deadline passed on {self.application_deadline.isoformat()}"
         return True, None
@@ -392,9 +523,6 @@ class Municipality(_Frozen):
     source: Annotated[tuple[Source, ...], BeforeValidator(_as_list)] = ()
 
 
-
-
-
 class ClusterProject(_Frozen):
     """A regional cluster project (METI's 19) or a named cluster (TAMA, Sapporo, Kobe, …)."""
 
@@ -411,7 +539,5 @@ class ClusterProject(_Frozen):
     description: str = ""
     description_ja: str | None = None
     source: Annotated[tuple[Source, ...], BeforeValidator(_as_list)] = Field(min_length=1)
-
-
 
 
