@@ -49,6 +49,9 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
     ----------
     bridge : bool, default True
         Add the glossary's Japanese terms to any document with Latin letters.
+    jmdict : bool, default False
+        Also bridge English words the glossary lacks through JMdict, restricted to the
+        programs' own Japanese terms (needs the ``jmdict`` extra, ``jamdict-data``).
     sublinear_tf : bool, default True
         Use ``1 + log(count)`` for the terms of the text.
     max_shown_df : float, default 0.2
@@ -68,8 +71,10 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
         Every column is a word (for the kernel, which bounds a character part otherwise).
     """
 
-    def __init__(self, bridge: bool = True, sublinear_tf: bool = True, max_shown_df: float = 0.2):
+    def __init__(self, bridge: bool = True, jmdict: bool = False, sublinear_tf: bool = True,
+                 max_shown_df: float = 0.2):
         self.bridge = bridge
+        self.jmdict = jmdict
         self.sublinear_tf = sublinear_tf
         self.max_shown_df = max_shown_df
 
@@ -91,7 +96,7 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
         else:
             out = {t: float(c) for t, c in counts.items()}
         if self.bridge and document and _LATIN.search(document):
-            for t, w in glossary().to_japanese(document).items():
+            for t, w in glossary().to_japanese(document, self.__dict__.get("jmdict_")).items():
                 if out.get(t, 0.0) < w:
                     out[t] = w
         return out
@@ -99,6 +104,12 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
     def fit(self, documents: Sequence[str], y=None) -> "TermVectorizer":
         if not 0 < float(self.max_shown_df) <= 1:
             raise ValueError(f"max_shown_df must be in (0, 1], got {self.max_shown_df!r}")
+        self.__dict__.pop("jmdict_", None)
+        if self.jmdict:
+            from matcher.crosslingual import JMdictBridge
+
+            japanese = {t for doc in documents for t in self._analyzer()(doc or "")}
+            self.jmdict_ = JMdictBridge().fit(sorted(japanese))
         vocab: dict[str, int] = {}
         df: list[int] = []
         for doc in documents:
