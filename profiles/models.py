@@ -40,6 +40,8 @@ __all__ = [
     "PROGRAM_KINDS",
     "PROVIDER_KINDS",
     "CLUSTER_FIELDS",
+    "MAX_EMPLOYEES",
+    "MAX_CAPITAL_JPY",
 ]
 
 PROGRAM_KINDS = (
@@ -57,6 +59,12 @@ PROVIDER_KINDS = (
     "municipality", "prefecture", "national", "agency", "association", "cluster_project",
     "third_sector",
 )
+
+#: Bounds of a firm's size facts: far above any real firm (the largest employers have about two
+#: million staff; the largest Japanese capital is some ¥10 trillion), so a value beyond them is a typo
+#: or an attack, refused as one error of that row rather than overflowing the float columns.
+MAX_EMPLOYEES = 100_000_000
+MAX_CAPITAL_JPY = 10 ** 18
 
 ProgramKind = Literal[PROGRAM_KINDS]  # type: ignore[valid-type]
 ProviderKind = Literal[PROVIDER_KINDS]  # type: ignore[valid-type]
@@ -172,8 +180,8 @@ class CompanyProfile(_Frozen):
     prefecture: str | None = None
     municipality: str | None = None
     industry: str | None = None
-    employees: int | None = Field(default=None, ge=0)
-    capital_jpy: int | None = Field(default=None, ge=0)
+    employees: int | None = Field(default=None, ge=0, le=MAX_EMPLOYEES)
+    capital_jpy: int | None = Field(default=None, ge=0, le=MAX_CAPITAL_JPY)
     founded: dt.date | None = None
     needs: tuple[str, ...] = ()
     description: str | None = None
@@ -206,13 +214,22 @@ class CompanyProfile(_Frozen):
     def _needs(cls, v: Any) -> tuple[str, ...]:
         return resolve_needs(v)
 
+    @field_validator("employees", "capital_jpy", mode="before")
+    @classmethod
+    def _not_bool(cls, v: Any, info: ValidationInfo) -> Any:
+        if isinstance(v, bool):
+            raise ValueError(f"{info.field_name} must be a whole number, got {v!r}")
+        return v
+
     @field_validator("founded", mode="before")
     @classmethod
     def _founded(cls, v: Any) -> Any:
         if isinstance(v, str) and len(v) == 4 and v.isdigit():
             return dt.date(int(v), 1, 1)  # a bare year means "founded that year"
-        if isinstance(v, int) and not isinstance(v, bool) and 1000 <= v <= 9999:
-            return dt.date(v, 1, 1)
+        if isinstance(v, (int, float)):
+            if not isinstance(v, bool) and v == int(v) and 1000 <= v <= 9999:
+                return dt.date(int(v), 1, 1)
+            raise ValueError(f"founded must be a date (2020-04-01) or a year (2020), got {v!r}")
         return v
 
     @model_validator(mode="before")

@@ -102,3 +102,16 @@ def test_applications_not_yet_open_are_not_open():
     p = program(application_start="2027-01-10")
     assert p.status(dt.date(2026, 12, 1)) == (False, "applications open on 2027-01-10")
     assert p.status(dt.date(2027, 1, 10))[0]
+
+
+def test_a_310_digit_capital_is_refused_as_one_value_error_not_an_overflow():
+    with pytest.raises(ValidationError, match="capital_jpy"):
+        CompanyProfile(prefecture="Tokyo", capital_jpy="1" + "0" * 309)
+
+
+def test_true_is_not_a_headcount_and_zero_is_not_a_founding_date():
+    with pytest.raises(ValidationError, match="employees must be a whole number, got True"):
+        CompanyProfile(prefecture="Tokyo", employees=True)
+    with pytest.raises(ValidationError, match="founded must be a date"):
+        CompanyProfile(prefecture="Tokyo", founded=0)
+    assert CompanyProfile(prefecture="Tokyo", founded=1978).founded.year == 1978
