@@ -175,27 +175,15 @@ def show(ctx: click.Context, firm_id: str, top: int, as_json: bool) -> None:
 
         matcher register show k01
     """
-    import sqlalchemy as sa
-
-    from matcher.register import schema as t
-    from matcher.register.catalogs import latest_version, refresh_matches
+    from matcher.register.queries import firm_matches
 
     reg = _reg(ctx)
     firm = reg.firm(firm_id)
     history = reg.history(firm_id)
-    v = latest_version(reg)
-    best: list[dict[str, Any]] = []
-    if v is not None:
-        refresh_matches(reg, v)
-        m, cp = t.matches, t.catalog_programs
-        with reg.engine.connect() as conn:
-            best = [r._asdict() for r in conn.execute(
-                sa.select(m.c.program_id, cp.c.name, m.c.status, m.c.score)
-                .join(cp, (cp.c.version_id == m.c.version_id) & (cp.c.program_id == m.c.program_id))
-                .where(m.c.version_id == v.id, m.c.firm_pk == firm.pk)
-                .order_by(m.c.status, m.c.rank, m.c.program_id).limit(top))]
+    best = firm_matches(reg, firm, top)
+    version = best[0]["catalog_version"] if best else None
     if as_json:
-        _echo_json({**firm.to_dict(), "catalog_version": v.id if v else None, "matches": best,
+        _echo_json({**firm.to_dict(), "catalog_version": version, "matches": best,
                     "history": [o.to_dict() for o in history]})
         return
     click.echo(f"{firm.firm_id}  {firm.name or ''}  (version {firm.version}; added by {firm.added_by} "
@@ -205,7 +193,7 @@ def show(ctx: click.Context, firm_id: str, top: int, as_json: bool) -> None:
     for k, val in firm.kept.items():
         click.echo(f"  {k} (kept): {val}")
     if best:
-        click.echo(f"programs (catalog version {v.id}):")
+        click.echo(f"programs (catalog version {version}):")
         for b in best:
             score = f"{b['score']:.3f}" if b["score"] is not None else "  -  "
             click.echo(f"  {score}  {b['status']:<9} {b['program_id']}  {b['name']}")

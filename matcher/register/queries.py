@@ -21,7 +21,7 @@ from matcher.register.catalogs import (CatalogVersion, engine_of, ensure_catalog
                                        versions)
 from matcher.register.store import Register, _record
 
-__all__ = ["CallListEntry", "reach", "Alert", "FirmAlerts", "alerts", "report", "ALERT_KINDS", "MATTERING_FIELDS"]
+__all__ = ["CallListEntry", "firm_matches", "reach", "Alert", "FirmAlerts", "alerts", "report", "ALERT_KINDS", "MATTERING_FIELDS"]
 
 #: What an alert says about a program, most pressing first.
 ALERT_KINDS = ("closing", "new_program", "newly_eligible", "opened", "changed")
@@ -90,6 +90,23 @@ def reach(reg: Register, program_id: str, *, top: int = 20, as_of: dt.date | str
     last_here = reg.last_contacts([r.pk for r in chosen], program_id)
     return [CallListEntry(h.rank, r.firm_id, r.name, h.status, h.score, list(h.reasons), list(h.missing), r.kept,
                           _contact(last_any.get(r.pk)), _contact(last_here.get(r.pk))) for h, r in zip(hits, chosen)]
+
+
+def firm_matches(reg: Register, firm, top: int = 10) -> list[dict[str, Any]]:
+    """A registered firm's best programs at the newest catalog version: eligible by rank, then possible."""
+    from matcher.register.catalogs import latest_version
+
+    v = latest_version(reg)
+    if v is None:
+        return []
+    refresh_matches(reg, v)
+    m, cp = t.matches, t.catalog_programs
+    with reg.engine.connect() as conn:
+        return [{**r._asdict(), "catalog_version": v.id} for r in conn.execute(
+            sa.select(m.c.program_id, cp.c.name, m.c.status, m.c.score)
+            .join(cp, (cp.c.version_id == m.c.version_id) & (cp.c.program_id == m.c.program_id))
+            .where(m.c.version_id == v.id, m.c.firm_pk == firm.pk)
+            .order_by(m.c.status, m.c.rank, m.c.program_id).limit(top))]
 
 
 # ---------------------------------------------------------------------- alerts

@@ -23,6 +23,7 @@ matcher.register.errors.ConflictError: firm 'k01': changed by someone else since
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import difflib
 import getpass
@@ -230,6 +231,12 @@ class Register:
                 reg._ensure_actor(conn, role="admin")
                 reg._audit(conn, "init", "register", None, {"url": reg.engine.url.render_as_string(hide_password=True)})
         return reg
+
+    def as_actor(self, actor: str) -> "Register":
+        """The same register (engine, caches) with another coordinator acting: one per HTTP request."""
+        other = copy.copy(self)
+        other.actor = actor
+        return other
 
     def close(self) -> None:
         self.engine.dispose()
