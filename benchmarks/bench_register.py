@@ -3,10 +3,9 @@
     python benchmarks/bench_register.py [--firms 10000] [--postgres URL]   (or MATCHER_TEST_POSTGRES)
 
 Columns: importing N firms (a new register, batches of 500), importing them again (all
-unchanged), computing the matches of
-the register's firms against the built-in catalog (the first run includes fitting the
-engine), and the call list of one program from the register once matches are computed
-(the median of 5 runs).
+unchanged), computing the matches of the register's firms against the built-in catalog
+(including fitting the engine), and the call list of one program from the register once
+matches are computed (the median of 5 runs).
 """
 
 from __future__ import annotations
