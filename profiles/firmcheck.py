@@ -40,7 +40,7 @@ __all__ = ["ReadingSummary", "FirmRows", "FirmsCheck", "read_firms", "check_firm
 
 #: The columns of a check table, in order.
 CHECK_COLUMNS = ("row", "line", "name", "prefecture", "municipality_code", "municipality", "industry", "employees",
-                 "capital_jpy", "founded", "needs", "sources", "problems")
+                 "capital_jpy", "founded", "needs", "sources", "problems", "notes")
 _SHOWN = ("prefecture", "municipality", "industry", "employees", "capital_jpy", "founded", "needs")
 
 
@@ -59,6 +59,7 @@ class ReadingSummary:
     readable: int = 0
     with_problems: int = 0
     blank_rows: int = 0
+    with_notes: int = 0
     problems_by_field: Counter = field(default_factory=Counter)
 
     def __str__(self) -> str:
@@ -69,7 +70,7 @@ class ReadingSummary:
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "format": self.format, "encoding": self.encoding, "sheet": self.sheet,
                 "header_line": self.header_line, "rows": self.rows, "readable": self.readable,
-                "with_problems": self.with_problems, "blank_rows": self.blank_rows, "columns": dict(self.columns),
+                "with_problems": self.with_problems, "with_notes": self.with_notes, "blank_rows": self.blank_rows, "columns": dict(self.columns),
                 "kept": list(self.kept), "problems_by_field": dict(self.problems_by_field)}
 
 
@@ -106,6 +107,8 @@ class FirmRows:
                     summary.problems_by_field[p.field or "(row)"] += 1
             else:
                 summary.readable += 1
+            if reading.notes:
+                summary.with_notes += 1
             if row.extra:
                 new = [k for k in row.extra if not k.startswith("_") and k not in seen_extra]
                 if new:
@@ -181,7 +184,7 @@ def check_record(reading: RowReading) -> dict[str, Any]:
         resolved[name] = entry
     return {"row": reading.row, "line": reading.line, "ok": reading.ok, "fields": resolved,
             "kept": {k: cell_text(v) for k, v in reading.kept.items()},
-            "problems": [p.to_dict() for p in reading.problems],
+            "problems": [p.to_dict() for p in reading.problems], "notes": [p.to_dict() for p in reading.notes],
             **({"cells": {k: cell_text(v) for k, v in reading.cells.items()}} if reading.problems else {})}
 
 
@@ -203,6 +206,7 @@ def check_row(reading: RowReading) -> dict[str, Any]:
                              and not (k == "prefecture" and reading.provenance[k] == reading.provenance.get(
                                  "municipality"))),  # one place gave both: said once
         "problems": "; ".join(p.message for p in reading.problems),
+        "notes": "; ".join(p.message for p in reading.notes),
     }
 
 

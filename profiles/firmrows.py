@@ -23,18 +23,18 @@ also carries its validated :class:`CompanyProfile` (``firm``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
 from profiles.addresses import AddressMatch, parse_address, parse_municipality
 from profiles.columns import ColumnMatch
-from profiles.errors import InputError
+from profiles.errors import InputError, UnknownValueError
 from profiles.geography import LocalGovernment, gazetteer
 from profiles.models import CompanyProfile
+from profiles.needs import need_ids
 from profiles.numerals import MISSING, normalize
 from profiles.tabular import Row, cell_text
 from profiles.validation import problems_from
@@ -49,7 +49,7 @@ MODEL_FIELDS = tuple(CompanyProfile.model_fields)
 
 _YES = frozenset({"yes", "y", "true", "t", "1", "はい", "有", "あり", "有り", "○", "〇", "◯", "●", "済", "該当"})
 _NO = frozenset({"no", "n", "false", "f", "0", "いいえ", "無", "なし", "無し", "×", "✕", "-", "非該当"})
-_SPACES = re.compile(r"\s+")
+_FAILED_MAX = 65536  # cells remembered as failing, per reader
 
 
 def parse_flag(value: object, field: str = "flag") -> bool | None:
@@ -72,12 +72,18 @@ def parse_flag(value: object, field: str = "flag") -> bool | None:
     raise InputError(field, value, "not a yes or no: give はい/いいえ, 有/無, ○/×, yes/no or 1/0")
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
-    """Where a value came from: the column(s) and the original text."""
+class Source(NamedTuple):
+    """Where a value came from: the column(s) and the original cell (a named tuple: cheap per cell).
+
+    ``value`` is the cell as read (text, or a workbook's number or date); ``text`` is it as text.
+    """
 
     column: str
-    text: str
+    value: object
+
+    @property
+    def text(self) -> str:
+        return cell_text(self.value)
 
     def __str__(self) -> str:
         return f"{self.column} {self.text!r}"
@@ -157,10 +163,14 @@ class RowReading:
     kept : dict
         The cells of the columns the engine does not use, by header, in header order.
     problems : list of RowProblem
-    cells : dict
-        Every original cell by header (what an error row carries to the errors file).
+        What stops the row from being a firm.
+    raw, names : tuple
+        The original cells and their headers (:attr:`cells` pairs them).
     firm : CompanyProfile or None
         The validated firm, when the row has no problem (and the reader validates).
+    notes : list of RowProblem
+        What was read past without stopping the row: a free-text column (相談内容) whose
+        text names no need the vocabulary knows gives no needs and a note, not a problem.
     """
 
     row: int
@@ -169,8 +179,18 @@ class RowReading:
     provenance: dict[str, Source]
     kept: dict[str, Any]
     problems: list[RowProblem]
-    cells: dict[str, Any] = field(default_factory=dict)
+    raw: tuple = ()
+    names: tuple[str, ...] = ()
     firm: CompanyProfile | None = None
+    notes: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def cells(self) -> dict[str, Any]:
+        """Every original cell by header (what an error row carries to the errors file)."""
+        out = dict(zip(self.names, self.raw))
+        if len(self.raw) > len(self.names):
+            out["(beyond the header)"] = list(self.raw[len(self.names):])
+        return out
 
     @property
     def ok(self) -> bool:
@@ -188,8 +208,17 @@ _Parser = Callable[[object, dict], Any]
 
 
 def _text_value(value: object, options: dict) -> str | None:
-    text = _SPACES.sub(" ", cell_text(value)).strip()
+    text = (value if isinstance(value, str) else cell_text(value)).strip()
     return text or None
+
+
+_NEED_IDS = frozenset(need_ids())
+
+
+def _needs_value(value: object, options: dict) -> tuple[str, ...] | None:
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) and v in _NEED_IDS for v in value):
+        return tuple(dict.fromkeys(value)) or None  # already need ids (a Parquet or JSON list)
+    return parse_needs_words(value, free_text=bool(options.get("free_text"))) or None
 
 
 def _id_value(value: object, options: dict) -> str | None:
@@ -232,7 +261,7 @@ class FirmReader:
             "employees": lambda v, o: parse_headcount(v, ranges=ranges),
             "capital_jpy": lambda v, o: parse_amount_jpy(v, unit=o.get("unit", 1)),
             "founded": lambda v, o: parse_date(v),
-            "needs": lambda v, o: parse_needs_words(v, free_text=bool(o.get("free_text"))) or None,
+            "needs": _needs_value,
             "environment_conscious": lambda v, o: parse_flag(v, "environment_conscious"),
             "seeking_location": lambda v, o: parse_flag(v, "seeking_location"),
         }
@@ -249,6 +278,8 @@ class FirmReader:
                 kept.append((c.index, name))
         self._kept = tuple(kept)
         self._order = {name: i for i, name in enumerate(self.names)}
+        self._failed: dict[tuple, InputError] = {}
+        self._prefectures: dict[object, str] = {}
         self._column_of = {f: n for f, _, n, _, _ in self._plan} | {f: n for f, (_, n) in self._where.items()}
 
     @property
@@ -263,33 +294,46 @@ class FirmReader:
         extra = row.extra
         if extra:
             kept.update({k: v for k, v in extra.items() if not k.startswith("_")})
-        original = dict(zip(self.names, cells))
         if row.problem is not None:
             raw = (extra or {}).get("_raw", "")
-            if extra and "_beyond_header" in extra:
-                original["(beyond the header)"] = extra["_beyond_header"]
+            beyond = tuple(extra["_beyond_header"]) if extra and "_beyond_header" in extra else ()
             problem = RowProblem(row.number, row.line, None, None, raw, row.problem)
-            return RowReading(row.number, row.line, {}, {}, kept, [problem], original)
+            return RowReading(row.number, row.line, {}, {}, kept, [problem], (*cells, *beyond), self.names)
         fields: dict[str, Any] = {}
         provenance: dict[str, Source] = {}
         problems: list[RowProblem] = []
+        notes: list[RowProblem] = []
+        failed = self._failed
         for name_of_field, i, column, options, parse in self._plan:
             value = cells[i]
             if value == "" or value is None:
                 continue
-            try:
-                parsed = parse(value, options)
-            except InputError as exc:
-                problems.append(RowProblem(row.number, row.line, column, name_of_field, value, exc.message,
-                                           tuple(map(str, exc.candidates))))
+            key = (i, value) if isinstance(value, (str, int, float)) else None
+            exc = failed.get(key) if key is not None else None
+            if exc is None:
+                try:
+                    parsed = parse(value, options)
+                except InputError as err:  # remembered: the parsers remember answers, not errors
+                    exc = err
+                    if key is not None:
+                        if len(failed) >= _FAILED_MAX:
+                            failed.clear()
+                        failed[key] = err
+            if exc is not None:
+                problem = RowProblem(row.number, row.line, column, name_of_field, value, exc.message,
+                                     tuple(map(str, exc.candidates)))
+                if name_of_field == "needs" and options.get("free_text") and isinstance(exc, UnknownValueError):
+                    notes.append(problem)
+                else:
+                    problems.append(problem)
                 continue
             if parsed is not None:
                 fields[name_of_field] = parsed
-                provenance[name_of_field] = Source(column, cell_text(value))
+                provenance[name_of_field] = Source(column, value)
         self._locate(row, cells, fields, provenance, problems)
         if len(problems) > 1:  # in the order of the columns, as the row reads
             problems.sort(key=lambda p: self._order.get(p.column, len(self._order)))
-        reading = RowReading(row.number, row.line, fields, provenance, kept, problems, original)
+        reading = RowReading(row.number, row.line, fields, provenance, kept, problems, cells, self.names, notes=notes)
         if not problems and self.validate:
             try:
                 reading.firm = CompanyProfile.model_validate(fields)
@@ -328,13 +372,17 @@ class FirmReader:
 
         pref = None
         if pref_v is not None:
-            try:
-                pref = gazetteer().prefecture(cell_text(pref_v).strip()).code
-            except InputError as exc:
-                problem(pref_col, "prefecture", pref_v, exc)
-                return
+            pref = self._prefectures.get(pref_v) if isinstance(pref_v, str) else None
+            if pref is None:
+                try:
+                    pref = gazetteer().prefecture(cell_text(pref_v).strip()).code
+                except InputError as exc:
+                    problem(pref_col, "prefecture", pref_v, exc)
+                    return
+                if isinstance(pref_v, str) and len(self._prefectures) < 4096:
+                    self._prefectures[pref_v] = pref
             fields["prefecture"] = pref
-            provenance["prefecture"] = Source(pref_col, cell_text(pref_v))
+            provenance["prefecture"] = Source(pref_col, pref_v)
         hint = pref or self.prefecture
         found: AddressMatch | None = None
         found_source: Source | None = None
@@ -356,7 +404,7 @@ class FirmReader:
             except InputError as exc:
                 problem(mun_col, "municipality", mun_v, exc)
                 return
-        code, source = self._settle(gov, Source(mun_col, cell_text(mun_v)) if gov else None, found, found_source,
+        code, source = self._settle(gov, Source(mun_col, mun_v) if gov else None, found, found_source,
                                     problem, addr_col)
         if code is False:
             return
@@ -378,18 +426,18 @@ class FirmReader:
     @staticmethod
     def _address_source(found: AddressMatch, addr_v, addr_col, pc_v, pc_col) -> Source:
         if found.how == "postal_code" and pc_v is not None:
-            return Source(pc_col, cell_text(pc_v))
+            return Source(pc_col, pc_v)
         if found.how == "address+postal_code" and pc_v is not None and addr_v is not None:
             return Source(f"{addr_col} + {pc_col}", f"{cell_text(addr_v)} / {cell_text(pc_v)}")
-        return Source(addr_col, cell_text(addr_v)) if addr_v is not None else Source(pc_col, cell_text(pc_v))
+        return Source(addr_col, addr_v) if addr_v is not None else Source(pc_col, pc_v)
 
     @staticmethod
     def _settle(gov, gov_source, found, found_source, problem, addr_col):
         """The municipality code and its source, from the municipality column and the address."""
         if found is None or found.municipality is None:
             if gov is not None and found is not None and gov.prefecture_code != found.prefecture:
-                problem(gov_source.column, "municipality", gov_source.text, InputError(
-                    "municipality", gov_source.text, f"{gov.full_name_ja} ({gov.label}) is not in the prefecture "
+                problem(gov_source.column, "municipality", gov_source.value, InputError(
+                    "municipality", gov_source.value, f"{gov.full_name_ja} ({gov.label}) is not in the prefecture "
                     f"the address gives ({gazetteer().prefectures[int(found.prefecture) - 1].name_ja})"))
                 return False, None
             return (gov.code, gov_source) if gov is not None else (None, None)
@@ -400,8 +448,8 @@ class FirmReader:
             return by_address.code, found_source
         if _within(gov, by_address):
             return gov.code, gov_source
-        problem(gov_source.column, "municipality", gov_source.text, InputError(
-            "municipality", gov_source.text, f"the municipality column gives {gov.full_name_ja} ({gov.label}) "
+        problem(gov_source.column, "municipality", gov_source.value, InputError(
+            "municipality", gov_source.value, f"the municipality column gives {gov.full_name_ja} ({gov.label}) "
             f"but {addr_col or 'the postal code'} gives {by_address.full_name_ja} ({by_address.label})",
             [f"{gov.code} {gov.label}", f"{by_address.code} {by_address.label}"]))
         return False, None

@@ -31,9 +31,8 @@ import math
 import re
 from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from profiles.columns import ColumnConflictError, ColumnMatch, match_headers, read_column_mapping
 from profiles.errors import InputError
@@ -70,9 +69,8 @@ class TableError(InputError):
         return text
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One record of a firm list.
+class Row(NamedTuple):
+    """One record of a firm list (a named tuple: one is made per record).
 
     Attributes
     ----------
@@ -279,9 +277,11 @@ class Table:
 
     def __iter__(self) -> Iterator[Row]:
         width, max_cell = len(self.header), self.max_cell
+        text = self.format in ("csv", "tsv")  # every cell a string
         try:
             for line, cells, problem, extra in self._records:
-                if problem is None and not extra and not any(c != "" and c is not None for c in cells):
+                if (problem is None and not extra and not any(cells)
+                        and not any(c != "" and c is not None for c in cells)):  # 0 and False are not blank
                     self.blank_rows += 1
                     continue
                 self._number += 1
@@ -296,7 +296,8 @@ class Table:
                             extra = {**(extra or {}), "_beyond_header": list(over)}
                     elif len(cells) < width:
                         cells = (*cells, *([""] * (width - len(cells))))
-                    if max_cell and any(isinstance(c, str) and len(c) > max_cell for c in cells):
+                    if max_cell and (max(map(len, cells), default=0) > max_cell if text else
+                                     any(isinstance(c, str) and len(c) > max_cell for c in cells)):
                         long = next(i for i, c in enumerate(cells) if isinstance(c, str) and len(c) > max_cell)
                         problem = (f"the cell of column {self.names[long]} has {len(cells[long]):,} characters "
                                    f"(more than {max_cell:,}): a quote that never closes?")

@@ -139,6 +139,20 @@ def test_a_row_without_a_location_is_a_problem_from_the_model_naming_the_field()
     assert p.field == "municipality" and "location is required" in p.reason
 
 
+def test_a_consultation_naming_no_known_need_is_a_note_not_a_problem_but_a_needs_word_list_is_strict():
+    r = firm_with("相談内容", "事業承継")
+    assert r.ok and "needs" not in r.fields and r.notes[0].column == "相談内容" and r.firm is not None
+    r = firm_with("ニーズ", "事業承継")
+    assert not r.ok and r.problems[0].field == "needs" and "unknown need" in r.problems[0].reason
+
+
+def test_a_failing_value_fails_alike_every_time_it_comes_back():
+    reader = FirmReader(match_headers(["所在地", "資本金"]), ["所在地", "資本金"])
+    first, again = (reader.read(Row(n, None, ("東京都北区", "たくさん"))) for n in (1, 2))
+    assert [(p.row, p.reason) for p in (*first.problems, *again.problems)] == [
+        (1, first.problems[0].reason), (2, first.problems[0].reason)]
+
+
 def test_columns_the_engine_does_not_use_are_kept_in_header_order_with_their_cells():
     header = ["No.", "会社名", "電話番号", "所在地", "法人番号", "担当者", "メモ欄"]
     r = reading(header, ["1", "王子", "03-0000-0000", "東京都北区", "1234567890123", "山田", ""])
@@ -228,7 +242,8 @@ def register_rows(draw):
     return rows
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(register_rows())
 def test_every_input_row_yields_exactly_one_reading_readable_or_with_problems(tmp_path, rows):
     lines = [",".join(COLUMNS)]

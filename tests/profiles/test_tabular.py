@@ -258,7 +258,8 @@ _CELL = st.text(st.characters(codec="cp932", exclude_categories=("Cs", "Cc"), ex
                 max_size=12)
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(st.lists(_CELL, min_size=6, max_size=6), min_size=1, max_size=15))
 def test_any_register_excel_could_write_reads_back_exactly_one_row_per_record(tmp_path, rows):
     rows = [r for r in rows if any(r)]  # an all-empty record is a blank row
@@ -274,7 +275,8 @@ _PLAIN = st.text(st.characters(codec="cp932", exclude_categories=("Cs", "Cc", "Z
                                exclude_characters='",\r\n\t' + _NO_ROUND_TRIP), min_size=1, max_size=8)
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.lists(_PLAIN, min_size=6, max_size=6), st.booleans()), min_size=1, max_size=30))
 def test_stray_quotes_anywhere_lose_no_line_every_line_is_one_row_readable_or_a_problem(tmp_path, lines):
     text = "会社名,所在地,従業員数,資本金,電話番号,備考\r\n" + "".join(
