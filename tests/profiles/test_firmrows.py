@@ -263,3 +263,16 @@ def test_every_input_row_yields_exactly_one_reading_readable_or_with_problems(tm
             assert r.ok, [str(p) for p in r.problems]
         if kind == "extra":
             assert not r.ok and "cells but the header has" in r.problems[0].reason
+
+
+def test_the_sample_register_reads_every_firm_alike_from_its_shift_jis_csv_and_its_workbook():
+    from tests.conftest import EXAMPLES
+
+    csv_path, xlsx_path = EXAMPLES / "register-kita-hamura.csv", EXAMPLES / "register-kita-hamura.xlsx"
+    assert csv_path.read_bytes().count(b"\r\n") == 13
+    with read_firms(csv_path) as a, read_firms(xlsx_path) as b:
+        from_csv, from_xlsx = [r.profile() for r in a], [r.profile() for r in b]
+        assert (a.table.encoding, b.table.sheet) == ("cp932", "企業名簿")
+        assert a.summary.kept == ("No.", "フリガナ", "電話番号", "担当者", "備考")
+    assert from_csv == from_xlsx and len(from_csv) == 12
+    assert {f["municipality"] for f in from_csv} == {"131172", "132276"}   # Kita City and Hamura City
