@@ -13,7 +13,7 @@ from profiles.firmcheck import CHECK_COLUMNS, check_firms, read_firms
 from profiles.firmrows import FirmReader, parse_flag
 from profiles.models import CompanyProfile
 from profiles.tabular import Row, TableError
-from tests.profiles.registers import HEADER, ROWS, write_register, write_xlsx_register
+from tests.profiles.registers import ROWS, write_register, write_xlsx_register
 
 
 def reading(header, cells, **kw):
@@ -231,7 +231,7 @@ COLUMNS = list(GOOD)
 
 @st.composite
 def register_rows(draw):
-    rows, broken_lines = [], 0
+    rows = []
     for _ in range(draw(st.integers(1, 12))):
         row = []
         for col in COLUMNS:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 
 import pytest
@@ -12,7 +10,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from profiles.columns import ColumnConflictError
 from profiles.errors import InputError
-from profiles.tabular import MAX_SPAN, Row, TableError, cell_text, detect_encoding, open_table, table_format
+from profiles.tabular import MAX_SPAN, TableError, cell_text, detect_encoding, open_table, table_format
 from tests.profiles.registers import HEADER, ROWS, csv_text, write_register, write_xlsx_register
 
 
