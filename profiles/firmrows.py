@@ -23,7 +23,8 @@ also carries its validated :class:`CompanyProfile` (``firm``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -33,6 +34,7 @@ from profiles.addresses import AddressMatch, parse_address, parse_municipality
 from profiles.columns import ColumnMatch
 from profiles.errors import InputError, UnknownValueError
 from profiles.geography import LocalGovernment, gazetteer
+from profiles.industries import DIVISIONS, MAJOR_GROUPS
 from profiles.models import CompanyProfile
 from profiles.needs import need_ids
 from profiles.numerals import MISSING, normalize
@@ -158,8 +160,10 @@ class RowReading:
         The firm's fields, as :class:`CompanyProfile` takes them: ``prefecture`` and
         ``municipality`` as codes, ``industry`` a JSIC code, ``employees`` and
         ``capital_jpy`` integers, ``founded`` a date, ``needs`` a tuple of need ids.
+    located : dict of str to Source
+        Where the location fields came from (the other sources follow from the columns).
     provenance : dict of str to Source
-        For each field, the column and original text it came from.
+        For each field, the column and original text it came from (a property).
     kept : dict
         The cells of the columns the engine does not use, by header, in header order.
     problems : list of RowProblem
@@ -176,13 +180,28 @@ class RowReading:
     row: int
     line: int | None
     fields: dict[str, Any]
-    provenance: dict[str, Source]
+    located: dict[str, Source]
     kept: dict[str, Any]
     problems: list[RowProblem]
     raw: tuple = ()
     names: tuple[str, ...] = ()
     firm: CompanyProfile | None = None
     notes: list[RowProblem] = field(default_factory=list)
+
+    sources: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+
+    @property
+    def provenance(self) -> dict[str, Source]:
+        """Field → the column and original cell it came from (made when asked: a batch run rarely asks)."""
+        raw, located = self.raw, self.located
+        out = {}
+        for name in self.fields:
+            if name in located:
+                out[name] = located[name]
+            elif name in self.sources:
+                column, i = self.sources[name]
+                out[name] = Source(column, raw[i])
+        return out
 
     @property
     def cells(self) -> dict[str, Any]:
@@ -213,6 +232,7 @@ def _text_value(value: object, options: dict) -> str | None:
 
 
 _NEED_IDS = frozenset(need_ids())
+_INDUSTRY_CODES = frozenset([*DIVISIONS, *MAJOR_GROUPS])
 
 
 def _needs_value(value: object, options: dict) -> tuple[str, ...] | None:
@@ -255,15 +275,18 @@ class FirmReader:
         self.prefecture = None if prefecture is None else gazetteer().prefecture(prefecture).code
         self.ranges = ranges
         self.validate = validate
+        # each parser takes the canonical form (a code, an int, a date, a bool: a Parquet file's
+        # or the engine's own) at once, and everything else through the value parsers
         parsers: dict[str, _Parser] = {
             "id": _id_value, "name": _text_value, "description": _text_value,
-            "industry": lambda v, o: parse_industry_words(v),
-            "employees": lambda v, o: parse_headcount(v, ranges=ranges),
-            "capital_jpy": lambda v, o: parse_amount_jpy(v, unit=o.get("unit", 1)),
-            "founded": lambda v, o: parse_date(v),
+            "industry": lambda v, o: v if v.__class__ is str and v in _INDUSTRY_CODES else parse_industry_words(v),
+            "employees": lambda v, o: v if v.__class__ is int and v >= 0 else parse_headcount(v, ranges=ranges),
+            "capital_jpy": lambda v, o: (v * o.get("unit", 1) if v.__class__ is int and v >= 0
+                                         else parse_amount_jpy(v, unit=o.get("unit", 1))),
+            "founded": lambda v, o: v if v.__class__ is dt.date else parse_date(v),
             "needs": _needs_value,
-            "environment_conscious": lambda v, o: parse_flag(v, "environment_conscious"),
-            "seeking_location": lambda v, o: parse_flag(v, "seeking_location"),
+            "environment_conscious": lambda v, o: v if v.__class__ is bool else parse_flag(v, "environment_conscious"),
+            "seeking_location": lambda v, o: v if v.__class__ is bool else parse_flag(v, "seeking_location"),
         }
         self._plan: list[tuple[str, int, str, dict, _Parser]] = []
         self._where: dict[str, tuple[int, str]] = {}
@@ -280,6 +303,8 @@ class FirmReader:
         self._order = {name: i for i, name in enumerate(self.names)}
         self._failed: dict[tuple, InputError] = {}
         self._prefectures: dict[object, str] = {}
+        self._municipalities: dict[tuple, LocalGovernment] = {}
+        self._sources = {f: (n, i) for f, i, n, _, _ in self._plan}
         self._column_of = {f: n for f, _, n, _, _ in self._plan} | {f: n for f, (_, n) in self._where.items()}
 
     @property
@@ -329,11 +354,11 @@ class FirmReader:
                 continue
             if parsed is not None:
                 fields[name_of_field] = parsed
-                provenance[name_of_field] = Source(column, value)
         self._locate(row, cells, fields, provenance, problems)
         if len(problems) > 1:  # in the order of the columns, as the row reads
             problems.sort(key=lambda p: self._order.get(p.column, len(self._order)))
-        reading = RowReading(row.number, row.line, fields, provenance, kept, problems, cells, self.names, notes=notes)
+        reading = RowReading(row.number, row.line, fields, provenance, kept, problems, cells, self.names,
+                             notes=notes, sources=self._sources)
         if not problems and self.validate:
             try:
                 reading.firm = CompanyProfile.model_validate(fields)
@@ -399,11 +424,17 @@ class FirmReader:
                 found_source = self._address_source(found, addr_v, addr_col, pc_v, pc_col)
         gov: LocalGovernment | None = None
         if mun_v is not None:
-            try:
-                gov = parse_municipality(mun_v, prefecture=hint or (found.prefecture if found else None))
-            except InputError as exc:
-                problem(mun_col, "municipality", mun_v, exc)
-                return
+            within = hint or (found.prefecture if found else None)
+            key = (mun_v, within) if isinstance(mun_v, (str, int)) else None
+            gov = self._municipalities.get(key) if key is not None else None
+            if gov is None:
+                try:
+                    gov = parse_municipality(mun_v, prefecture=within)
+                except InputError as exc:
+                    problem(mun_col, "municipality", mun_v, exc)
+                    return
+                if key is not None and gov is not None and len(self._municipalities) < 65536:
+                    self._municipalities[key] = gov
         code, source = self._settle(gov, Source(mun_col, mun_v) if gov else None, found, found_source,
                                     problem, addr_col)
         if code is False:
