@@ -48,7 +48,8 @@ class RowError:
 
 def _parse_text(text: str, source: str) -> Any:
     try:
-        return parse_yaml(text)  # YAML is a superset of JSON; a repeated key is an error
+        # YAML is a superset of JSON; a repeated key is an error; a firm file has no use for aliases
+        return parse_yaml(text, aliases="refuse")
     except yaml.YAMLError as exc:
         raise InputError("firm", source, f"cannot parse as YAML or JSON: {' '.join(str(exc).split())}") from None
 

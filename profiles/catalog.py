@@ -139,9 +139,65 @@ class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: 
         return super().construct_mapping(node, deep=deep)
 
 
-def parse_yaml(text: str) -> Any:
+#: The most nodes a YAML document may stand for once its aliases are expanded, and the deepest nesting.
+MAX_YAML_NODES = 1_000_000
+MAX_NESTING = 100
+
+
+def _check_aliases(text: str, aliases: str) -> None:
+    """Refuse alias use (``aliases="refuse"``) or a document whose aliases expand past
+    :data:`MAX_YAML_NODES` nodes, counted on the node graph without expanding it (a
+    467-byte "billion laughs" file stands for billions of nodes); refuse nesting deeper
+    than :data:`MAX_NESTING` in a document with aliases (libyaml bounds the nesting of others)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    n_alias = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.AliasEvent):
+            n_alias += 1
+            if aliases == "refuse":
+                raise yaml.constructor.ConstructorError(
+                    None, None, "aliases (*name) are not allowed in this file: write the values out",
+                    event.start_mark)
+    if not n_alias:
+        return
+    node = yaml.compose(text, Loader=loader)
+    if node is None:
+        return
+    sizes: dict[int, int] = {}
+    # iterative post-order walk with memo: the expanded size of a shared node is counted once per use
+    stack: list[tuple[Any, int, bool]] = [(node, 1, False)]
+    while stack:
+        n, depth, done = stack.pop()
+        if depth > MAX_NESTING:
+            raise yaml.constructor.ConstructorError(None, None, f"nested deeper than {MAX_NESTING} levels",
+                                                    n.start_mark)
+        if id(n) in sizes and not done:
+            continue
+        kids = ([c for pair in n.value for c in pair] if isinstance(n, yaml.MappingNode)
+                else list(n.value) if isinstance(n, yaml.SequenceNode) else [])
+        if done:
+            total = 1 + sum(sizes[id(c)] for c in kids)
+            if total > MAX_YAML_NODES:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"aliases expand this document past {MAX_YAML_NODES:,} values", n.start_mark)
+            sizes[id(n)] = total
+            continue
+        stack.append((n, depth, True))
+        stack.extend((c, depth + 1, False) for c in kids if id(c) not in sizes)
+
+
+def parse_yaml(text: str, aliases: str = "bounded") -> Any:
     """Plain data from YAML (or JSON, a subset) text; a key repeated in a mapping raises
     :class:`yaml.YAMLError` with its line.
+
+    ``aliases="refuse"`` (firm files and firm lists) refuses any alias; the default bounds
+    what aliases may expand to (catalogs, where anchors can save repetition).
+
+    >>> parse_yaml("a: &x [1, 2]\\nb: *x", aliases="refuse")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    yaml.constructor.ConstructorError: aliases (*name) are not allowed in this file: write the values out
+    ...
 
     >>> parse_yaml("id: a\\nname: x")
     {'id': 'a', 'name': 'x'}
@@ -153,7 +209,14 @@ def parse_yaml(text: str) -> Any:
     found duplicate key 'id'
       in "<unicode string>", line 2, column 1
     """
-    return yaml.load(text, Loader=_UniqueKeyLoader)
+    if aliases not in ("bounded", "refuse"):
+        raise ValueError(f"aliases must be 'bounded' or 'refuse', got {aliases!r}")
+    if "*" in text:  # no alias can hide without its star
+        _check_aliases(text, aliases)
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except RecursionError:
+        raise yaml.YAMLError(f"nested deeper than this parser can follow (limit {MAX_NESTING})") from None
 
 
 def _files(path: Path) -> list[Path]:

@@ -44,6 +44,7 @@ __all__ = [
     "name_key",
     "distance_km",
     "REGIONS",
+    "Subregion",
 ]
 
 #: Regions of Japan as sets of prefecture numbers (a prefecture may be in several:
@@ -135,6 +136,28 @@ class LocalGovernment:
         return ", ".join(parts)
 
 
+@dataclass(frozen=True)
+class Subregion:
+    """A named part of a prefecture (Tokyo's 23 wards, 多摩, 島しょ) as the local governments it holds."""
+
+    id: str
+    name_en: str
+    name_ja: str
+    prefecture_code: str
+    members: tuple[str, ...]
+    synonyms: tuple[str, ...]
+
+
+def _read_subregions() -> dict[str, Subregion]:
+    import yaml
+
+    text = (resources.files("profiles") / "data" / "subregions.yaml").read_text(encoding="utf-8")
+    return {key: Subregion(id=key, name_en=v["name"], name_ja=v["name_ja"], prefecture_code=str(v["prefecture"]),
+                           members=tuple(str(m) for m in v["members"]),
+                           synonyms=tuple(str(x) for x in v.get("synonyms", ())))
+            for key, v in yaml.safe_load(text)["subregions"].items()}
+
+
 def _read_csv(name: str) -> list[dict[str, str]]:
     text = (resources.files("profiles") / "data" / name).read_text(encoding="utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
@@ -187,6 +210,14 @@ class Gazetteer:
                 bucket = self._by_key.setdefault(name_key(alias), [])
                 if i not in bucket:
                     bucket.append(i)
+        #: Named sub-regions of prefectures, by id (``tokyo_wards``, ``tama``, ``tokyo_islands``).
+        self.subregions: dict[str, Subregion] = _read_subregions()
+        self._region_by_key: dict[str, str] = {}
+        for key in REGIONS:
+            self._region_by_key[name_key(key)] = key
+        for sub in self.subregions.values():
+            for alias in (sub.id, sub.name_en, sub.name_ja, *sub.synonyms):
+                self._region_by_key.setdefault(name_key(alias), sub.id)
         self._pref_by_key: dict[str, int] = {}
         for i, p in enumerate(self.prefectures):
             suffix = p.name_ja[-1]
@@ -232,8 +263,26 @@ class Gazetteer:
         return self.records[self.index(code)]
 
     def region_names(self) -> tuple[str, ...]:
-        """The names of the regions a program may be restricted to."""
-        return tuple(REGIONS)
+        """The names of the regions a program may be restricted to: regions of Japan, then sub-regions.
+
+        >>> names = gazetteer().region_names()
+        >>> "kanto" in names and "tama" in names
+        True
+        """
+        return (*REGIONS, *self.subregions)
+
+    def region(self, text: str, field: str = "regions") -> str:
+        """The id of a region or sub-region named by id, English or Japanese name, or a synonym.
+
+        >>> gazetteer().region("多摩"), gazetteer().region("23区"), gazetteer().region("Kanto")
+        ('tama', 'tokyo_wards', 'kanto')
+        """
+        found = self._region_by_key.get(name_key(str(text).replace("_", " ")))
+        if found is None:
+            found = self._region_by_key.get(name_key(str(text)))
+        if found is None:
+            raise UnknownValueError(field, text, "unknown region", list(self.region_names()))
+        return found
 
     def prefecture(self, text: str, field: str = "prefecture") -> Prefecture:
         """Resolve a prefecture given in English, Japanese, kana, or by number.

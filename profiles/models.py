@@ -26,6 +26,8 @@ __all__ = [
     "CompanyProfile",
     "Provider",
     "Benefit",
+    "Share",
+    "DeliveredBy",
     "Source",
     "Contact",
     "Range",
@@ -38,6 +40,8 @@ __all__ = [
     "PROGRAM_KINDS",
     "PROVIDER_KINDS",
     "CLUSTER_FIELDS",
+    "MAX_EMPLOYEES",
+    "MAX_CAPITAL_JPY",
 ]
 
 PROGRAM_KINDS = (
@@ -55,6 +59,12 @@ PROVIDER_KINDS = (
     "municipality", "prefecture", "national", "agency", "association", "cluster_project",
     "third_sector",
 )
+
+#: Bounds of a firm's size facts: far above any real firm (the largest employers have about two
+#: million staff; the largest Japanese capital is some ¥10 trillion), so a value beyond them is a typo
+#: or an attack, refused as one error of that row rather than overflowing the float columns.
+MAX_EMPLOYEES = 100_000_000
+MAX_CAPITAL_JPY = 10 ** 18
 
 ProgramKind = Literal[PROGRAM_KINDS]  # type: ignore[valid-type]
 ProviderKind = Literal[PROVIDER_KINDS]  # type: ignore[valid-type]
@@ -121,6 +131,40 @@ PrefectureCode = Annotated[str | None, BeforeValidator(_prefecture_code)]
 Needs = Annotated[tuple[str, ...], BeforeValidator(lambda v: resolve_needs(v))]
 
 
+def _groups(v: Any, info: ValidationInfo) -> tuple[str, ...]:
+    from profiles.audiences import resolve_groups
+
+    return resolve_groups(v, info.field_name)
+
+
+def _applicant_types(v: Any, info: ValidationInfo) -> tuple[str, ...]:
+    from profiles.audiences import resolve_applicant_type
+
+    out: list[str] = []
+    for i, x in enumerate(_as_list(v)):
+        t = resolve_applicant_type(x, f"{info.field_name}[{i}]")
+        if t is not None and t not in out:
+            out.append(t)
+    return tuple(out)
+
+
+#: Target-group ids (:mod:`profiles.audiences`) resolved from ids or words.
+TargetGroups = Annotated[tuple[str, ...], BeforeValidator(_groups)]
+#: Applicant-type ids resolved from ids or words.
+ApplicantTypes = Annotated[tuple[str, ...], BeforeValidator(_applicant_types)]
+
+
+def _name_from_ja(data: Any, what: str) -> Any:
+    """Let ``name`` fall back to ``name_ja``: a real catalog may have no English name."""
+    if isinstance(data, dict) and data.get("name") in (None, "") and data.get("name_ja"):
+        data = {**data, "name": data["name_ja"]}
+    elif isinstance(data, dict) and data.get("name") in (None, ""):
+        from profiles.errors import InputError
+
+        raise InputError("name", data.get("name"), f"a {what} needs a name or a name_ja")
+    return data
+
+
 class CompanyProfile(_Frozen):
     """A firm as a coordinator describes it. Only the location is required.
 
@@ -136,13 +180,24 @@ class CompanyProfile(_Frozen):
     prefecture: str | None = None
     municipality: str | None = None
     industry: str | None = None
-    employees: int | None = Field(default=None, ge=0)
-    capital_jpy: int | None = Field(default=None, ge=0)
+    employees: int | None = Field(default=None, ge=0, le=MAX_EMPLOYEES)
+    capital_jpy: int | None = Field(default=None, ge=0, le=MAX_CAPITAL_JPY)
     founded: dt.date | None = None
     needs: tuple[str, ...] = ()
     description: str | None = None
     environment_conscious: bool | None = None
     seeking_location: bool | None = None
+    applicant_type: str | None = None
+    attributes: TargetGroups = ()
+    address: str | None = None
+    postal_code: str | None = None
+
+    @field_validator("applicant_type", mode="before")
+    @classmethod
+    def _applicant_type(cls, v: Any) -> str | None:
+        from profiles.audiences import resolve_applicant_type
+
+        return resolve_applicant_type(v, "applicant_type", firm_only=True)
 
     @field_validator("id", mode="before")
     @classmethod
@@ -159,13 +214,22 @@ class CompanyProfile(_Frozen):
     def _needs(cls, v: Any) -> tuple[str, ...]:
         return resolve_needs(v)
 
+    @field_validator("employees", "capital_jpy", mode="before")
+    @classmethod
+    def _not_bool(cls, v: Any, info: ValidationInfo) -> Any:
+        if isinstance(v, bool):
+            raise ValueError(f"{info.field_name} must be a whole number, got {v!r}")
+        return v
+
     @field_validator("founded", mode="before")
     @classmethod
     def _founded(cls, v: Any) -> Any:
         if isinstance(v, str) and len(v) == 4 and v.isdigit():
             return dt.date(int(v), 1, 1)  # a bare year means "founded that year"
-        if isinstance(v, int) and not isinstance(v, bool) and 1000 <= v <= 9999:
-            return dt.date(v, 1, 1)
+        if isinstance(v, (int, float)):
+            if not isinstance(v, bool) and v == int(v) and 1000 <= v <= 9999:
+                return dt.date(int(v), 1, 1)
+            raise ValueError(f"founded must be a date (2020-04-01) or a year (2020), got {v!r}")
         return v
 
     @model_validator(mode="before")
@@ -179,6 +243,16 @@ class CompanyProfile(_Frozen):
         data = dict(data)
         pref_in = data.get("prefecture")
         mun_in = data.get("municipality")
+        if mun_in in (None, "") and (data.get("address") or data.get("postal_code")):
+            from profiles.addresses import parse_address
+
+            found = parse_address(data.get("address"), postal_code=data.get("postal_code"),
+                                  prefecture=None if pref_in in (None, "") else str(pref_in), field="address")
+            if found is not None:
+                if found.municipality:
+                    mun_in = data["municipality"] = found.municipality
+                if pref_in in (None, ""):
+                    pref_in = data["prefecture"] = found.prefecture
         if pref_in in (None, "") and mun_in in (None, ""):
             raise InputError("municipality", None,
                              "a location is required: give a municipality (name or 6-digit code) or a prefecture")
@@ -202,32 +276,82 @@ class CompanyProfile(_Frozen):
 
 
 class Provider(_Frozen):
-    """Who offers a program."""
+    """Who offers a program. ``name`` falls back to ``name_ja`` when only that is given."""
 
     id: str
-    name: str
+    name: str = ""
     name_ja: str | None = None
     kind: ProviderKind
     prefecture: PrefectureCode = None
     municipality: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, data: Any) -> Any:
+        return _name_from_ja(data, "provider")
+
+
+class Share(_Frozen):
+    """Who pays which share of the eligible cost ("都1/2、区市町村1/4、事業者1/4" is three shares).
+
+    ``payer`` is ``tokyo``/``prefecture``, ``municipality``, ``national``, ``applicant`` (the
+    firm's own share) or a provider id.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"payer": "tokyo", "payer_ja": "都", "rate": 0.5,
+                                                               "text": "都1/2"}]})
+
+    payer: str
+    payer_ja: str | None = None
+    rate: float = Field(ge=0, le=1)
+    text: str | None = None
 
 
 class Benefit(_Frozen):
-    """What a program gives: a maximum amount, a rate, and a note in words."""
+    """What a program gives: a ceiling, the firm's rate, cost shares, budget, eligible costs, a note.
+
+    ``rate`` is the share of the firm's eligible cost the program pays, set only when the
+    source says so for the applicant; a 10/10 share paid to an intermediary is a ``Share``,
+    never the firm's rate. ``budget_jpy`` is the program's whole budget, never the firm's amount.
+    """
 
     max_amount_jpy: int | None = Field(default=None, ge=0)
     rate: float | None = Field(default=None, ge=0, le=1)
     free_of_charge: bool | None = None
     note: str | None = None
+    shares: tuple[Share, ...] = ()
+    budget_jpy: int | None = Field(default=None, ge=0)
+    eligible_costs: tuple[str, ...] = ()
+
+
+class DeliveredBy(_Frozen):
+    """The body a firm applies through when the program is run by an intermediary."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Tokyo Metropolitan Small and Medium "
+                                                                       "Enterprise Support Center",
+                                                               "name_ja": "東京都中小企業振興公社"}]})
+
+    name: str | None = None
+    name_ja: str | None = None
+    provider: str | None = None
+    note: str | None = None
 
 
 class Source(_Frozen):
-    """Where the facts of an entry come from: a seed file and the sentence quoted."""
+    """Where the facts of an entry come from: a file (a seed, an imported list) and the text quoted.
+
+    An importer also names the ``row`` (1-based record of the input, header excluded) or the
+    ``record`` (an API id), the ``field`` (column) the quote came from, and the program fields
+    (``facts``) the quote supports, such as ``eligibility.applicant_types``.
+    """
 
     file: str
     quote: str
     document_date: dt.date | None = None
+    row: int | None = Field(default=None, ge=1)
+    record: str | None = None
+    field: str | None = None
+    facts: tuple[str, ...] = ()
 
 
 class Contact(_Frozen):
@@ -273,9 +397,10 @@ class Eligibility(_Frozen):
     years_in_business: Range | None = None
     requires: tuple[Literal["environment_conscious", "seeking_location"], ...] = ()
     rule_sets: tuple[str, ...] = ()
+    applicant_types: ApplicantTypes = ()
+    target_groups: TargetGroups = ()
     logic: Any = None
     note: str | None = None
-
 
 
     @field_validator("regions", mode="before")
@@ -286,13 +411,15 @@ class Eligibility(_Frozen):
 
         if isinstance(v, str):
             v = [v]
-        names = tuple(gazetteer().region_names())
         out = []
         for i, item in enumerate(v or ()):
-            key = str(item).strip().lower().replace(" ", "_").replace("-", "_")
-            if key not in names:
-                raise UnknownValueError(f"regions[{i}]", item, "unknown region", list(names))
-            out.append(key)
+            try:
+                key = gazetteer().region(str(item), field=f"regions[{i}]")
+            except UnknownValueError:
+                raise UnknownValueError(f"regions[{i}]", item, "unknown region",
+                                        list(gazetteer().region_names())) from None
+            if key not in out:
+                out.append(key)
         return tuple(out)
 
 
@@ -300,14 +427,15 @@ class Eligibility(_Frozen):
         """True when the program is open to every firm."""
         return not (self.municipalities or self.prefectures or self.regions or self.industries
                     or self.employees or self.capital_jpy or self.years_in_business
-                    or self.requires or self.rule_sets or self.logic is not None)
+                    or self.requires or self.rule_sets or self.applicant_types or self.target_groups
+                    or self.logic is not None)
 
 
 class SupportProgram(_Frozen):
     """A support measure: who offers it, what it gives, who may use it, and its source."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    name: str
+    name: str = ""
     name_ja: str | None = None
     provider: Provider
     kind: ProgramKind
@@ -324,10 +452,28 @@ class SupportProgram(_Frozen):
     url: str | None = None
     contact: Contact | None = None
     clusters: tuple[str, ...] = ()
+    summary: str | None = None
+    fiscal_year: int | None = Field(default=None, ge=1900, le=2200)
+    application_start: dt.date | None = None
+    target_groups: TargetGroups = ()
+    delivered_by: DeliveredBy | None = None
     source: Annotated[tuple[Source, ...], BeforeValidator(_as_list)] = Field(min_length=1)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, data: Any) -> Any:
+        return _name_from_ja(data, "program")
 
+    @property
+    def display_name(self) -> str:
+        """The name to show: the English name, or the Japanese one when that is all there is."""
+        return self.name or self.name_ja or self.id
 
+    def display_name_in(self, lang: str) -> str:
+        """The name to show in ``lang`` ("en" or "ja"), falling back to the other language."""
+        if lang == "ja":
+            return self.name_ja or self.name
+        return self.name or self.name_ja or self.id
 
     @model_validator(mode="after")
     def _window(self) -> "SupportProgram":
@@ -342,6 +488,8 @@ class SupportProgram(_Frozen):
             return False, f"closed since {self.valid_until.isoformat()}"
         if self.valid_from is not None and as_of < self.valid_from:
             return False, f"opens on {self.valid_from.isoformat()}"
+        if self.application_start is not None and as_of < self.application_start:
+            return False, f"applications open on {self.application_start.isoformat()}"
         if self.application_deadline is not None and as_of > self.application_deadline:
             return False, f"application deadline passed on {self.application_deadline.isoformat()}"
         return True, None
@@ -392,9 +540,6 @@ class Municipality(_Frozen):
     source: Annotated[tuple[Source, ...], BeforeValidator(_as_list)] = ()
 
 
-
-
-
 class ClusterProject(_Frozen):
     """A regional cluster project (METI's 19) or a named cluster (TAMA, Sapporo, Kobe, …)."""
 
@@ -411,7 +556,5 @@ class ClusterProject(_Frozen):
     description: str = ""
     description_ja: str | None = None
     source: Annotated[tuple[Source, ...], BeforeValidator(_as_list)] = Field(min_length=1)
-
-
 
 

@@ -9,6 +9,8 @@ Systems (each returns an ordered list of catalog rows per firm):
   own eligibility removes what the firm certainly cannot use, BM25 (``bm25s``, character bigrams)
   orders the rest;
 - ``bm25``: BM25 on character bigrams, no rules (a keyword search of the list);
+- ``terms`` / ``terms-nobridge``: the engine's text side alone (analyzer terms, with and without the
+  English-to-Japanese glossary), no rules: a diagnostic of the text pipeline;
 - ``rules+order``: the engine's eligibility, then catalog order (eligible first, then unknown).
 
 Metrics per firm, then averaged: nDCG@10 (gain 2^grade - 1, ideal from every judged row), P@5 (share of
@@ -163,6 +165,21 @@ class BM25:
         return self.retriever.get_scores(terms)
 
 
+class Terms:
+    """The engine's text side alone: cosine of :class:`matcher.terms.TermVectorizer` rows, no rules."""
+
+    def __init__(self, rows: list[dict[str, str]], bridge: bool = True, jmdict: bool = False):
+        from matcher.terms import TermVectorizer
+
+        docs = [" ".join((r["事業名"], r["補助金名"], r["補助金の概要"])) for r in rows]
+        self.tv = TermVectorizer(bridge=bridge, jmdict=jmdict).fit(docs)
+        self.P = self.tv.transform(docs)
+
+    def scores(self, firm: dict) -> np.ndarray:
+        q = " ".join([str(firm.get("description", "")), " ".join(map(str, firm.get("needs", []) or []))])
+        return (self.P @ self.tv.transform([q]).T).toarray().ravel()
+
+
 def order_by(scores: np.ndarray, allowed: np.ndarray | None = None) -> list[int]:
     """Row numbers (1-based) by falling score, ties by row; only ``allowed`` rows when given."""
     idx = np.arange(len(scores)) if allowed is None else np.flatnonzero(allowed)
@@ -233,9 +250,15 @@ def run(systems: list[str], catalog: Path | None, as_of: str, by_firm: bool, poo
     judg = load_judgments()
     appl = load_applicants()
     bm25 = BM25(rows) if {"bm25", "rules+bm25"} & set(systems) else None
+    terms = Terms(rows) if {"terms"} & set(systems) else None
+    terms_jm = Terms(rows, jmdict=True) if {"terms+jmdict"} & set(systems) else None
+    terms_nb = Terms(rows, bridge=False) if {"terms-nobridge"} & set(systems) else None
     engine = Engine(catalog, as_of) if {"engine", "rules+bm25", "rules+order"} & set(systems) else None
     makers: dict[str, Callable[[dict], list[int]]] = {
         "bm25": lambda f: order_by(bm25.scores(f)),
+        "terms": lambda f: order_by(terms.scores(f)),
+        "terms+jmdict": lambda f: order_by(terms_jm.scores(f)),
+        "terms-nobridge": lambda f: order_by(terms_nb.scores(f)),
         "rules+bm25": lambda f: order_by(bm25.scores(f), engine.eligibility(f) != 0),
         "rules+order": lambda f: (order_by(np.zeros(len(rows)), engine.eligibility(f) == 2)
                                   + order_by(np.zeros(len(rows)), engine.eligibility(f) == 1)),
