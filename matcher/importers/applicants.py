@@ -25,16 +25,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from matcher.importers.text import Sentence, data, normalize
+from profiles.audiences import APPLICANT_TYPES, FIRM_KINDS
 
 __all__ = ["ApplicantReading", "read_applicants", "firm_kinds", "finalize_types", "NON_FIRM"]
 
 #: Applicant types that are no firm (a program only for these is for no firm).
-NON_FIRM = ("municipality", "prefecture", "public_body", "individual", "school", "hospital",
-            "financial_institution", "support_body", "association_of_firms")
-#: Firm kinds used when profiles.audiences is not there to say.
-_FIRM_KINDS = ("corporation", "sole_proprietor", "npo", "cooperative", "general_association",
-               "medical_corporation", "social_welfare_corporation", "school_corporation",
-               "shopping_street_association", "private_organization")
+NON_FIRM = tuple(k for k, v in APPLICANT_TYPES.items() if not v.firm)
 
 _EXCLUDE = re.compile(r"[(（][^()（）]*(?:除く|以外|除き)[^()（）]*[)）]|ただし.*?(?:除く|以外)[^、,]*|[^、,。]*を除く")
 _ITEM_SPLIT = re.compile(r"[、,・/／\n]|及び|並びに|又は|または|若しくは|もしくは|及|か|と")
@@ -90,23 +86,9 @@ def _legal_forms() -> tuple[str, ...]:
     return tuple(sorted((normalize(w) for w in data("bodies")["legal_forms"]), key=len, reverse=True))
 
 
-@lru_cache(maxsize=1)
 def firm_kinds() -> tuple[str, ...]:
-    """The applicant types that are firms: from profiles.audiences when present."""
-    try:
-        from profiles import audiences  # type: ignore[attr-defined]
-    except ImportError:
-        return _FIRM_KINDS
-    kinds = getattr(audiences, "firm_applicant_types", None)
-    if callable(kinds):
-        return tuple(kinds())
-    table = getattr(audiences, "applicant_types", None)
-    if callable(table):
-        try:
-            return tuple(k for k, v in table().items() if getattr(v, "firm", None) or (isinstance(v, dict) and v.get("firm")))
-        except Exception:  # pragma: no cover - another shape of the table
-            return _FIRM_KINDS
-    return _FIRM_KINDS
+    """The applicant types that are firms (profiles.audiences ``firm: true``)."""
+    return FIRM_KINDS
 
 
 def _blank(text: str, start: int, end: int) -> str:

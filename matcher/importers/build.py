@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from matcher.importers.applicants import NON_FIRM, ApplicantReading, finalize_types, firm_kinds, read_applicants
@@ -18,6 +19,7 @@ from matcher.importers.draft import DEFAULT, EXTRACTED, GIVEN, Draft
 from matcher.importers.limits import read_industries, read_places, read_size
 from matcher.importers.money import read_ceilings, read_period, read_rate, read_shares
 from matcher.importers.text import Sentence, data, normalize, section_body, sentences
+from profiles.audiences import TARGET_GROUPS
 from profiles.needs import needs_in_text
 
 __all__ = ["Record", "SkipRecord", "build_program", "ROLES"]
@@ -170,25 +172,20 @@ def _write_industries(rec: Record, d: Draft) -> None:
         _cite_all(d, "industries", found.quotes)
 
 
-def _target_group_words() -> dict[str, list[str]]:
+@lru_cache(maxsize=1)
+def _target_group_words() -> dict[str, tuple[str, ...]]:
+    """Words of each target group: the importer's list and audiences.yaml's ``words_ja``."""
     table = {k: list(v) for k, v in data("target_groups")["target_groups"].items()}
-    try:
-        from profiles import audiences  # type: ignore[attr-defined]
-
-        groups = getattr(audiences, "target_groups", None)
-        for gid, group in (groups() if callable(groups) else {}).items():
-            words = getattr(group, "words_ja", None) or (group.get("words_ja") if isinstance(group, dict) else None)
-            table.setdefault(gid, []).extend(w for w in words or () if w not in table.get(gid, []))
-    except ImportError:
-        pass
-    return table
+    for gid, group in TARGET_GROUPS.items():
+        table.setdefault(gid, []).extend(w for w in group.words_ja if w not in table[gid])
+    return {k: tuple(normalize(w) for w in v) for k, v in table.items()}
 
 
 def _write_groups(rec: Record, d: Draft) -> None:
     sents = rec.sentences("name", "purpose", "applicants")
     for gid, words in _target_group_words().items():
         for s in sents:
-            if any(normalize(w) in s.norm for w in words):
+            if any(w in s.norm for w in words):
                 d.put("target_groups", [gid], EXTRACTED, s.field, s.quote)
                 break
     for gid in d.get("eligibility.target_groups", []):
@@ -208,8 +205,10 @@ def _write_benefit(rec: Record, d: Draft) -> None:
         if reading.shares is None:
             d.mark_unread("cost shares", f, text)
             continue
-        shares = [{k: v for k, v in (("payer", s["payer"] or "program"), ("payer_ja", s["payer_ja"]),
-                                      ("rate", s["rate"])) if v is not None} for s in reading.shares]
+        payer = (d.get("provider") or {}).get("id", "program")
+        shares = [{k: v for k, v in (("payer", s["payer"] or payer), ("payer_ja", s["payer_ja"]),
+                                      ("rate", s["rate"]), ("text", s["text"])) if v is not None}
+                  for s in reading.shares]
         d.put("benefit.shares", shares, EXTRACTED, f, text)
         rate = read_rate(reading.shares)
         if rate is not None and _for_firms_directly(d) and "benefit.rate" not in d.status:

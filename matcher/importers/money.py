@@ -1,9 +1,9 @@
 """Cost shares, ceilings and dates read from a program's Japanese text.
 
->>> read_shares("負担割合：都1/2、区市町村1/4、事業者1/4").shares
-[{'payer': 'tokyo', 'payer_ja': '都', 'rate': 0.5}, {'payer': 'municipality', 'payer_ja': '区市町村', 'rate': 0.25}, {'payer': 'applicant', 'payer_ja': '事業者', 'rate': 0.25}]
->>> read_shares("補助率：2/3以内").shares
-[{'payer': None, 'payer_ja': None, 'rate': 0.6667}]
+>>> [(s["payer"], s["rate"], s["text"]) for s in read_shares("負担割合：都1/2、区市町村1/4、事業者1/4").shares]
+[('tokyo', 0.5, '都1/2'), ('municipality', 0.25, '区市町村1/4'), ('applicant', 0.25, '事業者1/4')]
+>>> [(s["payer"], s["rate"]) for s in read_shares("補助率：2/3以内").shares]
+[(None, 0.6667)]
 >>> read_shares("①国1/2、都1/2、②都10/10").shares is None      # alternatives: not one reading
 True
 >>> read_ceiling("都10/10、上限1,500千円（１園あたり）"), read_ceiling("2分の1以内（上限750万円）")
@@ -72,7 +72,7 @@ def read_shares(text: str) -> ShareReading:
         return ShareReading(None, text)
     if re.fullmatch(r"都?(?:が)?全額(?:負担)?|都?100[%％]", body):
         return ShareReading([{"payer": "tokyo" if body.startswith("都") else None,
-                              "payer_ja": "都" if body.startswith("都") else None, "rate": 1.0}], text)
+                              "payer_ja": "都" if body.startswith("都") else None, "rate": 1.0, "text": body}], text)
     shares: list[dict] = []
     rest = body
     item = re.compile(r"^(?P<payer>[^\d/、,・\s]*?)(?:負担)?[:：の]?(?:(?P<n>\d+)\s*(?P<sep>/|分の)\s*(?P<d>\d+)|(?P<p>\d+(?:\.\d+)?)[%％]|(?P<one>1)(?![\d/]))(?:以内|以上|まで|程度)?(?:[、,・\s]|$)")
@@ -94,7 +94,7 @@ def read_shares(text: str) -> ShareReading:
             rate = 1.0 if payer_ja else None
         if rate is None or rate > 1:
             return ShareReading(None, text)
-        shares.append({"payer": payer, "payer_ja": payer_ja, "rate": rate})
+        shares.append({"payer": payer, "payer_ja": payer_ja, "rate": rate, "text": m.group(0).rstrip("、,・ ")})
         rest = rest[m.end():].lstrip("、,・ ")
         rest = re.sub(r"^(?:等|など)$", "", rest)
     if not shares or (len(shares) > 1 and any(s["payer"] is None for s in shares)):
