@@ -123,7 +123,12 @@ def _write_applicants(rec: Record, d: Draft, reading: ApplicantReading) -> None:
     column = rec.given.get("eligibility.applicant_types")
     if not reading.types and not rules and not reading.groups:
         if column and column[0]:
-            d.put("eligibility.applicant_types", list(column[0]), GIVEN, column[1], column[2])
+            types, _ = finalize_types(ApplicantReading(types=list(column[0])))
+            if types:
+                d.put("eligibility.applicant_types", types, GIVEN, column[1], column[2])
+            else:  # any business: given, and no restriction to write
+                d.status["eligibility.applicant_types"] = GIVEN
+                d.cite("eligibility.applicant_types", column[1], column[2])
         for f, text in rec.texts.get("applicants", []):
             d.mark_unread("applicant types", f, text)
 

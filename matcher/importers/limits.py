@@ -80,12 +80,15 @@ def read_places(sents: list[Sentence]) -> Places:
                 out._add("regions", [region], s)
         if excluded and not out.regions:
             out._add("regions", [r for r in ("tokyo_wards", "tama", "tokyo_islands") if r not in excluded], s)
+        hits = []
         for name, code in tokyo_names():
             i = text.find(name)
             if i < 0 or len(name) < 2:
                 continue
-            out._add("municipalities", [code], s)
+            hits.append((i, code))
             text = text.replace(name, "□" * len(name))
+        if hits:
+            out._add("municipalities", [c for _, c in sorted(hits)], s)
     return out
 
 
