@@ -81,7 +81,8 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
         _cite_all(d, "delivered_by", reading.quotes.get("through", []))
     elif reading.bodies and not [t for t in reading.types if t not in ("support_body", "public_body")]:
         body = reading.bodies[0]
-        end = _beneficiaries(context)
+        own = any(normalize(w) in s.norm for w in data("bodies")["own_costs"] for s in rec.sentences("name"))
+        end = None if own else _beneficiaries(context)
         if end is not None:
             d.put("delivered_by", {"name": body["name"], "name_ja": body["name_ja"]}, EXTRACTED)
             _cite_all(d, "delivered_by", reading.quotes.get("bodies", []))
