@@ -1,0 +1,228 @@
+"""Catalog versions in the register, and the matches computed per catalog version.
+
+A catalog is stored once per content hash with each program's own hash and JSON, so any
+version can be rebuilt (and an engine fitted on it) without its files. ``refresh_matches``
+computes, for every firm whose matches are missing or older than the firm, its eligible
+programs (with scores and ranks) and its possible ones (a fact missing), chunk by chunk,
+each chunk one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from profiles import Catalog, ClusterProject, InputError, Municipality, SupportProgram, UnknownValueError
+from matcher.register import schema as t
+from matcher.register.store import Register, _as_datetime, _now
+
+__all__ = ["CatalogVersion", "add_catalog", "ensure_catalog", "latest_version", "versions", "resolve_version",
+           "catalog_of", "engine_of", "refresh_matches", "program_hash", "program_ids", "load_checked"]
+
+
+@dataclass(frozen=True)
+class CatalogVersion:
+    id: int
+    content_hash: str
+    origin: str | None
+    n_programs: int
+    imported_at: dt.datetime
+    imported_by: str
+    new: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "content_hash": self.content_hash, "origin": self.origin, "n_programs": self.n_programs,
+                "imported_at": self.imported_at.isoformat(), "imported_by": self.imported_by}
+
+
+def program_hash(p: SupportProgram) -> str:
+    """A program's content hash: it changes when anything of the program does."""
+    blob = json.dumps(p.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def load_checked(path: str | None) -> Catalog:
+    """A catalog directory (``None``: the built-in catalog), its rules checked as ``matcher`` does."""
+    from rules import load_checked_catalog
+
+    return load_checked_catalog(path)
+
+
+def _version(row, new: bool = False) -> CatalogVersion:
+    return CatalogVersion(row.id, row.content_hash, row.origin, row.n_programs, _as_datetime(row.imported_at),
+                          row.imported_by, new)
+
+
+def add_catalog(reg: Register, catalog: Catalog) -> CatalogVersion:
+    """Store a catalog as a new version, or return the version with the same content."""
+    with reg.transaction() as conn:
+        row = conn.execute(sa.select(t.catalog_versions).where(t.catalog_versions.c.content_hash == catalog.hash)).first()
+        if row is not None:
+            return _version(row)
+        reg._ensure_actor(conn)
+        extra = {"municipalities": [m.model_dump(mode="json") for m in catalog.municipalities],
+                 "clusters": [c.model_dump(mode="json") for c in catalog.clusters]}
+        vid = conn.execute(sa.insert(t.catalog_versions).values(
+            content_hash=catalog.hash, origin=str(catalog.origin or "")[:500] or None, n_programs=len(catalog.programs),
+            imported_at=_now(), imported_by=reg.actor, extra=extra).returning(t.catalog_versions.c.id)).scalar_one()
+        conn.execute(sa.insert(t.catalog_programs), [
+            {"version_id": vid, "position": i, "program_id": p.id, "content_hash": program_hash(p), "name": p.name[:500],
+             "valid_from": p.valid_from, "valid_until": p.valid_until, "application_deadline": p.application_deadline,
+             "data": p.model_dump(mode="json")} for i, p in enumerate(catalog.programs)])
+        reg._audit(conn, "add", "catalog", str(vid), {"content_hash": catalog.hash, "origin": catalog.origin,
+                                                       "programs": len(catalog.programs)})
+        row = conn.execute(sa.select(t.catalog_versions).where(t.catalog_versions.c.id == vid)).one()
+    return _version(row, new=True)
+
+
+def versions(reg: Register) -> list[CatalogVersion]:
+    """Every catalog version, oldest first."""
+    with reg.engine.connect() as conn:
+        return [_version(r) for r in conn.execute(sa.select(t.catalog_versions).order_by(t.catalog_versions.c.id))]
+
+
+def latest_version(reg: Register) -> CatalogVersion | None:
+    with reg.engine.connect() as conn:
+        row = conn.execute(sa.select(t.catalog_versions).order_by(t.catalog_versions.c.id.desc()).limit(1)).first()
+    return _version(row) if row else None
+
+
+def ensure_catalog(reg: Register, path: str | None = None) -> CatalogVersion:
+    """The version of the catalog at ``path`` (imported if new); without ``path``, the newest
+    version, or the built-in catalog when the register has none yet."""
+    if path is None:
+        v = latest_version(reg)
+        if v is not None:
+            return v
+    return add_catalog(reg, load_checked(path))
+
+
+def resolve_version(reg: Register, ref: str | int | dt.date | None) -> CatalogVersion | None:
+    """A version by id (``3``), content hash or its first characters, or date (the newest
+    version imported on or before that day). ``None`` gives ``None``."""
+    if ref is None:
+        return None
+    vs = versions(reg)
+    text = ref.isoformat() if isinstance(ref, dt.date) else str(ref).strip()
+    if text.isdigit():
+        for v in vs:
+            if v.id == int(text):
+                return v
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is not None:
+        before = [v for v in vs if v.imported_at.date() <= day]
+        if not before:
+            raise InputError("since", text, "no catalog version was imported on or before this day")
+        return before[-1]
+    hits = [v for v in vs if len(text) >= 4 and v.content_hash.startswith(text)]
+    if len(hits) == 1:
+        return hits[0]
+    raise UnknownValueError("since", text, "expected a catalog version's id, content hash or a date (YYYY-MM-DD)",
+                            [str(v.id) for v in vs][-5:])
+
+
+def catalog_of(reg: Register, version_id: int) -> Catalog:
+    """The catalog of a version, rebuilt from the register (kept for the register's lifetime)."""
+    if version_id not in reg._catalogs:
+        with reg.engine.connect() as conn:
+            v = conn.execute(sa.select(t.catalog_versions).where(t.catalog_versions.c.id == version_id)).first()
+            if v is None:
+                raise InputError("catalog", version_id, "no such catalog version in the register")
+            rows = conn.execute(sa.select(t.catalog_programs.c.data).where(t.catalog_programs.c.version_id == version_id)
+                                .order_by(t.catalog_programs.c.position)).scalars().all()
+        cat = Catalog(programs=tuple(SupportProgram.model_validate(d) for d in rows),
+                      municipalities=tuple(Municipality.model_validate(m) for m in v.extra.get("municipalities", [])),
+                      clusters=tuple(ClusterProject.model_validate(c) for c in v.extra.get("clusters", [])),
+                      origin=v.origin or f"register catalog version {version_id}")
+        reg._catalogs[version_id] = cat
+    return reg._catalogs[version_id]
+
+
+def engine_of(reg: Register, version_id: int, **params: Any):
+    """A :class:`~matcher.MatchEngine` fitted on a version's catalog (fitted once per register object)."""
+    from matcher import MatchEngine
+
+    key = (version_id, tuple(sorted(params.items())))
+    if key not in reg._engines:
+        reg._engines[key] = MatchEngine(**params).fit(catalog_of(reg, version_id))
+    return reg._engines[key]
+
+
+def program_ids(reg: Register) -> set[str]:
+    """Every program id of every catalog version in the register."""
+    with reg.engine.connect() as conn:
+        return set(conn.execute(sa.select(t.catalog_programs.c.program_id).distinct()).scalars())
+
+
+def _stale(conn: sa.Connection, version_id: int, after: int, limit: int):
+    f, r = t.firms, t.match_runs
+    q = (sa.select(f.c.id, f.c.version, f.c.profile)
+         .outerjoin(r, (r.c.firm_pk == f.c.id) & (r.c.version_id == version_id))
+         .where(f.c.id > after, sa.or_(r.c.firm_pk.is_(None), r.c.firm_version != f.c.version))
+         .order_by(f.c.id).limit(limit))
+    return conn.execute(q).all()
+
+
+def refresh_matches(reg: Register, version: CatalogVersion | int, *, as_of: dt.date | str | None = None,
+                    chunk_size: int = 1000, progress=None) -> int:
+    """Compute the matches of every firm whose matches at ``version`` are missing or out of
+    date (the firm changed since); returns how many firms were matched.
+
+    Each chunk of firms is one transaction: its old matches are replaced by the new ones.
+    A firm edited while its chunk was scored keeps its old version number in ``match_runs``
+    and is matched again next time.
+    """
+    from matcher import parse_as_of
+    from rules import UNKNOWN
+
+    vid = version if isinstance(version, int) else version.id
+    day = parse_as_of(as_of)
+    engine = engine_of(reg, vid)
+    programs = [p.id for p in engine.programs_]
+    n_prog = len(programs)
+    done, after = 0, 0
+    while True:
+        with reg.engine.connect() as conn:
+            rows = _stale(conn, vid, after, chunk_size)
+        if not rows:
+            return done
+        after = rows[-1].id
+        prepared = engine.prepare([r.profile for r in rows], as_of=day)
+        idx, scores = engine.match(prepared, top=max(n_prog, 1))
+        elig = engine.eligibility_.evaluate(prepared.facts)
+        match_rows, runs = [], []
+        now = _now()
+        for i, r in enumerate(rows):
+            for rank, (j, s) in enumerate(zip(idx[i].tolist(), scores[i].tolist()), start=1):
+                if j < 0:
+                    break
+                match_rows.append({"version_id": vid, "firm_pk": r.id, "program_id": programs[j], "status": "eligible",
+                                   "score": round(float(s), 6), "rank": rank})
+            for j in np.flatnonzero(elig[i] == UNKNOWN).tolist():
+                match_rows.append({"version_id": vid, "firm_pk": r.id, "program_id": programs[j], "status": "possible",
+                                   "score": None, "rank": None})
+            runs.append({"version_id": vid, "firm_pk": r.id, "firm_version": r.version, "as_of": day, "computed_at": now})
+        pks = [r.id for r in rows]
+        with reg.transaction() as conn:
+            conn.execute(sa.delete(t.matches).where(t.matches.c.version_id == vid, t.matches.c.firm_pk.in_(pks)))
+            conn.execute(sa.delete(t.match_runs).where(t.match_runs.c.version_id == vid, t.match_runs.c.firm_pk.in_(pks)))
+            live = set(conn.execute(sa.select(t.firms.c.id).where(t.firms.c.id.in_(pks))).scalars())  # not deleted meanwhile
+            if match_rows:
+                rows_live = [m for m in match_rows if m["firm_pk"] in live]
+                if rows_live:
+                    conn.execute(sa.insert(t.matches), rows_live)
+            runs = [x for x in runs if x["firm_pk"] in live]
+            if runs:
+                conn.execute(sa.insert(t.match_runs), runs)
+        done += len(rows)
+        if progress is not None:
+            progress(done)
