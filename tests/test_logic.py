@@ -15,7 +15,7 @@ from profiles.models import CompanyProfile, SupportProgram
 from rules.errors import RuleSyntaxError
 from rules.facts import FACT_TYPES, FirmFacts, firm_fact_dict
 from rules.kleene import FALSE, TRUE, UNKNOWN
-from rules.logic import (
+from rules.jsonlogic import (
     OPERATORS,
     LogicRule,
     apply,
@@ -481,7 +481,7 @@ def test_nan_and_negative_zero_follow_javascript_in_both_evaluators(rule):
 
 
 def test_a_lone_factor_of_times_comes_back_as_it_is_even_when_a_fact_in_it_is_missing():
-    from rules.logic import evaluate_one
+    from rules.jsonlogic import evaluate_one
 
     rule = {"*": [[{"var": "employees"}]]}  # an array: truthy whatever it holds
     assert evaluate_one(rule, {"employees": None}) == 2

@@ -11,7 +11,7 @@ from profiles.models import CompanyProfile
 from profiles.needs import need_ids
 from rules.facts import FACT_TYPES, FirmFacts, firm_fact_dict
 from rules.kleene import FALSE, TRUE, UNKNOWN
-from rules.logic import LogicRule, apply, evaluate_one, truthy
+from rules.jsonlogic import LogicRule, apply, evaluate_one, truthy
 
 AS_OF = dt.date(2026, 1, 1)
 MUNICIPALITIES = ["131172", "132276", "132047", "271004", "011002", "281000", "272272"]
@@ -244,7 +244,7 @@ def test_vectorized_equals_evaluate_one_on_rules_of_any_shape(rule, batch):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rule=any_rules | rules, batch=st.lists(firms(), min_size=1, max_size=4))
 def test_a_compiled_rule_gives_what_evaluate_one_gives(rule, batch):
-    from rules.logic import compile_one, one_firm_facts
+    from rules.jsonlogic import compile_one, one_firm_facts
 
     compiled = compile_one(rule)
     for firm in batch:
