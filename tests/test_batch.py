@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from matcher.batch import run_batch
-from matcher.batchio import iter_input
+from matcher.batch.files import iter_input
 from matcher.cli import cli
 from tests.conftest import EXAMPLES
 
@@ -135,7 +135,7 @@ def test_a_missing_input_is_one_line_and_exit_2(tmp_path):
 
 
 def test_worker_processes_start_only_when_there_is_more_than_one_chunk(engine, tmp_path):
-    from matcher.batch_procs import ProcessScorer
+    from matcher.batch.local import ProcessScorer
 
     src = firms_file(tmp_path)
     records = list(iter_input(src))

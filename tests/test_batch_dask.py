@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from matcher.batch import run_batch
 from matcher.cli import cli
-from matcher.synth_firms import synth_firms
+from matcher.synth.firms import synth_firms
 from tests.conftest import ROOT
 
 DAY = "2026-11-21"
@@ -136,7 +136,7 @@ def test_an_unreachable_scheduler_is_one_line_naming_the_address_and_exit_2(tmp_
 
 def test_without_dask_the_dask_backend_is_refused_in_one_line_naming_the_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
-    monkeypatch.delitem(sys.modules, "matcher.batch_dask", raising=False)
+    monkeypatch.delitem(sys.modules, "matcher.batch.dask", raising=False)
     result = CliRunner().invoke(cli, ["batch", str(synthetic_firms(tmp_path, 5)), "-o", str(tmp_path / "o.csv"),
                                       "--backend", "dask"])
     assert result.exit_code == 2
@@ -170,7 +170,7 @@ def test_importing_matcher_and_its_batch_command_does_not_import_dask():
 def test_a_scheduler_without_workers_is_a_clear_error_not_a_wait_forever(engine, tmp_path):
     import distributed
 
-    from matcher.batch_dask import DaskScorer
+    from matcher.batch.dask import DaskScorer
     from matcher.errors import MatcherError
 
     with warnings.catch_warnings():

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from matcher.batch import run_batch
 from matcher.cli import cli
-from matcher.synth_cli import write_firms
+from matcher.synth import write_firms
 from tests.conftest import ROOT
 
 DAY = "2026-11-21"

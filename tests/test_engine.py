@@ -165,7 +165,7 @@ def test_a_file_of_another_format_version_fails_naming_both(engine, tmp_path):
 
     path = tmp_path / "old.joblib"
     joblib.dump({"magic": "shien-matcher-engine", "format_version": 0, "engine": engine}, path)
-    with pytest.raises(EngineFormatError, match=r"format version 0 .* reads format version 1"):
+    with pytest.raises(EngineFormatError, match=r"format version 0 .* reads format version 2"):
         MatchEngine.load(path)
 
 
@@ -196,7 +196,7 @@ def test_rank_many_takes_pandas_and_pyarrow_tables_and_gives_the_same_rankings(e
 
 def test_eligibility_of_firms_moved_elsewhere_reuses_only_what_location_cannot_change():
     from matcher.synth import synth_catalog
-    from matcher.synth_firms import synth_firm_table
+    from matcher.synth.firms import synth_firm_table
     from matcher.locations import LocationModel
     from profiles import load_catalog
     from rules import CompiledEligibility, FirmFacts
@@ -265,7 +265,7 @@ def test_matching_in_small_blocks_of_pairs_changes_nothing(engine, kita_press, m
     whole = engine.match(prepared, top=5)
     ranked = [r.to_dict() for r in engine.rank_many(firms, as_of=TODAY)]
     monkeypatch.setattr(matcher.engine, "SCORE_CELLS", 1)  # blocks of 64 firms
-    assert engine._block_size(4096) == 64
+    assert engine.block_size(4096) == 64
     blocked = engine.match(prepared, top=5)
     assert np.array_equal(whole[0], blocked[0]) and np.array_equal(whole[1], blocked[1], equal_nan=True)
     assert [r.to_dict() for r in engine.rank_many(firms, as_of=TODAY)] == ranked

@@ -14,7 +14,7 @@ from matcher import MatchEngine
 from matcher.batch import run_batch
 from matcher.kernel import available
 from matcher.synth import synth_catalog
-from matcher.synth_firms import synth_firms
+from matcher.synth.firms import synth_firms
 from matcher.weights import COMPONENTS
 from profiles import Catalog, SupportProgram, load_catalog
 from rules import TRUE, FirmFacts
@@ -62,8 +62,8 @@ def _assert_same(fast: MatchEngine, slow: MatchEngine, firms: list[dict], day: d
     np.testing.assert_array_equal(idx, idx0)
     np.testing.assert_array_equal(scores, scores0)  # bit for bit, NaN where no program
     # the components of each pick are the matrices' values too
-    _, comps, _ = slow._scores(prepared)
-    _, _, picked = fast._fused().match(prepared, top)
+    comps = slow.scores(prepared).components
+    _, _, picked = fast.fused_matcher().match(prepared, top)
     fi, k = np.nonzero(idx >= 0)
     for n, c in enumerate(COMPONENTS):
         np.testing.assert_array_equal(picked[fi, k, n], comps[c][fi, idx[fi, k]])
@@ -170,7 +170,7 @@ def test_a_saved_engine_uses_the_kernel_after_loading(tmp_path, synthetic):
     loaded = MatchEngine.load(fast.save(tmp_path / "e.joblib"))
     firms = _moved_firms(100, catalog, seed=17)
     prepared = fast.prepare(firms, DAY)
-    assert loaded._fused() is not None
+    assert loaded.fused_matcher() is not None
     for got, want in zip(loaded.match(prepared, 10), fast.match(prepared, 10)):
         np.testing.assert_array_equal(got, want)
 

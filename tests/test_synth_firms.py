@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from matcher.synth_cli import synth
-from matcher.synth_firms import (BLOCK_SIZE, CALIBRATION_TARGETS, FIRM_FIELDS, TABLE_12, synth_firm_table,
+from matcher.cli.synth import synth
+from matcher.synth.firms import (BLOCK_SIZE, CALIBRATION_TARGETS, FIRM_FIELDS, TABLE_12, synth_firm_table,
                                  synth_firms)
 from profiles.models import CompanyProfile
 from profiles.needs import needs_in_text

@@ -333,7 +333,7 @@ def _fact_col(facts: FirmFacts, name: str) -> Column:
         return _cat_col(np.asarray(facts.prefecture, np.intp), _prefecture_table())
     if name == "municipality":
         return _cat_col(np.asarray(facts.municipality, np.intp), _municipality_table())
-    raise RuleSyntaxError("", f"fact {name!r} has no column in FirmFacts; rules.logic needs updating")
+    raise RuleSyntaxError("", f"fact {name!r} has no column in FirmFacts; rules.jsonlogic.columns needs updating")
 
 
 class Context:

@@ -9,7 +9,7 @@ from typing import Any
 
 from rules.facts import FACT_LABELS, FACT_TYPES
 from rules.kleene import TRUE, UNKNOWN
-from rules.jsonlogic.values import LISTS, UNDEFINED, is_num, num_to_str, truthy
+from rules.jsonlogic.values import LISTS, UNDEFINED, is_num, num_to_str
 from rules.jsonlogic.standard import COMPARISONS, SCOPED, arg_at, fact_names, is_logic, split_op
 
 __all__ = ["atom_text", "atoms", "infix"]

@@ -8,19 +8,16 @@ Output goes through ``pyarrow`` (a dependency).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from profiles.errors import InputError
+from matcher.atomic import atomic_file, atomic_path
 from matcher.firmio import RowError, open_records
 
-__all__ = ["OUTPUT_COLUMNS", "count_records", "input_format", "output_format", "iter_input", "encode_part", "write_part",
-           "assemble", "atomic_write_bytes"]
+__all__ = ["OUTPUT_COLUMNS", "count_records", "input_format", "output_format", "iter_input", "encode_part", "assemble"]
 
 #: The columns of a batch output, in order.
 OUTPUT_COLUMNS = ("firm_id", "row", "rank", "type", "id", "name", "status", "score", "text", "needs", "kind",
@@ -90,21 +87,11 @@ def count_records(path: str | Path) -> int | None:
     return max(0, n - 1) if fmt == "csv" else n
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def encode_part(columns: dict[str, Any], errors: list[RowError], fmt: str) -> tuple[bytes, bytes, int]:
     """The bytes of one chunk's part and of its errors, and the number of rows.
 
     Pure (no file is touched), so that it can run where the chunk was scored, on a
-    Dask worker as well as locally; :func:`write_part` writes what it returns.
+    Dask worker as well as locally; :func:`matcher.batch.run.run_batch` writes what it returns.
     """
     table = _arrow_table(columns)
     if fmt == "csv":
@@ -124,14 +111,6 @@ def encode_part(columns: dict[str, Any], errors: list[RowError], fmt: str) -> tu
         data = buf.getvalue().to_pybytes()
     err = "".join(json.dumps(e.to_dict(), ensure_ascii=False, default=str) + "\n" for e in errors).encode("utf-8")
     return data, err, table.num_rows
-
-
-def write_part(columns: dict[str, Any], errors: list[RowError], path: Path, fmt: str) -> int:
-    """Write one chunk's output columns (and its errors beside it) atomically; returns the rows written."""
-    data, err, n_rows = encode_part(columns, errors, fmt)
-    atomic_write_bytes(path.with_name(path.name + ".errors"), err)
-    atomic_write_bytes(path, data)
-    return n_rows
 
 
 def _schema():
@@ -154,21 +133,18 @@ def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group
     The result depends only on the rows, not on how they were split into parts: CSV
     and JSONL are concatenated; Parquet is rewritten in row groups of ``row_group``.
     """
-    tmp = out.with_name(out.name + ".tmp")
     if fmt in ("csv", "jsonl"):
-        with open(tmp, "wb") as fh:
+        with atomic_file(out, "wb", fsync=True) as fh:
             if fmt == "csv":
                 fh.write((",".join(f'"{c}"' for c in OUTPUT_COLUMNS) + "\n").encode("utf-8"))
             for p in parts:
                 with open(p, "rb") as src:
                     while block := src.read(1 << 20):
                         fh.write(block)
-            fh.flush()
-            os.fsync(fh.fileno())
     else:
         pa, pq = _pyarrow()
         schema = _schema()
-        with pq.ParquetWriter(tmp, schema) as writer:
+        with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema) as writer:
             pending: list = []
             n_pending = 0
             for p in parts:
@@ -183,10 +159,7 @@ def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group
                     pending, n_pending = ([rest] if rest.num_rows else []), rest.num_rows
             if n_pending:
                 writer.write_table(pa.concat_tables(pending), row_group_size=row_group)
-    os.replace(tmp, out)
-    etmp = errors_out.with_name(errors_out.name + ".tmp")
-    with open(etmp, "wb") as fh:
+    with atomic_file(errors_out, "wb") as fh:
         for p in parts:
             with open(p.with_name(p.name + ".errors"), "rb") as src:
                 fh.write(src.read())
-    os.replace(etmp, errors_out)

@@ -1,12 +1,12 @@
-"""Scoring the chunks of a local batch run in worker processes: ``run_batch(..., jobs=N)``.
+"""The local backends: chunks scored in this process (``jobs=1``) or in worker processes (``run_batch(..., jobs=N)``).
 
 Validating profiles and vectorizing their texts is Python work that holds the GIL, so
 threads cannot spread it over cores; processes can. Each of ``jobs`` worker processes
 receives the fitted engine once, when it starts, and then only
 chunks of input records; it validates, scores and encodes each chunk
-(:func:`matcher.batch.encode_chunk`) and sends back the encoded part. The parent reads
+(:func:`matcher.batch.chunk.encode_chunk`) and sends back the encoded part. The parent reads
 the input and writes each part and its ``.done`` marker as results arrive, exactly as
-the Dask backend does (:mod:`matcher.batch_dask`), so output, resume and errors are the
+the Dask backend does (:mod:`matcher.batch.dask`), so output, resume and errors are the
 same whatever ``jobs``.
 
 On Linux the workers are forked, so they inherit the engine without pickling it and
@@ -28,9 +28,9 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from matcher.batch import encode_chunk
+from matcher.batch.chunk import Encoded, encode_chunk
 
-__all__ = ["ProcessScorer"]
+__all__ = ["InProcessScorer", "ProcessScorer"]
 
 _ENGINE: Any = None
 
@@ -59,6 +59,31 @@ def _context() -> multiprocessing.context.BaseContext:
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
+
+
+class InProcessScorer:
+    """Chunks scored one after the other in this process, as they are read; a context manager.
+
+    Parameters
+    ----------
+    engine : MatchEngine
+        A fitted engine.
+    """
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+
+    def __enter__(self) -> "InProcessScorer":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+    def score(self, chunks: Iterable[tuple[int, list]], as_of: dt.date, top: int, possible: int,
+              municipalities: int, fmt: str) -> Iterator[Encoded]:
+        """Score ``(k, records)`` chunks; yield ``(k, part, errors, stats)``, one chunk read per result."""
+        for k, records in chunks:
+            yield k, *encode_chunk(self.engine, records, as_of, top, possible, municipalities, fmt)
 
 
 class ProcessScorer:
@@ -94,7 +119,7 @@ class ProcessScorer:
             self.pool = None
 
     def score(self, chunks: Iterable[tuple[int, list]], as_of: dt.date, top: int, possible: int,
-              municipalities: int, fmt: str) -> Iterator[tuple[int, bytes, bytes, tuple[int, int, int, int]]]:
+              municipalities: int, fmt: str) -> Iterator[Encoded]:
         """Score ``(k, records)`` chunks; yield ``(k, part, errors, stats)`` as each completes.
 
         At most two chunks per worker are out at once, so the input is streamed. An

@@ -1,7 +1,7 @@
-"""``matcher serve``: run the HTTP service with uvicorn.
+"""``matcher serve``: run the HTTP service (:mod:`matcher.service`) with uvicorn.
 
 Registered lazily by :mod:`matcher.cli`, so that ``matcher --help`` does not import
-FastAPI. The engine is fitted (or loaded) once, before the server starts listening,
+FastAPI (the service's modules are imported inside the command). The engine is fitted (or loaded) once, before the server starts listening,
 so a bad catalog or engine file prints one line and exits with code 2.
 """
 
@@ -11,6 +11,8 @@ import os
 
 import click
 
+from matcher.errors import ParameterError
+
 __all__ = ["serve"]
 
 
@@ -18,19 +20,18 @@ def _settings(**given):
     """Settings from the environment, overridden by the options given on the command line."""
     from pydantic import ValidationError
 
+    from profiles.validation import first_error
     from matcher.service.settings import Settings
 
     try:
         return Settings(**{k: v for k, v in given.items() if v is not None})
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err.get("loc", ())) or "settings"
-        msg = err.get("msg", "invalid").removeprefix("Value error, ")
+        where, msg, value = first_error(exc)
+        where = where or "settings"
         option = (f"--{where.replace('_', '-')} (MATCHER_{where.upper()})" if where != "settings"
                   else "--catalog, --engine")
-        value = err.get("input")
         got = f", got {value!r}" if where != "settings" and not isinstance(value, dict) else ""
-        raise ValueError(f"{option}: {msg}{got}") from None
+        raise ParameterError(f"{option}: {msg}{got}") from None
 
 
 @click.command()

@@ -1,59 +1,21 @@
-"""The ``matcher`` command: a thin layer over :class:`matcher.MatchEngine`.
+"""The commands of ``matcher``: rank, explain, reach, batch, fit and catalog; each a thin layer over the library.
 
 Every command prints a readable table by default and exactly the library's JSON with
-``--json``. Bad input prints one line on stderr naming the field and the value and
-exits with code 2; there is never a traceback for bad input.
+``--json``. The heavy modules are imported inside each command, so that
+``matcher --help`` starts quickly.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
 import sys
-import textwrap
-from pathlib import Path
 from typing import Any
 
 import click
 
 from profiles.errors import CatalogError
-from matcher.cligroup import OneLineErrorGroup
+from matcher.cli._render import echo_json, print_ranking, wrap
 
-__all__ = ["main", "cli"]
-
-
-class _Group(OneLineErrorGroup):
-    """Turns the package's errors into one line on stderr and exit code 2; loads
-    the ``synth`` and ``serve`` commands only when they are used, so that start-up stays quick."""
-
-    _lazy = {"synth": ("matcher.synth_cli", "synth", "Make synthetic firms and programs for scale tests and benchmarks."),
-             "serve": ("matcher.service.cli", "serve", "Serve the matcher over HTTP: ranking, programs, municipalities.")}
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self._lazy})
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The command list, without importing the lazy commands for their one-line help."""
-        names = self.list_commands(ctx)
-        limit = formatter.width - 6 - max(map(len, names))
-        rows = []
-        for name in names:
-            if name in self._lazy and name not in self.commands:
-                rows.append((name, self._lazy[name][2]))
-                continue
-            cmd = self.get_command(ctx, name)
-            if cmd is not None and not cmd.hidden:
-                rows.append((name, cmd.get_short_help_str(limit)))
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in self._lazy and name not in self.commands:
-            from importlib import import_module
-
-            module, attr, _ = self._lazy[name]
-            self.add_command(getattr(import_module(module), attr), name)
-        return super().get_command(ctx, name)
+__all__ = ["batch", "catalog", "explain", "fit", "rank", "reach"]
 
 
 def _engine(catalog: str | None, engine_file: str | None, **params: Any):
@@ -67,69 +29,6 @@ def _engine(catalog: str | None, engine_file: str | None, **params: Any):
     return MatchEngine(**{k: v for k, v in params.items() if v is not None}).fit(catalog)
 
 
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _width() -> int:
-    return max(60, min(shutil.get_terminal_size((110, 20)).columns, 140))
-
-
-def _wrap(text: str, indent: int) -> str:
-    return textwrap.fill(text, width=_width(), initial_indent=" " * indent, subsequent_indent=" " * (indent + 2))
-
-
-def _money(benefit: dict | None) -> str:
-    if not benefit:
-        return ""
-    parts = []
-    if benefit.get("max_amount_jpy") is not None:
-        parts.append(f"up to ¥{benefit['max_amount_jpy']:,}")
-    if benefit.get("rate") is not None:
-        parts.append(f"{benefit['rate']:.0%}")
-    if benefit.get("free_of_charge"):
-        parts.append("free")
-    return ", ".join(parts)
-
-
-def _print_ranking(r: dict[str, Any]) -> None:
-    c = r["company"]
-    who = c.get("name") or c.get("id") or "firm"
-    facts = [c.get("location", ""), c.get("industry", "") and f"{c['industry']} {c.get('industry_name', '')}",
-             c.get("employees") is not None and f"{c['employees']:,} employees",
-             c.get("capital_jpy") is not None and f"capital ¥{c['capital_jpy']:,}",
-             c.get("needs") and "needs: " + ", ".join(c["needs"])]
-    click.echo(f"{who}: " + "; ".join(f for f in facts if f) + f"  (as of {r['as_of']})")
-    click.echo("")
-    if r["schemes"]:
-        click.echo(f"{'#':>2}  {'score':>5}  {'program':<48} {'provider':<26} {'kind':<16} benefit")
-        for n, s in enumerate(r["schemes"], 1):
-            click.echo(f"{n:>2}  {s['score']:>5.3f}  {s['name'][:48]:<48} {s['provider']['name'][:26]:<26} "
-                       f"{s['kind'][:16]:<16} {_money(s.get('benefit'))}")
-            click.echo(_wrap("; ".join(s["reasons"][:3]), 9))
-            for cond in s.get("eligibility") or []:
-                click.echo(_wrap(f"[{cond['outcome']}] {cond['text']}", 11))
-    else:
-        click.echo("No program in the catalog is open to this firm on this date.")
-    if r["possible"]:
-        click.echo("")
-        click.echo("Possible if you provide the missing facts:")
-        for p in r["possible"]:
-            click.echo(f"    {p['score']:>5.3f}  {p['name'][:48]:<48} missing: {', '.join(p['missing']) or '-'}")
-            click.echo(_wrap("; ".join(p["reasons"][:2]), 11))
-    if r["municipalities"]:
-        click.echo("")
-        click.echo("Municipalities where the firm would be well supported:")
-        for m in r["municipalities"]:
-            click.echo(f"    {m['score']:>5.3f}  {m['name']} ({m['name_ja']}), {m['prefecture']}")
-            click.echo(_wrap("; ".join(m["reasons"][:3]), 11))
-    if r.get("excluded") is not None:
-        click.echo("")
-        click.echo(f"Excluded ({len(r['excluded'])}):")
-        for e in r["excluded"]:
-            click.echo(_wrap(f"{e['name']}: {'; '.join(e['failed'])}", 4))
-
-
 _catalog_opt = click.option("--catalog", "catalog", type=click.Path(), default=None,
                             help="Catalog directory (default: the built-in catalog).")
 _engine_opt = click.option("--engine", "engine_file", type=click.Path(), default=None,
@@ -141,18 +40,7 @@ _lang_opt = click.option("--lang", type=click.Choice(["en", "ja"]), default="en"
                          help="Language of the reasons (a rule's own conditions stay in English).")
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="shien-matcher", prog_name="matcher")
-def cli() -> None:
-    """Match companies with the public support programs they can use.
-
-    Example:
-
-        matcher rank examples/kita-metal-press.yaml
-    """
-
-
-@cli.command()
+@click.command()
 @click.argument("firm", type=str)
 @_catalog_opt
 @_engine_opt
@@ -183,12 +71,12 @@ def rank(firm: str, catalog, engine_file, as_of, top, possible_top, municipaliti
                      max_distance_km=max_distance_km)
     result = engine.rank(data, as_of=as_of, top=top, explain=explain, lang=lang).to_dict()
     if as_json:
-        _echo_json(result)
+        echo_json(result)
     else:
-        _print_ranking(result)
+        print_ranking(result)
 
 
-@cli.command()
+@click.command()
 @click.argument("firm", type=str)
 @click.argument("program_id", type=str)
 @_catalog_opt
@@ -207,20 +95,20 @@ def explain(firm: str, program_id: str, catalog, engine_file, as_of, as_json) ->
     data = read_firm(firm)
     result = _engine(catalog, engine_file).explain(data, program_id, as_of=as_of).to_dict()
     if as_json:
-        _echo_json(result)
+        echo_json(result)
         return
     click.echo(f"{result['program']['name']} ({result['program']['id']}): {result['outcome']} "
                f"on {result['as_of']}; score {result['score']:.3f}")
     for cond in result["conditions"]:
-        click.echo(_wrap(f"[{cond['outcome']}] {cond['text']}", 2))
+        click.echo(wrap(f"[{cond['outcome']}] {cond['text']}", 2))
     if result["missing"]:
         click.echo(f"  missing: {', '.join(result['missing'])}")
     click.echo("  components: " + ", ".join(f"{k} {v:.2f}" for k, v in result["components"].items()))
     for reason in result["reasons"]:
-        click.echo(_wrap(reason, 2))
+        click.echo(wrap(reason, 2))
 
 
-@cli.command()
+@click.command()
 @click.argument("program_id", type=str)
 @click.argument("firms", type=str)
 @_catalog_opt
@@ -253,7 +141,7 @@ def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligibl
     for e in errors:
         click.echo(f"skipped {e}", err=True)
     if as_json:
-        _echo_json({"program": program_id, "firms": len(good) + len(errors), "errors": [e.to_dict() for e in errors],
+        echo_json({"program": program_id, "firms": len(good) + len(errors), "errors": [e.to_dict() for e in errors],
                     "hits": [h.to_dict() for h in hits]})
         return
     click.echo(f"{'#':>3}  {'score':>5}  {'status':<9} {'firm':<28} row  why")
@@ -264,7 +152,7 @@ def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligibl
     click.echo(f"{len(good)} firms scored, {len(errors)} rows skipped", err=True)
 
 
-@cli.command()
+@click.command()
 @click.argument("firms", type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(),
               help="Output file: .csv, .jsonl or .parquet (errors go to OUTPUT.errors.jsonl).")
@@ -304,7 +192,7 @@ def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalit
         matcher batch firms.parquet -o ranked.parquet --backend dask --scheduler tcp://10.0.0.5:8786
     """
     from matcher.batch import run_batch
-    from matcher.batchio import count_records
+    from matcher.batch.files import count_records
 
     engine = _engine(catalog, engine_file)
     show = sys.stderr.isatty() if progress is None else progress
@@ -322,12 +210,12 @@ def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalit
         if bar:
             bar.close()
     if as_json:
-        _echo_json(summary.to_dict())
+        echo_json(summary.to_dict())
     else:
         click.echo(summary.line(), err=True)
 
 
-@cli.command()
+@click.command()
 @_catalog_opt
 @click.option("-o", "--output", required=True, type=click.Path(), help="Where to write the engine (.joblib).")
 def fit(catalog, output) -> None:
@@ -344,7 +232,7 @@ def fit(catalog, output) -> None:
     click.echo(f"fitted {engine.n_programs_} programs (catalog {engine.catalog_hash_}) -> {path}")
 
 
-@cli.group()
+@click.group()
 def catalog() -> None:
     """Check and list catalogs.
 
@@ -390,7 +278,7 @@ def catalog_list(catalog, as_of, as_json) -> None:
 
         matcher catalog list --as-of 2014-06-01
     """
-    from matcher.engine import parse_as_of
+    from profiles.validation import parse_as_of
     from rules import load_checked_catalog
 
     cat = load_checked_catalog(catalog)
@@ -398,22 +286,7 @@ def catalog_list(catalog, as_of, as_json) -> None:
     rows = [{"id": p.id, "name": p.name, "provider": p.provider.name, "kind": p.kind, "open": p.status(day)[0]}
             for p in cat.programs]
     if as_json:
-        _echo_json(rows)
+        echo_json(rows)
         return
     for r in rows:
         click.echo(f"{r['id']:<44} {r['kind']:<18} {'open' if r['open'] else 'closed':<7} {r['provider']}")
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``matcher`` console script."""
-    try:
-        cli.main(args=argv, prog_name="matcher")
-    except BrokenPipeError:  # e.g. `matcher rank firm.yaml | head`: the reader has gone, stop quietly
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(0)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -3,7 +3,7 @@
 This module is imported only when the Dask backend is chosen, so that ``import matcher``
 and ``matcher --help`` never load dask. The client (the process that runs
 :func:`matcher.batch.run_batch`) reads the input and cuts it into the usual chunks; the
-workers validate, score and encode each chunk (:func:`matcher.batch.encode_chunk`); the
+workers validate, score and encode each chunk (:func:`matcher.batch.chunk.encode_chunk`); the
 client writes each part and its ``.done`` marker as results arrive, so a run resumes
 exactly as a local one does and ends with the same bytes.
 
@@ -25,8 +25,9 @@ import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from matcher.batch import encode_chunk
-from matcher.errors import MatcherError
+from matcher._validation import check_int
+from matcher.batch.chunk import Encoded, encode_chunk
+from matcher.errors import MatcherError, ParameterError
 
 try:
     import distributed  # noqa: F401
@@ -99,11 +100,11 @@ class DaskScorer:
     def __init__(self, engine: Any, *, scheduler: str | Client | None = None, workers: int | None = None,
                  max_in_flight: int | None = None, worker_wait: float = 60.0) -> None:
         if scheduler is not None and workers is not None:
-            raise ValueError(f"workers sizes a local cluster, so give it without a scheduler address, "
+            raise ParameterError(f"workers sizes a local cluster, so give it without a scheduler address, "
                              f"got workers={workers!r} and scheduler={scheduler!r}")
         for name, v in (("workers", workers), ("max_in_flight", max_in_flight)):
-            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
-                raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+            if v is not None:
+                check_int(name, v)
         self.engine, self.scheduler, self.workers, self.max_in_flight = engine, scheduler, workers, max_in_flight
         self.worker_wait = worker_wait
         self.client: Client | None = None
@@ -169,7 +170,7 @@ class DaskScorer:
         return max(2, 2 * sum(self.client.nthreads().values()))
 
     def score(self, chunks: Iterable[tuple[int, list]], as_of: dt.date, top: int, possible: int,
-              municipalities: int, fmt: str) -> Iterator[tuple[int, bytes, bytes, tuple[int, int, int, int]]]:
+              municipalities: int, fmt: str) -> Iterator[Encoded]:
         """Score ``(k, records)`` chunks on the workers; yield ``(k, part, errors, stats)`` as each completes.
 
         At most :attr:`max_in_flight` chunks are out at once: the next one is read

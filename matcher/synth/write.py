@@ -1,35 +1,30 @@
-"""The ``matcher synth`` commands: synthetic firms and programs for scale tests and benchmarks.
+"""Writing synthetic data sets: firms to CSV, JSON Lines or Parquet, programs to a catalog file.
 
-``matcher synth firms`` writes firms drawn by :mod:`matcher.synth_firms` to CSV, JSON Lines
-or Parquet (chosen by the output's extension, or ``--format``), one block of
-:data:`~matcher.synth_firms.BLOCK_SIZE` firms at a time, so that memory stays bounded
-whatever ``--n``. ``matcher synth programs`` writes :func:`matcher.synth.synth_programs`
-as a catalog file that :func:`profiles.catalog.load_catalog` reads. Files are written
-to ``FILE.part`` and renamed when complete, so a file that exists is whole.
-
->>> from click.testing import CliRunner
->>> result = CliRunner().invoke(synth, ["firms", "--n", "2", "--profile", "ota", "-o", "-", "--format", "csv"])
->>> result.exit_code, result.stdout.splitlines()[0].split(",")[:4]
-(0, ['id', 'name', 'prefecture', 'municipality'])
+``write_firms`` streams firms drawn by :mod:`matcher.synth.firms` one block of
+:data:`~matcher.synth.firms.BLOCK_SIZE` firms at a time, so that memory stays bounded
+whatever ``n``; ``write_programs`` writes :func:`~matcher.synth.programs.synth_programs`
+as a catalog file that :func:`profiles.catalog.load_catalog` reads. The format comes
+from the output's extension, or ``fmt``. Files are written to ``FILE.part`` and renamed
+when complete (:mod:`matcher.atomic`), so a file that exists is whole.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-import click
+from matcher._validation import check_int
+from matcher.atomic import atomic_file
+from matcher.errors import MatcherError, ParameterError
+from matcher.synth.firms import FIRM_FIELDS, firm_table_to_arrow, synth_firm_chunks
+from matcher.synth.programs import synth_programs
 
-from matcher.cligroup import OneLineErrorGroup
-from matcher.synth_firms import FIRM_FIELDS, MAX_FIRMS, PROFILES, firm_table_to_arrow, synth_firm_chunks
-
-__all__ = ["synth", "write_firms", "write_programs", "FIRM_FORMATS", "PROGRAM_FORMATS"]
+__all__ = ["write_firms", "write_programs", "FIRM_FORMATS", "PROGRAM_FORMATS"]
 
 #: Output formats of ``synth firms`` by file extension.
 FIRM_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
@@ -45,29 +40,24 @@ def _format_of(path: str, fmt: str | None, formats: dict[str, str]) -> str:
     if fmt is not None:
         return fmt
     if path == "-":
-        raise ValueError("writing to standard output needs --format")
+        raise ParameterError("writing to standard output needs --format")
     found = formats.get(Path(path).suffix.lower())
     if found is None:
-        raise ValueError(f"cannot tell the format of {path!r}: expected an extension among "
-                         f"{', '.join(sorted(formats))}, or --format")
+        raise ParameterError(f"cannot tell the format of {path!r}: expected an extension among "
+                             f"{', '.join(sorted(formats))}, or --format")
     return found
 
 
 @contextmanager
-def _atomic(path: str, binary: bool = False) -> Iterator[Any]:
-    """An open file at ``path + '.part'``, renamed to ``path`` when the block ends without error."""
+def _output(path: str, binary: bool = False) -> Iterator[Any]:
+    """An open file at ``path + '.part'``, renamed to ``path`` when the block ends without error
+    (``-``: standard output)."""
     if path == "-":
         yield sys.stdout.buffer if binary else sys.stdout
         return
-    tmp = Path(path + ".part")
-    fh = tmp.open("wb") if binary else tmp.open("w", encoding="utf-8", newline="")
-    try:
-        with fh:
-            yield fh
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, path)
+    text = {} if binary else {"encoding": "utf-8", "newline": ""}
+    with atomic_file(path, "wb" if binary else "w", suffix=".part", **text) as fh:
+        yield fh
 
 
 def _text_rows(chunk: dict[str, Any]) -> Iterator[list[Any]]:
@@ -127,8 +117,8 @@ def _require_pyarrow() -> None:
         import pyarrow  # noqa: F401
         import pyarrow.parquet  # noqa: F401
     except ImportError:
-        raise ModuleNotFoundError("writing Parquet needs the package pyarrow, which is not installed "
-                                  "(pip install pyarrow), or write .csv or .jsonl") from None
+        raise MatcherError("writing Parquet needs the package pyarrow, which is not installed "
+                           "(pip install pyarrow), or write .csv or .jsonl") from None
 
 
 def write_firms(path: str, n: int, profile: str = "mixed", seed: int = 0, fmt: str | None = None) -> int:
@@ -140,7 +130,7 @@ def write_firms(path: str, n: int, profile: str = "mixed", seed: int = 0, fmt: s
         The output file; its extension (.csv, .jsonl, .ndjson, .parquet) gives the format
         unless ``fmt`` does.
     n, profile, seed
-        As for :func:`matcher.synth_firms.synth_firm_table`.
+        As for :func:`matcher.synth.firms.synth_firm_table`.
     fmt : {"csv", "jsonl", "parquet"}, optional
         The format, whatever the extension.
 
@@ -153,15 +143,15 @@ def write_firms(path: str, n: int, profile: str = "mixed", seed: int = 0, fmt: s
     """
     fmt = _format_of(path, fmt, FIRM_FORMATS)
     if fmt not in ("csv", "jsonl", "parquet"):
-        raise ValueError(f"format must be csv, jsonl or parquet, got {fmt!r}")
+        raise ParameterError(f"format must be csv, jsonl or parquet, got {fmt!r}")
     if fmt == "parquet":
         _require_pyarrow()
         if path == "-":
-            raise ValueError("Parquet cannot be written to standard output: give a file name")
+            raise ParameterError("Parquet cannot be written to standard output: give a file name")
     chunks = synth_firm_chunks(n, profile, seed)  # checks n, profile and seed before a file is opened
     first = next(chunks)
     chunks = _chain(first, chunks)
-    with _atomic(path, binary=fmt == "parquet") as fh:
+    with _output(path, binary=fmt == "parquet") as fh:
         return {"csv": _write_csv, "jsonl": _write_jsonl, "parquet": _write_parquet}[fmt](chunks, fh)
 
 
@@ -171,7 +161,7 @@ def _chain(first: dict[str, Any], rest: Iterator[dict[str, Any]]) -> Iterator[di
 
 
 def write_programs(path: str, n: int, seed: int = 0, fmt: str | None = None) -> int:
-    """Write ``n`` programs of :func:`matcher.synth.synth_programs` as a catalog file; return how many.
+    """Write ``n`` programs of :func:`matcher.synth.programs.synth_programs` as a catalog file; return how many.
 
     The file is ``{"programs": [...]}`` in YAML or JSON, readable by
     :func:`profiles.catalog.load_catalog`.
@@ -184,15 +174,12 @@ def write_programs(path: str, n: int, seed: int = 0, fmt: str | None = None) -> 
     >>> write_programs(str(out), 5, seed=1), len(load_catalog(out).programs)
     (5, 5)
     """
-    from matcher.synth import synth_programs
-
     fmt = _format_of(path, fmt, PROGRAM_FORMATS)
     if fmt not in ("yaml", "json"):
-        raise ValueError(f"format must be yaml or json, got {fmt!r}")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be an integer >= 1, got {n!r}")
+        raise ParameterError(f"format must be yaml or json, got {fmt!r}")
+    check_int("n", n)
     data = {"programs": [p.model_dump(mode="json", exclude_none=True) for p in synth_programs(n, seed)]}
-    with _atomic(path) as fh:
+    with _output(path) as fh:
         if fmt == "json":
             json.dump(data, fh, ensure_ascii=False, indent=1)
             fh.write("\n")
@@ -201,60 +188,3 @@ def write_programs(path: str, n: int, seed: int = 0, fmt: str | None = None) -> 
 
             yaml.safe_dump(data, fh, allow_unicode=True, sort_keys=False)
     return n
-
-
-_seed_opt = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
-                         help="Random seed; the same seed gives the same output.")
-
-
-@click.group(cls=OneLineErrorGroup, context_settings={"help_option_names": ["-h", "--help"]})
-def synth() -> None:
-    """Make synthetic firms and programs for scale tests and benchmarks.
-
-    Example:
-
-        matcher synth firms --n 100000 --profile mixed --seed 1 -o firms.parquet
-    """
-
-
-@synth.command()
-@click.option("--n", "n", type=click.IntRange(1, MAX_FIRMS), required=True, help="How many firms.")
-@click.option("--profile", type=click.Choice(PROFILES), default="mixed", show_default=True,
-              help="Ota Ward, Higashi Osaka, or both in the survey's proportions (507:691).")
-@_seed_opt
-@click.option("-o", "--output", type=str, required=True, metavar="FILE",
-              help="Output file: .csv, .jsonl or .parquet (Parquet needs pyarrow); - for standard output.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default=None,
-              help="Format, whatever the extension (needed for standard output).")
-def firms(n: int, profile: str, seed: int, output: str, fmt: str | None) -> None:
-    """Write synthetic firms calibrated on the Ota / Higashi Osaka survey.
-
-    Firms are streamed in blocks, so memory stays bounded for any --n. In CSV the
-    needs are one cell joined by ";"; in JSON Lines and Parquet they are a list.
-
-    Example:
-
-        matcher synth firms --n 1000000 --profile ota --seed 7 -o ota.parquet
-    """
-    count = write_firms(output, n, profile, seed, fmt)
-    where = "standard output" if output == "-" else output
-    click.echo(f"wrote {count:,} firms (profile {profile}, seed {seed}) to {where}", err=True)
-
-
-@synth.command()
-@click.option("--n", "n", type=click.IntRange(min=1), required=True, help="How many programs.")
-@_seed_opt
-@click.option("-o", "--output", type=str, required=True, metavar="FILE",
-              help="Output catalog file: .yaml, .yml or .json; - for standard output.")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default=None,
-              help="Format, whatever the extension (needed for standard output).")
-def programs(n: int, seed: int, output: str, fmt: str | None) -> None:
-    """Write synthetic programs as a catalog file (for speed tests, never as facts).
-
-    Example:
-
-        matcher synth programs --n 5000 --seed 1 -o synth-catalog/programs.yaml
-    """
-    count = write_programs(output, n, seed, fmt)
-    where = "standard output" if output == "-" else output
-    click.echo(f"wrote {count:,} programs (seed {seed}) to {where}", err=True)
