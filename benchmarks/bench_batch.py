@@ -220,7 +220,6 @@ def _matcher_for(name: str, engine, spec: dict):
 
 def worker_match(spec: dict) -> dict:
     """Time one approach over the cached prepared firms; check it on a sample; measure memory."""
-    import numpy as np
     from joblib import Parallel, delayed
 
     import references as R
@@ -229,7 +228,6 @@ def worker_match(spec: dict) -> dict:
     name, top, jobs = spec["approach"], spec["top"], spec["jobs"]
     engine = fitted_engine(spec["programs"], spec["seed"])
     prep_dir = Path(spec["prep_dir"])
-    M = engine.n_programs_
     result: dict = {"approach": name}
 
     if name == "loop":

@@ -90,7 +90,6 @@ class ProgramFeatures:
     def from_programs(cls, programs: Sequence[SupportProgram]) -> "ProgramFeatures":
         data = scoring_data()
         fit = data["industry_fit"]
-        loc = data["locality"]
         need_pos = {n: i for i, n in enumerate(need_ids())}
         M = len(programs)
         needs = np.zeros((M, len(need_pos)), np.uint8)

@@ -238,8 +238,6 @@ def test_an_unknown_language_is_refused_with_the_ones_there_are(engine):
 
 
 def test_a_large_catalogs_text_product_gives_the_dense_products_numbers(engine, kita_press):
-    import scipy.sparse as sp
-
     from matcher.features import text_similarity
     from matcher.text import firm_document
 

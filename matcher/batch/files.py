@@ -122,7 +122,7 @@ def _schema():
 def _arrow_table(columns: dict[str, Any]):
     pa, _ = _pyarrow()
     schema = _schema()
-    arrays = [pa.array(list(columns[f.name]) if getattr(columns[f.name], "dtype", None) == object
+    arrays = [pa.array(list(columns[f.name]) if getattr(columns[f.name], "dtype", None) == object  # noqa: E721 - a numpy dtype
                        else columns[f.name], type=f.type, from_pandas=True) for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
 

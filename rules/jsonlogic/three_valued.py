@@ -230,7 +230,9 @@ def _compile_and_or(op: str, items: list[Callable[[Any], Any]]) -> Callable[[Any
 
 def _compile_if(values: list) -> Callable[[Any], Any]:
     parts = [_compile(v) for v in values]
-    null = (lambda facts: None)
+
+    def null(facts):  # the implicit else
+        return None
 
     def ev_if(facts):
         candidates: list[int] = []  # indices into values; -1 = the implicit null
