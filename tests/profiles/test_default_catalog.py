@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 
 from profiles.catalog import load_catalog
 from profiles.needs import needs_in_text, resolve_need
+from tests.conftest import SHARED
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = SHARED / "seeds"
 SEED_FILES = {
     "000_fd6b979d2c70192d.txt",  # Mitaka
     "001_d83b5e0f2d5ac214.txt",  # Kita City

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,9 +24,10 @@ from rules.jsonlogic import (
     infix,
     truthy,
 )
+from tests.conftest import SHARED
 
 AS_OF = dt.date(2026, 1, 1)
-SUITE = Path(__file__).resolve().parents[2] / "shared" / "data" / "jsonlogic-tests.json"
+SUITE = SHARED / "data" / "jsonlogic-tests.json"
 SME = {"or": [{"<=": [{"var": "employees"}, 300]}, {"<=": [{"var": "capital_jpy"}, 300000000]}]}
 
 
