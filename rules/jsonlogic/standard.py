@@ -14,7 +14,26 @@ from collections.abc import Callable
 from typing import Any
 
 from rules.errors import RuleSyntaxError
-from rules.jsonlogic.values import LISTS, NAN, UNDEFINED, js_div, js_lt, js_min, js_mod, js_plus, js_substr, loose_eq, num_out, parse_float, relation, strict_eq, to_number, to_string, truthy, utf16
+from rules.jsonlogic.values import (
+    LISTS,
+    NAN,
+    UNDEFINED,
+    js_div,
+    js_lt,
+    js_min,
+    js_mod,
+    js_plus,
+    js_substr,
+    loose_eq,
+    num_out,
+    parse_float,
+    relation,
+    strict_eq,
+    to_number,
+    to_string,
+    truthy,
+    utf16,
+)
 
 __all__ = [
     "ARITY", "COMPARISONS", "OPERATORS", "OPS", "SCOPED", "apply", "apply_raw", "arg_at", "call_op", "fact_names",

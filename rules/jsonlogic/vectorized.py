@@ -11,9 +11,34 @@ import numpy as np
 from rules.errors import RuleSyntaxError
 from rules.kleene import FALSE, TRUE, UNKNOWN
 from rules.jsonlogic.values import LISTS, NAN, UNDEFINED, is_num, parse_float, relation, to_number
-from rules.jsonlogic.standard import OPS, SCOPED, apply_raw, arg_at, missing_of, missing_some_of, op_in, reads_facts, scoped_op, split_op, unknown_operator
+from rules.jsonlogic.standard import (
+    OPS,
+    SCOPED,
+    apply_raw,
+    arg_at,
+    missing_of,
+    missing_some_of,
+    op_in,
+    reads_facts,
+    scoped_op,
+    split_op,
+    unknown_operator,
+)
 from rules.jsonlogic.three_valued import need_order
-from rules.jsonlogic.columns import CONST, NEEDS_MASK, NUM, bool_col, Column, const_col, Context, from_table, generic, known_all, truth_col, Values
+from rules.jsonlogic.columns import (
+    CONST,
+    NEEDS_MASK,
+    NUM,
+    bool_col,
+    Column,
+    const_col,
+    Context,
+    from_table,
+    generic,
+    known_all,
+    truth_col,
+    Values,
+)
 
 __all__ = ["Node", "compile_rule"]
 
