@@ -88,7 +88,7 @@ def main() -> None:
         emed, ep99 = latency(engine, sample[: n_firms // 4], explain=True)
         rows.append((label, engine.n_programs_, fit_s, med, p99, emed, ep99))
     print(f"\nrank latency, one firm per call ({n_firms} different firms; this machine: 2 cores)\n")
-    print(f"| catalog | programs | fit (s) | median (ms) | p99 (ms) | with --explain median (ms) | p99 (ms) |")
+    print("| catalog | programs | fit (s) | median (ms) | p99 (ms) | with --explain median (ms) | p99 (ms) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, m, fit_s, med, p99, emed, ep99 in rows:
         print(f"| {label} | {m:,} | {fit_s:.2f} | {med:.2f} | {p99:.2f} | {emed:.2f} | {ep99:.2f} |")
