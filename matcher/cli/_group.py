@@ -42,7 +42,9 @@ class LazyGroup(OneLineErrorGroup):
     the ``synth`` and ``serve`` commands only when they are used, so that start-up stays quick."""
 
     _lazy = {"synth": ("matcher.cli.synth", "synth", "Make synthetic firms and programs for scale tests and benchmarks."),
-             "serve": ("matcher.cli.serve", "serve", "Serve the matcher over HTTP: ranking, programs, municipalities.")}
+             "serve": ("matcher.cli.serve", "serve", "Serve the matcher over HTTP: ranking, programs, municipalities."),
+             "register": ("matcher.cli.register", "register",
+                          "The coordinator's register: firms, outcomes, call lists, alerts, reports.")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self._lazy})

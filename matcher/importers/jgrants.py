@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from matcher.importers.build import Record
 from matcher.importers.errors import ImportFormatError

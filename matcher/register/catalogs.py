@@ -19,8 +19,8 @@ import numpy as np
 import sqlalchemy as sa
 
 from profiles import Catalog, ClusterProject, InputError, Municipality, SupportProgram, UnknownValueError
-from matcher.register import schema as t
-from matcher.register.store import Register, _as_datetime, _now
+import matcher.register.schema as t
+from matcher.register.store import Register, as_datetime, utc_now
 
 __all__ = ["CatalogVersion", "add_catalog", "ensure_catalog", "latest_version", "versions", "resolve_version",
            "catalog_of", "engine_of", "refresh_matches", "program_hash", "program_ids", "load_checked"]
@@ -55,7 +55,7 @@ def load_checked(path: str | None) -> Catalog:
 
 
 def _version(row, new: bool = False) -> CatalogVersion:
-    return CatalogVersion(row.id, row.content_hash, row.origin, row.n_programs, _as_datetime(row.imported_at),
+    return CatalogVersion(row.id, row.content_hash, row.origin, row.n_programs, as_datetime(row.imported_at),
                           row.imported_by, new)
 
 
@@ -70,7 +70,7 @@ def add_catalog(reg: Register, catalog: Catalog) -> CatalogVersion:
                  "clusters": [c.model_dump(mode="json") for c in catalog.clusters]}
         vid = conn.execute(sa.insert(t.catalog_versions).values(
             content_hash=catalog.hash, origin=str(catalog.origin or "")[:500] or None, n_programs=len(catalog.programs),
-            imported_at=_now(), imported_by=reg.actor, extra=extra).returning(t.catalog_versions.c.id)).scalar_one()
+            imported_at=utc_now(), imported_by=reg.actor, extra=extra).returning(t.catalog_versions.c.id)).scalar_one()
         conn.execute(sa.insert(t.catalog_programs), [
             {"version_id": vid, "position": i, "program_id": p.id, "content_hash": program_hash(p), "name": p.name[:500],
              "valid_from": p.valid_from, "valid_until": p.valid_until, "application_deadline": p.application_deadline,
@@ -200,7 +200,7 @@ def refresh_matches(reg: Register, version: CatalogVersion | int, *, as_of: dt.d
         idx, scores = engine.match(prepared, top=max(n_prog, 1))
         elig = engine.eligibility_.evaluate(prepared.facts)
         match_rows, runs = [], []
-        now = _now()
+        now = utc_now()
         for i, r in enumerate(rows):
             for rank, (j, s) in enumerate(zip(idx[i].tolist(), scores[i].tolist()), start=1):
                 if j < 0:

@@ -16,10 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from profiles import InputError
-from matcher.register import schema as t
+import matcher.register.schema as t
 from matcher.register.catalogs import (CatalogVersion, engine_of, ensure_catalog, refresh_matches, resolve_version,
                                        versions)
-from matcher.register.store import Register, _record
+from matcher.register.store import Register, firm_record
 
 __all__ = ["CallListEntry", "firm_matches", "reach", "Alert", "FirmAlerts", "alerts", "report", "ALERT_KINDS", "MATTERING_FIELDS"]
 
@@ -80,7 +80,7 @@ def reach(reg: Register, program_id: str, *, top: int = 20, as_of: dt.date | str
                                 .order_by(m.c.score.desc(), f.c.id).limit(top)).all()
         possible = (conn.execute(q.where(m.c.status == "possible").order_by(f.c.id)).all()
                     if include_possible and len(eligible) < top else [])
-    records = [_record(r) for r in [*eligible, *possible]]
+    records = [firm_record(r) for r in [*eligible, *possible]]
     if not records:
         return []
     hits = engine.reach(program_id, [r.profile for r in records], top=top, as_of=as_of,

@@ -18,29 +18,21 @@ from typing import Any
 
 import click
 
+from matcher.cli._group import OneLineErrorGroup
+
 __all__ = ["register"]
 
 
-class _Group(click.Group):
-    """Bad input and unreachable databases as one line on stderr and exit code 2."""
+class _Group(OneLineErrorGroup):
+    """The project's errors as one line and exit code 2, and an unreachable database too."""
 
     def invoke(self, ctx: click.Context) -> Any:
         from sqlalchemy.exc import OperationalError
 
-        from profiles import ProfilesError
-
         try:
             return super().invoke(ctx)
-        except (ProfilesError, ValueError, TypeError, ModuleNotFoundError) as exc:
-            click.echo(f"error: {' '.join(str(exc).split())}", err=True)
-            ctx.exit(2)
         except OperationalError as exc:
             click.echo(f"error: database: {' '.join(str(exc.orig).split())}", err=True)
-            ctx.exit(2)
-        except BrokenPipeError:
-            raise
-        except OSError as exc:
-            click.echo(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), err=True)
             ctx.exit(2)
 
 
