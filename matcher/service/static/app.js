@@ -6,13 +6,15 @@
 // a result can be bookmarked, shared, reloaded, and the back button returns to the one before.
 
 import { api, ApiError, fetchAll, requestFields, setApiKey } from "./api.js";
-import { SCHEME_COMPONENTS, applicationText, bars as cardBars, benefitText, placeCard, possibleCard,
-  reasonsList, schemeCard, yen } from "./cards.js";
-import { download, firmsFromCsv, toCsv } from "./csv.js";
+import { SCHEME_COMPONENTS, applicationText, benefitText, placeCard, possibleCard, schemeCard, yen } from "./cards.js";
+import { download, toCsv } from "./csv.js";
 import { $, fill, h } from "./dom.js";
-import { applyLanguage, initialLanguage, kindLabel, language, pick, t } from "./i18n.js";
-import { PREFECTURES } from "./prefectures.js";
+import { chooseMunicipality, clearErrors, focusField, hideError, municipalityByCode, showErrors,
+  showFormError } from "./fielderrors.js";
+import { applyLanguage, initialLanguage, language, pick, t } from "./i18n.js";
 import { problemErrors } from "./problems.js";
+import { readCsvFile, renderReach, submitReach } from "./reach.js";
+import { industryLabel, kindName, needLabel, prefectureName, providerName, state } from "./state.js";
 
 const EXAMPLE_CSV = [
   "id,name,prefecture,municipality,industry,employees,capital_jpy,founded,needs,description",
@@ -28,177 +30,7 @@ const OPTION_PARAMS = ["as_of", "top", "max_distance_km"];
 /** Fields of a firm the service may name in an error but the form does not show. */
 const TEXT_FIELDS = ["name", "description", "founded", "prefecture", "industry"];
 
-const state = {
-  vocabulary: { needs: [], industries: [], kinds: new Map(), prefectures: PREFECTURES },
-  programs: new Map(),  // id -> the program's summary (GET v1/programs)
-  details: new Map(),   // id -> the program's whole record (GET v1/programs/{id}), once loaded
-  asked: new Map(),     // id -> the request for it, while it is on its way
-  fields: {},           // what each request model accepts, from the OpenAPI schema
-  rank: null,           // {data, body} of the ranking shown
-  rankTicket: 0,        // the latest ranking asked for; earlier answers are dropped
-  reach: null,          // {data, program, rows, errors, body} of the reverse view shown
-  reachTicket: 0,
-};
-
-// ------------------------------------------------------------------ names
-
-/** A prefecture [code, English, Japanese] from a code, a name or an object. */
-function prefectureOf(value) {
-  if (!value) return null;
-  if (typeof value === "object") value = value.code ?? value.name_en ?? value.name ?? value.name_ja;
-  const text = String(value).trim().toLowerCase();
-  return state.vocabulary.prefectures.find(([code, en, ja]) =>
-    code === text.padStart(2, "0") || en.toLowerCase() === text || ja === value) ?? null;
-}
-
-function prefectureName(value) {
-  const p = prefectureOf(value);
-  return p ? pick(p[1], p[2]) : (typeof value === "string" ? value : "");
-}
-
-function kindName(kind) {
-  const v = state.vocabulary.kinds.get(kind);
-  if (language() === "ja") return v?.label_ja ?? kindLabel(kind);
-  return v?.label_en ?? kindLabel(kind);
-}
-
-function providerName(provider) {
-  if (!provider) return "";
-  if (typeof provider === "string") return provider;
-  return pick(provider.name, provider.name_ja);
-}
-
-function needLabel(id) {
-  const n = state.vocabulary.needs.find((x) => x.id === id);
-  return n ? pick(n.label_en, n.label_ja) : id;
-}
-
-function industryLabel(code) {
-  const i = state.vocabulary.industries.find((x) => x.code === code);
-  return i ? `${code} ${pick(i.name_en, i.name_ja)}` : code;
-}
-
 const cardContext = () => ({ kindName, providerName, prefectureName, focusField, asOf: state.rank?.data?.as_of });
-
-// ------------------------------------------------------------------ errors next to fields
-
-/** Show `error` ({message, lang, candidates}) below the field `id`; false if there is no such field. */
-function showFieldError(id, error) {
-  const box = $(`${id}-error`);
-  if (!box) return false;
-  const { message, lang, candidates } = typeof error === "string" ? { message: error } : error;
-  box.append(h("p", { lang: lang && lang !== language() ? lang : null }, message));
-  if (candidates?.length) box.append(candidateButtons(id, candidates));
-  box.hidden = false;
-  const control = $(id);
-  if (control) {
-    control.setAttribute("aria-invalid", "true");
-    const described = new Set((control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
-    described.add(box.id);
-    control.setAttribute("aria-describedby", [...described].join(" "));
-  }
-  return true;
-}
-
-/** "Did you mean:" and a button per candidate; a button fills the field with it. */
-function candidateButtons(id, candidates) {
-  const group = h("div", { class: "candidates", role: "group", "aria-label": t("error.candidates") },
-    h("span", { class: "candidates-label" }, t("error.candidates")));
-  for (const c of candidates.slice(0, 12)) {
-    const button = h("button", { type: "button", class: "candidate", dataset: { value: c.value ?? "" } },
-      c.code ? (c.labelJa && language() === "ja" ? c.labelJa : c.label) : c.label);
-    button.addEventListener("click", () => useCandidate(id, c));
-    group.append(button);
-    if (c.code && id === "firm-municipality") {
-      // The service names candidates in English: the page asks for each one's Japanese name.
-      municipalityByCode(c.code).then((m) => {
-        if (!m) return;
-        c.municipality = m;
-        c.labelJa = `${m.prefecture_ja} ${m.full_name_ja ?? m.name_ja}`;
-        button.textContent = language() === "ja" ? c.labelJa : c.label;
-      });
-    }
-  }
-  return group;
-}
-
-function useCandidate(id, c) {
-  const input = $(id);
-  if (!input) return;
-  if (id === "firm-municipality" && c.code) {
-    chooseMunicipality(c.municipality ?? { code: c.code, name: c.label.split(",")[0], name_ja: "" });
-  } else {
-    input.value = c.value;
-    hideError(id);
-  }
-  input.focus();
-}
-
-const municipalityCache = new Map();
-/** A local government's names by its code (GET v1/municipalities/{code}), or null. */
-function municipalityByCode(code) {
-  if (!municipalityCache.has(code)) {
-    municipalityCache.set(code, api(`v1/municipalities/${encodeURIComponent(code)}`).catch(() => null));
-  }
-  return municipalityCache.get(code);
-}
-
-function hideError(id) {
-  const box = $(`${id}-error`);
-  if (box) { box.hidden = true; box.replaceChildren(); }
-  $(id)?.removeAttribute("aria-invalid");
-}
-
-function clearErrors(form) {
-  for (const box of form.querySelectorAll(".field-error, .form-error")) {
-    box.hidden = true;
-    box.replaceChildren();
-  }
-  for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
-}
-
-function showFormError(form, message, lang) {
-  const box = $(`${form.id}-error`);
-  box.append(h("p", { lang: lang && lang !== language() ? lang : null }, message));
-  box.hidden = false;
-}
-
-/** Every error of a form: beside its field, and listed at the top with a link to each field. */
-function showErrors(form, errors) {
-  const placed = [];
-  for (const { id, error } of errors) {
-    if (id && showFieldError(id, error)) placed.push({ id, error });
-    else showFormError(form, error.message, error.lang);
-  }
-  if (!placed.length) return;
-  const fields = [...new Set(placed.map((p) => p.id))];
-  const box = $(`${form.id}-error`);
-  box.prepend(h("p", {}, fields.length === 1 ? t("error.summary.one") : t("error.summary.many", { n: fields.length })),
-    h("ul", { class: "error-summary" }, placed.map(({ id, error }) => h("li", {},
-      h("a", { href: `#${id}`, onclick: (ev) => { ev.preventDefault(); focusControl(id); } },
-        `${fieldLabel(id)}: `, h("span", { lang: error.lang && error.lang !== language() ? error.lang : null }, error.message))))));
-  box.hidden = false;
-  focusControl(placed[0].id);
-}
-
-function fieldLabel(id) {
-  const label = document.querySelector(`label[for="${id}"]`) ?? $(id)?.querySelector("legend");
-  return label?.textContent?.trim() ?? id;
-}
-
-function focusControl(id) {
-  const el = $(id);
-  if (!el) return;
-  el.closest("details")?.setAttribute("open", "");
-  (el.matches("fieldset") ? el.querySelector("input, select, textarea") : el)?.focus();
-}
-
-function focusField(field) {
-  const el = $(`firm-${field}`);
-  if (!el) return;
-  focusControl(`firm-${field}`);
-  el.scrollIntoView({ block: "center" });
-}
 
 // ------------------------------------------------------------------ the form's choices
 
@@ -257,16 +89,6 @@ function fillPrograms() {
 }
 
 // ------------------------------------------------------------------ municipality suggestions
-
-/** Put a local government in the municipality field (its code is what is sent). */
-function chooseMunicipality(m) {
-  const input = $("firm-municipality");
-  input.value = pick(m.name, m.name_ja) || m.code;
-  Object.assign(input.dataset, { code: m.code, nameEn: m.name ?? "", nameJa: m.name_ja ?? "" });
-  const p = prefectureOf(m.prefecture_code ?? m.prefecture) ?? prefectureOf(String(m.code).slice(0, 2));
-  if (p) $("firm-prefecture").value = p[0];
-  hideError("firm-municipality");
-}
 
 /**
  * The suggestions under the municipality field. Each keystroke aborts the request of the
@@ -645,139 +467,6 @@ function exportRank() {
   const who = String(d.company?.id || d.company?.name || "firm").replace(/[^\w\u3040-\u9fff-]+/g, "-");
   download(`support-${who}-${d.as_of}.csv`, toCsv(header, rows));
 }
-
-// ------------------------------------------------------------------ a program: whom to call first
-
-async function readCsvFile() {
-  const file = $("reach-file").files[0];
-  if (file) $("reach-firms").value = await file.text();
-}
-
-function csvError(e) {
-  const message = t(e.key, e.vars);
-  return e.row === 0 ? t("error.csv.header", { message }) : t("error.csv.row", { line: e.row, message });
-}
-
-async function submitReach(ev) {
-  ev.preventDefault();
-  const form = $("reach-form");
-  const ticket = ++state.reachTicket;
-  clearErrors(form);
-  state.reach = null;  // a new question: the old answer goes
-  renderReach();
-  if ($("reach-file").files[0] && !$("reach-firms").value.trim()) await readCsvFile();
-  const program = $("reach-program").value;
-  const parsed = firmsFromCsv($("reach-firms").value);
-  const errors = [];
-  const rowErrors = parsed.errors.map(csvError);
-  if (!program) errors.push({ id: "reach-program", error: { message: t("error.program") } });
-  if (!parsed.firms.length && !parsed.errors.length) errors.push({ id: "reach-firms", error: { message: t("error.csv.empty") } });
-  const top = $("reach-top");
-  const topMax = Number(top.max) || Infinity;
-  const n = Number(top.value);
-  if (top.value.trim() && (!Number.isInteger(n) || n < 1 || n > topMax)) {
-    errors.push({ id: "reach-top", error: { message: t("error.range", { min: 1, max: topMax }) } });
-  }
-  if (errors.length || !parsed.firms.length) {
-    if (rowErrors.length) showCsvErrors(rowErrors);
-    showErrors(form, errors.length ? errors : [{ id: "reach-firms", error: { message: rowErrors[0] } }]);
-    return;
-  }
-  let firms = parsed.firms;
-  let rows = parsed.rows;
-  const body = { program, firms, lang: language() };
-  if (top.value.trim()) body.top = n;
-
-  $("reach-busy").hidden = false;
-  try {
-    // A firm the service cannot read is reported by its row and left out; the others are ranked.
-    for (let round = 0; round < 3 && firms.length; round += 1) {
-      try {
-        const data = await api("v1/reach", { ...body, firms });
-        if (ticket !== state.reachTicket) return;
-        state.reach = { data, program, rows, rowErrors, body: { ...body, firms } };
-        renderReach();
-        if (rowErrors.length) showCsvErrors(rowErrors);
-        $("reach-results-heading").focus();
-        return;
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        if (ticket !== state.reachTicket) return;
-        const found = problemErrors(err.problem);
-        const bad = new Set();
-        for (const e of found) {
-          if (e.parts[0] === "firms" && typeof e.parts[1] === "number" && e.parts[1] < firms.length) {
-            bad.add(e.parts[1]);
-            const field = e.parts.slice(2).join(".");
-            rowErrors.push(t("error.csv.row", { line: rows[e.parts[1]], message: field ? `${field}: ${e.message}` : e.message }));
-          } else {
-            errors.push({ id: e.parts.length ? `reach-${e.parts[0]}` : null, error: e });
-          }
-        }
-        if (errors.length || !bad.size) break;
-        firms = firms.filter((_, i) => !bad.has(i));
-        rows = rows.filter((_, i) => !bad.has(i));
-      }
-    }
-    if (rowErrors.length) showCsvErrors(rowErrors);
-    showErrors(form, errors.length ? errors : [{ id: "reach-firms", error: { message: rowErrors[0] ?? t("error.general") } }]);
-  } finally {
-    if (ticket === state.reachTicket) $("reach-busy").hidden = true;
-  }
-}
-
-function showCsvErrors(messages) {
-  const box = $("reach-firms-error");
-  box.replaceChildren(h("ul", {}, messages.map((m) => h("li", {}, m))));
-  box.hidden = false;
-  $("reach-firms").setAttribute("aria-invalid", "true");
-}
-
-function reachHits(data) {
-  return Array.isArray(data) ? data : (data.hits ?? data.items ?? []);
-}
-
-function renderReach() {
-  const box = $("reach-results");
-  if (!state.reach) { box.hidden = true; box.replaceChildren(); return; }
-  const { data, program, rows, rowErrors } = state.reach;
-  const p = state.programs.get(program);
-  const programName = p ? pick(p.name, p.name_ja) : program;
-  const hits = reachHits(data);
-  const rowOf = (hit) => rows[(hit.row ?? 0) - 1];
-  fill(box,
-    h("div", { class: "results-head" },
-      h("h2", { id: "reach-results-heading", tabindex: "-1" }, t("reach.results")),
-      h("button", { type: "button", id: "reach-export", onclick: exportReach, disabled: !hits.length }, t("results.export"))),
-    h("p", {}, t("reach.results.for", { n: rows.length, program: programName })),
-    rowErrors.length ? h("p", { class: "hint" }, t("reach.skipped", { n: rowErrors.length })) : null,
-    hits.length ? h("table", { class: "hits" },
-      h("thead", {}, h("tr", {},
-        ["reach.rank", "reach.firm", "reach.status", "reach.score", "reach.why"].map((k) => h("th", { scope: "col" }, t(k))))),
-      h("tbody", {}, hits.map((hit) => h("tr", { dataset: { firmId: hit.firm_id ?? "", status: hit.status } },
-        h("td", { class: "num", dataset: { label: t("reach.rank") } }, hit.rank),
-        h("th", { scope: "row" }, h("span", { class: "name" }, hit.firm_name || hit.firm_id || ""),
-          h("span", { class: "other-name" }, [hit.firm_id, rowOf(hit) ? t("reach.row", { row: rowOf(hit) }) : null].filter(Boolean).join(" · "))),
-        h("td", { dataset: { label: t("reach.status") } }, h("span", { class: `status ${hit.status}` }, t(`status.${hit.status}`))),
-        h("td", { class: "score-cell", dataset: { label: t("reach.score") } }, h("strong", {}, hit.score.toFixed(2)),
-          cardBars(hit.components, SCHEME_COMPONENTS)),
-        h("td", { dataset: { label: t("reach.why") } },
-          hit.missing?.length ? h("p", { class: "missing" }, t("results.provide"), " ",
-            hit.missing.map((f) => h("span", { class: "chip" }, t(`field.${f}`)))) : null,
-          reasonsList(hit.reasons)))))) : h("p", { class: "empty" }, t("reach.none")));
-  box.hidden = false;
-}
-
-function exportReach() {
-  const { data, program, rows } = state.reach;
-  const header = ["rank", "firm_id", "firm_name", "row", "status", "score"].map((k) => t(`csv.${k}`)).concat(
-    SCHEME_COMPONENTS.map((k) => t(`component.${k}`)), [t("csv.missing"), t("csv.reasons")]);
-  const out = reachHits(data).map((hit) => [hit.rank, hit.firm_id, hit.firm_name, rows[(hit.row ?? 0) - 1] ?? "",
-    t(`status.${hit.status}`), hit.score, ...SCHEME_COMPONENTS.map((k) => hit.components?.[k] ?? ""),
-    (hit.missing ?? []).map((f) => t(`field.${f}`)).join("; "), (hit.reasons ?? []).join("; ")]);
-  download(`whom-to-call-${program}.csv`, toCsv(header, out));
-}
-
 // ------------------------------------------------------------------ tabs, language, start
 
 function setupTabs() {
