@@ -412,6 +412,14 @@ function firmLine(d, body) {
   return bits.join(" · ");
 }
 
+/** A label with some of its {placeholders} filled by elements (a firm's name stays marked as a name). */
+function labelWith(key, nodes, vars = {}) {
+  const names = Object.keys(nodes);
+  const marks = Object.fromEntries(names.map((name, i) => [name, `\u0000${i}\u0000`]));
+  return t(key, { ...vars, ...marks }).split(/\u0000(\d+)\u0000/)
+    .map((part, i) => (i % 2 ? nodes[names[Number(part)]] : part)).filter((part) => part !== "");
+}
+
 function renderRank() {
   const box = $("rank-results");
   if (!state.rank) { box.hidden = true; box.replaceChildren(); delete box.dataset.details; return; }
@@ -424,7 +432,8 @@ function renderRank() {
     items.length ? h("ol", { class: "cards" }, items.map((x, i) => card(x, i + 1))) : h("p", { class: "empty" }, empty));
   fill(box,
     h("div", { class: "results-head" },
-      h("h2", { id: "rank-results-heading", tabindex: "-1" }, t("results.for", { firm: firmTitle(d), date: d.as_of })),
+      h("h2", { id: "rank-results-heading", tabindex: "-1" }, labelWith("results.for",
+        { firm: h("span", { class: "firm-name", translate: "no" }, firmTitle(d)) }, { date: d.as_of })),
       h("div", { class: "results-actions" },
         h("button", { type: "button", id: "rank-print", onclick: () => window.print() }, t("results.print")),
         h("button", { type: "button", id: "rank-export", onclick: exportRank }, t("results.export")))),

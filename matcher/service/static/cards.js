@@ -109,9 +109,10 @@ function fact(key, ...value) {
 function contactParts(c) {
   if (!c) return null;
   const url = safeUrl(c.url);
-  const parts = [c.name, c.address, c.phone ? t("card.phone", { phone: c.phone }) : null].filter(Boolean);
-  if (!parts.length && !url) return null;
-  return [h("span", { lang: textLang(parts.join(" ")) }, parts.join(", ")),
+  const parts = [c.name, c.address].filter(Boolean);
+  if (!parts.length && !c.phone && !url) return null;
+  return [parts.length ? h("span", { lang: textLang(parts.join(" ")) }, parts.join(", ")) : null,
+    c.phone ? [parts.length ? ", " : "", t("card.phone", { phone: c.phone })] : null,
     url ? [" ", h("a", { href: url, rel: "noopener" }, url)] : null];
 }
 
@@ -139,15 +140,18 @@ function facts(p, asOf) {
   const contact = contactParts(p.contact);
   const url = safeUrl(p.url);
   const source = (p.source ?? [])[0];
-  const stale = staleYear(p.source, asOf);
   return h("dl", { class: "facts" },
     benefit ? fact("benefit", benefit) : null,
     fact("application", h("span", { class: closing ? `closing ${closing}` : null }, application)),
     delivered ? fact("delivered", h("span", { lang: textLang(delivered) }, delivered)) : null,
     contact ? fact("contact", contact) : null,
     url ? fact("link", h("a", { href: url, rel: "noopener" }, url)) : null,
-    source ? fact("source", sourceLine(source)) : null,
-    stale ? h("div", { class: "fact stale", role: "note" }, h("dd", {}, t("card.stale", { year: stale }))) : null);
+    source ? fact("source", sourceLine(source)) : null);
+}
+
+function staleNote(p, asOf) {
+  const year = staleYear(p.source, asOf);
+  return year ? h("p", { class: "stale", role: "note" }, t("card.stale", { year })) : null;
 }
 
 /** Everything else on demand: conditions, benefit notes, every source. */
@@ -177,6 +181,7 @@ export function schemeCard(s, rank, program, ctx) {
     p.provider ? [" · ", t("results.provider"), " ", ctx.providerName(p.provider)] : null),
   descriptionBlock(p),
   facts(p, ctx.asOf),
+  staleNote(p, ctx.asOf),
   h("p", { class: "score" }, `${t("results.score")} `, h("strong", {}, score2(s.score))),
   bars(s.components, SCHEME_COMPONENTS),
   h("h5", {}, t("results.reasons")),
@@ -198,6 +203,7 @@ export function possibleCard(s, rank, program, ctx) {
     }, t(`field.${field}`)))),
   descriptionBlock(p),
   facts(p, ctx.asOf),
+  staleNote(p, ctx.asOf),
   reasonsList(s.reasons),
   moreDetails(p));
 }
