@@ -205,7 +205,7 @@ def test_the_reverse_view_lists_whom_to_call_first_from_a_pasted_csv(page, tmp_p
     rows.first.wait_for()
     assert rows.evaluate_all("rs => rs.map(r => r.dataset.firmId)")[0] == "k01"
     first = rows.first
-    assert "Oji Precision Press" in first.inner_text() and "line 3" in first.inner_text()
+    assert "Oji Precision Press" in first.inner_text() and "row 2" in first.inner_text()  # as the CLI counts
     assert "trade fairs and exhibitions" in first.locator(".reasons").inner_text()
     assert first.locator(".status").inner_text() == "eligible"
     ARTIFACTS.mkdir(exist_ok=True)
@@ -215,10 +215,10 @@ def test_the_reverse_view_lists_whom_to_call_first_from_a_pasted_csv(page, tmp_p
         page.get_by_role("button", name="Download as CSV").click()
     exported = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert [r["firm_id"] for r in exported][0] == "k01"
-    assert exported[0]["csv_line"] == "3" and exported[0]["status"] == "eligible"
+    assert exported[0]["row"] == "2" and exported[0]["status"] == "eligible"
 
 
-def test_the_reverse_view_reads_an_uploaded_csv_and_names_the_line_of_a_bad_firm(page, tmp_path):
+def test_the_reverse_view_reads_an_uploaded_csv_names_the_row_of_a_bad_firm_and_ranks_the_others(page, tmp_path):
     upload = tmp_path / "firms.csv"
     upload.write_text(REGISTER_CSV + "x01,Nowhere Works,Tokyo,Atlantis,E24,5,,,trade_fair,\n", encoding="utf-8")
     page.get_by_role("tab", name="Whom to call about a program").click()
@@ -228,8 +228,11 @@ def test_the_reverse_view_reads_an_uploaded_csv_and_names_the_line_of_a_bad_firm
 
     error = page.locator("#reach-firms-error")
     error.wait_for()
-    assert "Line 5" in error.inner_text() and "municipality" in error.inner_text()
+    assert "Row 4" in error.inner_text() and "municipality" in error.inner_text()  # the 4th data row, as the CLI says
     assert page.get_by_label("Firms (CSV)").input_value().startswith("id,name,")
+    rows = page.locator("#reach-results tbody tr")
+    assert rows.evaluate_all("rs => rs.map(r => r.dataset.firmId)")[0] == "k01"  # the other rows are ranked
+    assert "x01" not in rows.evaluate_all("rs => rs.map(r => r.dataset.firmId)")
 
 
 def test_a_service_with_an_api_key_asks_for_it_and_then_answers(browser_context, engine):
