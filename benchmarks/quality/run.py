@@ -191,9 +191,24 @@ def order_by(scores: np.ndarray, allowed: np.ndarray | None = None) -> list[int]
 def engine_profile(firm: dict) -> dict:
     """The firm as the engine takes it (fields the profile model does not know are dropped)."""
     from profiles import CompanyProfile
+    from profiles.errors import UnknownValueError
+    from profiles.values import parse_needs_words
 
     fields = set(CompanyProfile.model_fields)
-    return {k: v for k, v in firm.items() if k in fields}
+    out = {k: v for k, v in firm.items() if k in fields}
+    words = [str(w) for w in firm.get("needs", []) or []]
+    if words:
+        # needs as a person writes them: the words the vocabulary knows become needs, and all of
+        # them stay in the text (as the firm-list reader treats a free-text 相談内容 column)
+        needs: list[str] = []
+        for w in words:
+            try:
+                needs.extend(parse_needs_words(w, free_text=True))
+            except UnknownValueError:
+                continue  # a need the vocabulary lacks ("capital investment"): it stays as text
+        out["needs"] = list(dict.fromkeys(needs))
+        out["description"] = " ".join([str(firm.get("description", "")), *words]).strip()
+    return out
 
 
 class Engine:
