@@ -2,7 +2,7 @@
 
 For a firm *f* and an eligible program *p*::
 
-    score(f, p) = w_text     * text(f, p)      # cosine of TF-IDF vectors (words + character n-grams)
+    score(f, p) = w_text     * text(f, p)      # cosine of TF-IDF vectors of terms (matcher.terms)
                 + w_needs    * needs(f, p)     # cosine of the binary need vectors
                 + w_kind     * kind(f, p)      # 1 if p's kind is one f's needs call for, else 0
                 + w_industry * industry(f, p)  # 1 exact target, 0.75 same division, 0.5 open, 0 other

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from profiles.geography import gazetteer
 from profiles.models import SupportProgram
 from rules.conditions import (
     Condition,
@@ -40,6 +41,9 @@ from rules.conditions import (
     PrefectureCondition,
     RangeCondition,
     RuleSetCondition,
+    SubregionCondition,
+    ApplicantTypeCondition,
+    TargetGroupCondition,
 )
 from rules.facts import FirmFacts
 from rules.jsonlogic import LogicRule
@@ -73,7 +77,11 @@ class CompiledEligibility:
         if rows:
             self.conditions.append(PrefectureCondition.of_prefectures(
                 rows, [self.programs[i].eligibility.prefectures for i in rows]))
-        rows = rows_where(lambda e: e.regions)
+        subregions = set(gazetteer().subregions)
+        rows = rows_where(lambda e: e.regions and subregions & set(e.regions))
+        if rows:
+            self.conditions.append(SubregionCondition(rows, [self.programs[i].eligibility.regions for i in rows]))
+        rows = rows_where(lambda e: e.regions and not subregions & set(e.regions))
         if rows:
             self.conditions.append(PrefectureCondition.of_regions(rows, [self.programs[i].eligibility.regions for i in rows]))
         rows = rows_where(lambda e: e.industries)
@@ -94,6 +102,14 @@ class CompiledEligibility:
         for name in names:
             rows = rows_where(lambda e, n=name: n in e.rule_sets)
             self.conditions.append(RuleSetCondition(name, rows))
+        rows = rows_where(lambda e: e.applicant_types)
+        if rows:
+            self.conditions.append(ApplicantTypeCondition(rows, [self.programs[i].eligibility.applicant_types
+                                                                 for i in rows]))
+        rows = rows_where(lambda e: e.target_groups)
+        if rows:
+            self.conditions.append(TargetGroupCondition(rows, [self.programs[i].eligibility.target_groups
+                                                               for i in rows]))
         rows = rows_where(lambda e: e.logic is not None)
         if rows:
             self.conditions.append(LogicCondition(rows, [LogicRule(self.programs[i].eligibility.logic) for i in rows]))
