@@ -26,7 +26,12 @@ def _engine(catalog: str | None, engine_file: str | None, **params: Any):
     if engine_file:
         engine = MatchEngine.load(engine_file)
         return engine.set_params(**{k: v for k, v in params.items() if v is not None})
-    return MatchEngine(**{k: v for k, v in params.items() if v is not None}).fit(catalog)
+    params = {k: v for k, v in params.items() if v is not None}
+    if catalog:  # a catalog directory is fitted once and then read from the cache (matcher.cache)
+        from matcher.cache import fitted_engine
+
+        return fitted_engine(catalog, **params)
+    return MatchEngine(**params).fit(catalog)
 
 
 _catalog_opt = click.option("--catalog", "catalog", type=click.Path(), default=None,
@@ -265,6 +270,35 @@ def catalog_validate(directory: str) -> None:
         sys.exit(2)
     click.echo(f"ok: {len(cat.programs)} programs, {len(cat.municipalities)} municipalities, "
                f"{len(cat.clusters)} clusters (hash {cat.hash})")
+
+
+@catalog.command("import")
+@click.argument("format", type=click.Choice(["tokyo-subsidies", "jgrants", "table"]))
+@click.argument("input", type=click.Path())
+@click.option("-o", "--output", "output_dir", required=True, type=click.Path(),
+              help="The catalog directory to write (created; an import never overwrites its input).")
+@click.option("--mapping", type=click.Path(), default=None,
+              help="For the table format: a YAML file naming the column of each field.")
+@_json_opt
+def catalog_import(format: str, input: str, output_dir: str, mapping, as_json) -> None:
+    """Import a real catalog into a catalog directory, and print what was read from it.
+
+    FORMAT is tokyo-subsidies (the Tokyo Metropolitan Government's open-data subsidy list),
+    jgrants (responses of the jGrants API, list and detail) or table (a city's own CSV or
+    Excel list, with --mapping). The report gives, per field, how many rows got a value
+    extracted from the text, given by the source, or nothing, and the rows skipped.
+
+    Example:
+
+        matcher catalog import tokyo-subsidies ../shared/data/tokyo-subsidies-fy2024.csv -o tokyo/
+    """
+    from matcher.importers import import_catalog
+
+    report = import_catalog(format, input, output_dir, mapping=mapping)
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        click.echo(report.to_text())
 
 
 @catalog.command("list")
