@@ -132,8 +132,9 @@ class CompiledEligibility:
             self.conditions.append(RuleSetCondition(name, rows))
         rows = rows_where(lambda e: e.applicant_types)
         if rows:
-            self.conditions.append(ApplicantTypeCondition(rows, [self.programs[i].eligibility.applicant_types
-                                                                 for i in rows]))
+            self.conditions.append(ApplicantTypeCondition(
+                rows, [self.programs[i].eligibility.applicant_types for i in rows],
+                delivered=[self.programs[i].delivered_by is not None for i in rows]))
         rows = rows_where(lambda e: e.target_groups)
         if rows:
             self.conditions.append(TargetGroupCondition(rows, [self.programs[i].eligibility.target_groups

@@ -200,7 +200,8 @@ class ApplicantTypeCondition(Condition):
     """Who may apply: the firm's kind of applicant is one the program names.
 
     A program that names only applicants no firm can be (municipalities, individuals,
-    schools) is FALSE for every firm. A firm that does not say its kind is taken as a
+    schools) is FALSE for every firm, unless ``delivered`` says a body that runs it for
+    firms (``through`` in audiences.yaml) delivers it: then a firm applies through that body. A firm that does not say its kind is taken as a
     business when the program is open to both corporations and sole proprietors (TRUE,
     and the reason says so), UNKNOWN when it is open to only some kinds of firm.
     """
@@ -208,7 +209,7 @@ class ApplicantTypeCondition(Condition):
     name = "applicant_type"
     facts = ("applicant_type",)
 
-    def __init__(self, rows, lists: Sequence[Sequence[str]]):
+    def __init__(self, rows, lists: Sequence[Sequence[str]], delivered: Sequence[bool] | None = None):
         super().__init__(rows)
         index = applicant_type_index()
         self.allowed = np.zeros((len(rows), len(index)), dtype=bool)
@@ -219,7 +220,9 @@ class ApplicantTypeCondition(Condition):
         business = np.zeros(len(index), dtype=bool)
         business[[index["corporation"], index["sole_proprietor"]]] = True
         #: rows run for firms by a body the firm applies through (the Tokyo SME Support Center ...)
-        self.through = (self.allowed & through).any(axis=1)
+        # (only where the program says a body delivers it: a body's own grant is no program for firms)
+        self.through = (self.allowed & through).any(axis=1) & (
+            np.ones(len(rows), bool) if delivered is None else np.asarray(delivered, bool))
         # the value for a firm of unknown kind, per row
         self.unknown_value = np.where(self.through, TRUE, np.where(
             ~(self.allowed & firm).any(axis=1), FALSE,
