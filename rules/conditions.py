@@ -229,7 +229,7 @@ class ApplicantTypeCondition(Condition):
             np.where((self.allowed & business).sum(axis=1) == 2, TRUE, UNKNOWN))).astype(np.uint8)
 
     def variant_key(self, pos):
-        return ("applicant_type", self.allowed[pos].tobytes())
+        return ("applicant_type", self.allowed[pos].tobytes(), bool(self.through[pos]))
 
     def missing(self, facts, pos):
         if facts.applicant_type[0] < 0 and self.unknown_value[pos] == UNKNOWN:
