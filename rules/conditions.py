@@ -223,13 +223,16 @@ class ApplicantTypeCondition(Condition):
         # (only where the program says a body delivers it: a body's own grant is no program for firms)
         self.through = (self.allowed & through).any(axis=1) & (
             np.ones(len(rows), bool) if delivered is None else np.asarray(delivered, bool))
+        #: rows paid to such a body without saying it delivers them: firms may be served through it
+        #: (UNKNOWN: ask the body), or it may be the body's own grant
+        self.maybe_through = (self.allowed & through).any(axis=1) & ~self.through
         # the value for a firm of unknown kind, per row
-        self.unknown_value = np.where(self.through, TRUE, np.where(
+        self.unknown_value = np.where(self.through, TRUE, np.where(self.maybe_through, UNKNOWN, np.where(
             ~(self.allowed & firm).any(axis=1), FALSE,
-            np.where((self.allowed & business).sum(axis=1) == 2, TRUE, UNKNOWN))).astype(np.uint8)
+            np.where((self.allowed & business).sum(axis=1) == 2, TRUE, UNKNOWN)))).astype(np.uint8)
 
     def variant_key(self, pos):
-        return ("applicant_type", self.allowed[pos].tobytes(), bool(self.through[pos]))
+        return ("applicant_type", self.allowed[pos].tobytes(), bool(self.through[pos]), bool(self.maybe_through[pos]))
 
     def missing(self, facts, pos):
         if facts.applicant_type[0] < 0 and self.unknown_value[pos] == UNKNOWN:
@@ -243,6 +246,8 @@ class ApplicantTypeCondition(Condition):
         known = facts.applicant_type >= 0
         through = self.through if sel is None else self.through[sel]
         out[known] = _bool_tri(allowed[:, facts.applicant_type[known]].T | through[None, :])
+        maybe = self.maybe_through if sel is None else self.maybe_through[sel]
+        out[:, maybe] = np.maximum(out[:, maybe], UNKNOWN)
         return out
 
     def _names(self, pos: int) -> str:
@@ -252,6 +257,8 @@ class ApplicantTypeCondition(Condition):
     def describe(self, facts, pos, value):
         t = int(facts.applicant_type[0])
         names = self._names(pos)
+        if self.maybe_through[pos] and value == UNKNOWN:
+            return f"paid to {names}: such a body may run it for firms; ask it how to apply"
         if self.through[pos] and (t < 0 or not self.allowed[pos, t]):
             bodies = [a for a in APPLICANT_TYPES.values() if a.through]
             return f"run for firms by {bodies[0].name} ({bodies[0].name_ja}): apply through them"

@@ -275,13 +275,14 @@ def run(systems: list[str], catalog: Path | None, as_of: str, by_firm: bool, poo
     judg = load_judgments(pooled)
     appl = load_applicants()
     bm25 = BM25(rows) if {"bm25", "rules+bm25"} & set(systems) else None
-    terms = Terms(rows) if {"terms"} & set(systems) else None
+    terms = Terms(rows) if {"terms", "rules+terms"} & set(systems) else None
     terms_jm = Terms(rows, jmdict=True) if {"terms+jmdict"} & set(systems) else None
     terms_nb = Terms(rows, bridge=False) if {"terms-nobridge"} & set(systems) else None
-    engine = Engine(catalog, as_of) if {"engine", "rules+bm25", "rules+order"} & set(systems) else None
+    engine = Engine(catalog, as_of) if {"engine", "rules+bm25", "rules+order", "rules+terms"} & set(systems) else None
     makers: dict[str, Callable[[dict], list[int]]] = {
         "bm25": lambda f: order_by(bm25.scores(f)),
         "terms": lambda f: order_by(terms.scores(f)),
+        "rules+terms": lambda f: order_by(terms.scores(f), engine.eligibility(f) != 0),
         "terms+jmdict": lambda f: order_by(terms_jm.scores(f)),
         "terms-nobridge": lambda f: order_by(terms_nb.scores(f)),
         "rules+bm25": lambda f: order_by(bm25.scores(f), engine.eligibility(f) != 0),
@@ -342,7 +343,7 @@ def main(argv: list[str] | None = None) -> None:
                     help="leave out the blind judgments of pooled rows (tokyo/pooled-*.yaml)")
     args = ap.parse_args(argv)
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
-    needs_catalog = {"engine", "rules+bm25", "rules+order"} & set(systems)
+    needs_catalog = {"engine", "rules+bm25", "rules+order", "rules+terms"} & set(systems)
     with tempfile.TemporaryDirectory() as tmp:
         catalog = args.catalog or (import_catalog(Path(tmp) / "tokyo") if needs_catalog else None)
         run(systems, catalog, args.as_of, args.by_firm, args.pool, pooled=not args.first_judgments_only)
