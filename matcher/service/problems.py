@@ -202,6 +202,8 @@ def _message(err: dict[str, Any]) -> tuple[str, Any, str]:
         return field_of(loc), None, "this field is required"
     elif kind == "json_invalid":
         detail = (err.get("ctx") or {}).get("error")
+        if isinstance(detail, str) and detail.startswith("duplicate key"):
+            return field_of(loc[:1]), None, detail
         return field_of(loc[:1]), None, f"expected a JSON document{f' ({detail})' if detail else ''}"
     return field_of(loc), err.get("input"), msg
 
