@@ -24,7 +24,7 @@ from matcher.service.deps import InputAt, api_key_guard, current_engine, problem
 from matcher.service.gate import BatchGate
 from matcher.service.limits import BodyLimit
 from matcher.service.openapi import openapi_schema
-from matcher.service.problems import input_problem, install_problem_handlers
+from matcher.service.problems import input_problem, install_problem_handlers, request_lang
 from matcher.service.routers import admin, catalog, health, ranking
 from matcher.service.routers.health import STATIC_DIR
 from matcher.service.routers.ranking import INLINE_RANK_PROGRAMS
@@ -121,7 +121,7 @@ def create_app(settings: Settings | None = None, *, engine: "MatchEngine | None"
 
     @app.exception_handler(InputAt)
     async def _input_at_handler(request: Request, exc: InputAt) -> Response:
-        return input_problem(exc.exc, request.url.path, exc.prefix)
+        return input_problem(exc.exc, request.url.path, exc.prefix, lang=request_lang(request))
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from matcher.results import ProviderRef, Ranking, ReachHit
 from profiles.errors import InputError
@@ -62,6 +62,17 @@ def _bad_date(v: Any) -> Any:
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
+_PLACE_FIELDS = ("municipality", "prefecture", "address", "postal_code")
+_STAND_IN = "131172"  # any known municipality: it only lets the other fields be checked
+
+
+def _init(err: Any) -> Any:
+    out = {"type": err["type"], "loc": err["loc"], "input": err.get("input")}
+    if err.get("ctx"):
+        out["ctx"] = err["ctx"]
+    return out
+
+
 class Firm(CompanyProfile):
     """A firm as a coordinator describes it; only the location is required.
 
@@ -71,6 +82,29 @@ class Firm(CompanyProfile):
     """
 
     model_config = ConfigDict(json_schema_extra={"examples": [KITA_PRESS, _HAMURA]})
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _every_error(cls, data: Any, handler: Any) -> Any:
+        """Report the other bad fields with a bad location, all at once: the location is checked
+        first (the profile resolves it before its fields), so the firm is checked once more with
+        a known place standing in for it, only to list the rest."""
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            errors = exc.errors()
+            place = [e for e in errors if not e["loc"] and isinstance((e.get("ctx") or {}).get("error"), InputError)
+                     and str(e["ctx"]["error"].field).split(".")[0] in _PLACE_FIELDS]
+            if not isinstance(data, dict) or len(place) != len(errors):
+                raise
+            probe = {k: v for k, v in data.items() if k not in _PLACE_FIELDS} | {"municipality": _STAND_IN}
+            try:
+                handler(probe)
+            except ValidationError as other:
+                rest = [e for e in other.errors() if e["loc"]]
+                if rest:
+                    raise ValidationError.from_exception_data(exc.title, [_init(e) for e in errors + rest]) from None
+            raise
 
     @field_validator("needs", mode="before")
     @classmethod
@@ -103,7 +137,7 @@ def request_models(max_top: int = 100, max_firms: int = 1000, max_results: int =
     top_field = Field(default=None, ge=1, le=max_top, strict=True,
                       description=f"How many eligible programs to return (default {default_top}, at most {max_top}).")
     as_of_field = Field(default=None, description="Evaluate validity windows at this date (YYYY-MM-DD, default: today).")
-    distance_field = Field(default=None, gt=0, allow_inf_nan=False,
+    distance_field = Field(default=None, gt=0, allow_inf_nan=False, strict=True,
                            description="Recommend only municipalities within this many km of the firm's "
                                        "(null: the service's default, no maximum unless it sets one).")
     lang_field = Field(default="en", description="Language of the reasons: en or ja (conditions stay in English).")

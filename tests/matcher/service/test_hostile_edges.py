@@ -143,18 +143,18 @@ def test_memory_is_handed_back_to_the_system_on_glibc():
 # ---------------------------------------------------------------------- off the event loop (D5)
 def test_a_large_rank_body_is_ranked_in_the_thread_pool_and_a_small_one_on_the_loop(engine, monkeypatch):
     hops = []
-    original = ranking.run_in_threadpool
+    original = ranking.off_loop
 
-    async def counting(fn, *args):
-        hops.append(fn)
-        return await original(fn, *args)
+    async def counting(fn, limiter):
+        hops.append(limiter.total_tokens)
+        return await original(fn, limiter)
 
-    monkeypatch.setattr(ranking, "run_in_threadpool", counting)
+    monkeypatch.setattr(ranking, "off_loop", counting)
     client = TestClient(create_app(Settings(inline_body_bytes=4096), engine=engine))
     small = client.post("/v1/rank", json={"firm": {**KITA, "description": "metal press"}})
     assert small.status_code == 200 and hops == []
     large = client.post("/v1/rank", json={"firm": {**KITA, "description": "metal press trade fair " * 400}})
-    assert large.status_code == 200 and len(hops) == 1
+    assert large.status_code == 200 and hops == [2]  # at most MATCHER_MAX_BATCHES at once
 
 
 # ---------------------------------------------------------------------- start-up and files (D11, D12)
