@@ -23,7 +23,7 @@ from profiles.needs import NEEDS
 from rules import CompiledEligibility
 from rules.kleene import FALSE, TRUE, UNKNOWN, outcome_name
 from matcher.features import ProgramFeatures
-from matcher.reasons import fact_label, kind_label, say
+from matcher.reasons import fact_label, kind_label, say, with_article
 from matcher.results import (
     Condition,
     Excluded,
@@ -38,9 +38,9 @@ from matcher.results import (
 from matcher.scored import ScoredChunk
 from matcher.text import TextVectorizer, matching_terms
 from matcher.topk import top_k
-from matcher.weights import COMPONENTS
+from matcher.weights import COMPONENTS, scoring_data
 
-__all__ = ["Explainer", "company_fields", "provider_ref"]
+__all__ = ["Explainer", "company_fields", "described_on", "is_stale", "provider_ref"]
 
 _NEED = {n.id: n for n in NEEDS}
 
@@ -63,10 +63,40 @@ def company_fields(firm: CompanyProfile) -> dict[str, Any]:
     return out
 
 
+def described_on(p: SupportProgram) -> dt.date | None:
+    """The date of the newest of a program's sources: each source's ``document_date``, else the
+    date its document gives of itself (``matcher/data/document_dates.yaml``); ``None`` if no date is known.
+
+    >>> from profiles.catalog import load_catalog
+    >>> described_on(load_catalog().program("kita-trade-fair-subsidy"))
+    datetime.date(2016, 4, 12)
+    """
+    documents = scoring_data("document_dates.yaml")["documents"]
+    days = [s.document_date or documents.get(s.file) for s in p.source]
+    days = [d for d in days if d is not None]
+    return max(days) if days else None
+
+
+def is_stale(day: dt.date | None, as_of: dt.date, years: float | None = None) -> bool:
+    """Whether a source dated ``day`` is more than ``years`` (default 5) years before ``as_of``.
+
+    >>> is_stale(dt.date(2005, 12, 1), dt.date(2026, 11, 21)), is_stale(dt.date(2024, 1, 1), dt.date(2026, 11, 21))
+    (True, False)
+    >>> is_stale(None, dt.date(2026, 11, 21)), is_stale(dt.date(2016, 4, 12), dt.date(2026, 11, 21), years=20)
+    (False, False)
+    """
+    if day is None:
+        return False
+    years = scoring_data("document_dates.yaml")["stale_after_years"] if years is None else years
+    if not (isinstance(years, (int, float)) and years >= 0):
+        raise ValueError(f"years must be a number >= 0, got {years!r}")
+    return (as_of - day).days > years * 365.25
+
+
 def _static_fields(p: SupportProgram) -> dict[str, Any]:
     """The fields of a result that depend only on the program, built once at fit."""
     return {"id": p.id, "name": p.name, "name_ja": p.name_ja, "kind": p.kind, "provider": provider_ref(p),
-            "description": p.description, "url": p.url,
+            "description": p.description, "url": p.url, "described_on": described_on(p),
             "benefit": p.benefit.model_dump(mode="json", exclude_none=True) if p.benefit else None}
 
 
@@ -96,6 +126,10 @@ class Explainer:
         self.program_text = program_text
         self.program_features = program_features
         self.static = [_static_fields(p) for p in self.programs]
+
+    #: A program whose newest source is older than this many years before the as-of date is
+    #: marked ``stale`` in results (``matcher/data/document_dates.yaml``); the score is unchanged.
+    stale_after_years: float = scoring_data("document_dates.yaml")["stale_after_years"]
 
     # ------------------------------------------------------------------ words
     def reasons(self, chunk: ScoredChunk, i: int, j: int, dense: np.ndarray, lang: str = "en") -> list[str]:
@@ -136,7 +170,8 @@ class Explainer:
         elif self.program_features.national[col]:
             out.append(say("national", lang))
         if comps["kind"][i, j] > 0:
-            out.append(say("kind", lang, kind=kind_label(p.kind, lang)))
+            kind = kind_label(p.kind, lang)
+            out.append(say("kind", lang, kind=kind, a_kind=with_article(kind)))
         return out
 
     def conditions(self, chunk: ScoredChunk, i: int, program: int,
@@ -172,7 +207,7 @@ class Explainer:
                 st = self.static[j]
                 schemes.append(Scheme.model_construct(
                     **{k: v for k, v in st.items() if k != "benefit"}, benefit=dict(st["benefit"]) if st["benefit"] else None,
-                    score=scores[n], components=comp,
+                    score=scores[n], components=comp, stale=is_stale(st["described_on"], as_of, self.stale_after_years),
                     reasons=self.reasons(chunk, i, j, dense, lang=lang),
                     eligibility=self.conditions(chunk, i, j) if explain else None))
             possible = []
@@ -187,6 +222,7 @@ class Explainer:
                     id=st["id"], name=st["name"], name_ja=st["name_ja"], kind=st["kind"], provider=st["provider"],
                     score=round(float(score[i, j]), 6),
                     components={c: round(float(comps[c][i, j]), 6) for c in COMPONENTS}, missing=missing,
+                    described_on=st["described_on"], stale=is_stale(st["described_on"], as_of, self.stale_after_years),
                     reasons=unknown + hint + self.reasons(chunk, i, j, dense, lang=lang)))
             excluded = None
             if explain:

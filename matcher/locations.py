@@ -130,6 +130,7 @@ class LocationModel:
     cluster_names: tuple[tuple[str, ...], ...]
     clusters: tuple[tuple[tuple[bool, frozenset[str], tuple[str, ...]], ...], ...] = ()  # (local, fields, industries)
     cluster_names_ja: tuple[tuple[str, ...], ...] = ()
+    evidence_ja: tuple[dict[str, tuple[str, ...]], ...] = ()
     scale_km: float = 20.0
 
     @classmethod
@@ -152,6 +153,8 @@ class LocationModel:
                            for m in munis),
             cluster_names_ja=tuple(tuple(clusters[cid].name_ja or clusters[cid].name for cid in m.clusters
                                          if cid in clusters) for m in munis),
+            evidence_ja=tuple({f: getattr(m.assets_ja or m.assets, f) for f in ASSET_FACTORS if getattr(m.assets, f)}
+                              for m in munis),
             scale_km=float(scoring_data("location_weights.yaml")["distance"]["scale_km"]),
         )
 
@@ -226,7 +229,9 @@ class LocationModel:
         shown = [f for f in top_factors if f in self.evidence[c]][:3]
         if shown:
             field = field_label(industry_field(firm.industry) or "other", lang)
-            parts = [f"{factor_label(f, _FACTOR_WORDS[f], lang)} ({'; '.join(self.evidence[c][f][:2])})" for f in shown]
+            evidence = self.evidence_ja[c] if ja and self.evidence_ja else self.evidence[c]
+            parts = [f"{factor_label(f, _FACTOR_WORDS[f], lang)} ({('；' if ja else '; ').join(evidence[f][:2])})"
+                     for f in shown]
             out.append(say("assets", lang, field=field, assets=sep.join(parts)))
         if firm.industry and comps["industry"] >= 0.75 and self.strengths[c]:
             labels = [f"{s} {resolve_industry(s).name_ja}" if ja else industry_label(s) for s in self.strengths[c][:3]]

@@ -40,7 +40,13 @@ class Condition(_Result):
 
 
 class Scheme(_Result):
-    """A program the firm is eligible for, with its score, components and reasons."""
+    """A program the firm is eligible for, with its score, components and reasons.
+
+    ``described_on`` is the date of the newest of the program's sources; ``stale`` is true
+    when that is more than :attr:`Explainer.stale_after_years <matcher.explain.Explainer>`
+    (5) years before the as-of date: "last described in 2005: check it is still offered".
+    Staleness does not change the score.
+    """
 
     id: str
     name: str
@@ -54,6 +60,8 @@ class Scheme(_Result):
     benefit: dict[str, Any] | None = None
     url: str | None = None
     eligibility: list[Condition] | None = None
+    described_on: dt.date | None = None
+    stale: bool = False
 
 
 class Possible(_Result):
@@ -68,6 +76,8 @@ class Possible(_Result):
     components: dict[str, float]
     missing: list[str]
     reasons: list[str]
+    described_on: dt.date | None = None
+    stale: bool = False
 
 
 class MunicipalityMatch(_Result):

@@ -13,9 +13,9 @@ from typing import Any
 import click
 
 from profiles.errors import CatalogError
-from matcher.cli._render import echo_json, print_ranking, wrap
+from matcher.cli._render import echo_json, print_program, print_ranking, wrap
 
-__all__ = ["batch", "catalog", "explain", "fit", "rank", "reach"]
+__all__ = ["batch", "catalog", "explain", "fit", "rank", "reach", "show"]
 
 
 def _engine(catalog: str | None, engine_file: str | None, **params: Any):
@@ -37,7 +37,9 @@ _as_of_opt = click.option("--as-of", "as_of", default=None, metavar="DATE",
                           help="Evaluate validity windows at this date, YYYY-MM-DD (default: today).")
 _json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 _lang_opt = click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
-                         help="Language of the reasons (a rule's own conditions stay in English).")
+                         help="Language of the output: names, headings, reasons and conditions.")
+_stale_opt = click.option("--stale-after", "stale_after", type=click.FloatRange(min=0), default=None, metavar="YEARS",
+                          help="Mark programs whose newest source is older than this (default 5 years).")
 
 
 @click.command()
@@ -54,8 +56,9 @@ _lang_opt = click.option("--lang", type=click.Choice(["en", "ja"]), default="en"
 @_json_opt
 @click.option("--explain", is_flag=True, help="Show every condition, and the excluded programs.")
 @_lang_opt
+@_stale_opt
 def rank(firm: str, catalog, engine_file, as_of, top, possible_top, municipalities_top, max_distance_km,
-         as_json, explain, lang) -> None:
+         as_json, explain, lang, stale_after) -> None:
     """Rank the programs a firm can use, with reasons.
 
     FIRM is a YAML or JSON file of the firm's profile, or - for standard input.
@@ -63,17 +66,21 @@ def rank(firm: str, catalog, engine_file, as_of, top, possible_top, municipaliti
     Example:
 
         matcher rank examples/kita-metal-press.yaml --top 5 --as-of 2026-11-21
+
+        matcher rank examples/kita-metal-press-ja.yaml --lang ja
     """
     from matcher.firmio import read_firm
 
     data = read_firm(firm)
     engine = _engine(catalog, engine_file, possible_top=possible_top, municipalities_top=municipalities_top,
                      max_distance_km=max_distance_km)
+    if stale_after is not None:
+        engine.explainer_.stale_after_years = stale_after
     result = engine.rank(data, as_of=as_of, top=top, explain=explain, lang=lang).to_dict()
     if as_json:
         echo_json(result)
     else:
-        print_ranking(result)
+        print_ranking(result, lang)
 
 
 @click.command()
@@ -106,6 +113,40 @@ def explain(firm: str, program_id: str, catalog, engine_file, as_of, as_json) ->
     click.echo("  components: " + ", ".join(f"{k} {v:.2f}" for k, v in result["components"].items()))
     for reason in result["reasons"]:
         click.echo(wrap(reason, 2))
+
+
+@click.command()
+@click.argument("program_id", type=str)
+@_catalog_opt
+@_as_of_opt
+@_json_opt
+@_lang_opt
+@_stale_opt
+def show(program_id: str, catalog, as_of, as_json, lang, stale_after) -> None:
+    """Show one program's details: description, benefit, window, who delivers it, contact, link and sources.
+
+    Example:
+
+        matcher show hamura-interest-subsidy
+
+        matcher show kita-trade-fair-subsidy --lang ja --json
+    """
+    from matcher.explain import described_on, is_stale
+    from profiles.validation import parse_as_of
+    from rules import load_checked_catalog
+
+    cat = load_checked_catalog(catalog)
+    program = cat.program(program_id)
+    day = parse_as_of(as_of)
+    data = program.model_dump(mode="json", exclude_none=True)
+    described = described_on(program)
+    data.update(open=program.status(day)[0], as_of=day.isoformat(),
+                described_on=described.isoformat() if described else None,
+                stale=is_stale(described, day, stale_after))
+    if as_json:
+        echo_json(data)
+    else:
+        print_program(data, lang)
 
 
 @click.command()
@@ -271,7 +312,8 @@ def catalog_validate(directory: str) -> None:
 @_catalog_opt
 @_as_of_opt
 @_json_opt
-def catalog_list(catalog, as_of, as_json) -> None:
+@_lang_opt
+def catalog_list(catalog, as_of, as_json, lang) -> None:
     """List a catalog's programs and whether each is open at a date.
 
     Example:
@@ -283,10 +325,19 @@ def catalog_list(catalog, as_of, as_json) -> None:
 
     cat = load_checked_catalog(catalog)
     day = parse_as_of(as_of)
-    rows = [{"id": p.id, "name": p.name, "provider": p.provider.name, "kind": p.kind, "open": p.status(day)[0]}
-            for p in cat.programs]
+    rows = [{"id": p.id, "name": p.name, "name_ja": p.name_ja, "provider": p.provider.name, "kind": p.kind,
+             "open": p.status(day)[0]} for p in cat.programs]
     if as_json:
         echo_json(rows)
         return
-    for r in rows:
-        click.echo(f"{r['id']:<44} {r['kind']:<18} {'open' if r['open'] else 'closed':<7} {r['provider']}")
+    from matcher.cli._render import say, width
+    from matcher.cli._table import table
+    from matcher.reasons import kind_label
+
+    ja = lang == "ja"
+    cols = [(say("id", lang), "<", 12, 1.0), (say("program", lang), "<", 16, 1.5), (say("kind", lang), "<", 8, 0.7),
+            (say("status", lang), "<", 4, 0), (say("provider", lang), "<", 10, 1.0)]
+    body = [[r["id"], (r["name_ja"] or r["name"]) if ja else r["name"], kind_label(r["kind"], lang),
+             say("open" if r["open"] else "closed", lang), (p.provider.name_ja or p.provider.name) if ja else r["provider"]]
+            for r, p in zip(rows, cat.programs)]
+    click.echo(table(body, cols, width()))
