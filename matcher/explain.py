@@ -175,11 +175,12 @@ class Explainer:
         return out
 
     def conditions(self, chunk: ScoredChunk, i: int, program: int,
-                   outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE)) -> list[Condition]:
-        """Program ``program``'s conditions for firm ``i`` with one of ``outcomes``, in plain words."""
+                   outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE), lang: str = "en") -> list[Condition]:
+        """Program ``program``'s conditions for firm ``i`` with one of ``outcomes``, in plain words (``lang``)."""
         return [Condition.model_construct(condition=c.condition, outcome=outcome_name(c.value), text=c.text,
                                           missing=list(c.missing))
-                for c in self.eligibility.explain(chunk.facts, program, row=i, parts=chunk.parts, outcomes=outcomes)]
+                for c in self.eligibility.explain(chunk.facts, program, row=i, parts=chunk.parts, outcomes=outcomes,
+                                                  lang=lang)]
 
     def missing(self, chunk: ScoredChunk, i: int, program: int) -> list[str]:
         """The facts firm ``i`` would have to give to settle program ``program``'s unknown conditions."""
@@ -209,11 +210,11 @@ class Explainer:
                     **{k: v for k, v in st.items() if k != "benefit"}, benefit=dict(st["benefit"]) if st["benefit"] else None,
                     score=scores[n], components=comp, stale=is_stale(st["described_on"], as_of, self.stale_after_years),
                     reasons=self.reasons(chunk, i, j, dense, lang=lang),
-                    eligibility=self.conditions(chunk, i, j) if explain else None))
+                    eligibility=self.conditions(chunk, i, j, lang=lang) if explain else None))
             possible = []
             for j in maybe[i]:
                 st = self.static[j]
-                conds = self.conditions(chunk, i, j, (UNKNOWN,))
+                conds = self.conditions(chunk, i, j, (UNKNOWN,), lang)
                 missing = _missing_of(conds)
                 unknown = [c.text for c in conds]
                 hint = [say("settle", lang, facts=("、" if lang == "ja" else ", ").join(fact_label(m, lang) for m in missing))
@@ -228,8 +229,9 @@ class Explainer:
             if explain:
                 excluded = []
                 for j in np.flatnonzero(elig[i] == FALSE):
-                    conds = self.conditions(chunk, i, int(j), (FALSE,))
+                    conds = self.conditions(chunk, i, int(j), (FALSE,), lang)
                     excluded.append(Excluded.model_construct(id=self.programs[j].id, name=self.programs[j].name,
+                                                             name_ja=self.programs[j].name_ja,
                                                              failed=[c.text for c in conds]))
             yield Ranking(as_of=as_of, company=company_fields(firm), schemes=schemes, possible=possible,
                           municipalities=municipalities[i], excluded=excluded)
@@ -241,7 +243,7 @@ class Explainer:
         elig, comps, score = chunk.eligibility, chunk.components, chunk.scores
         hits = []
         for r, (row, firm) in enumerate(zip(rows, chunk.profiles)):
-            conds = self.conditions(chunk, r, j)
+            conds = self.conditions(chunk, r, j, lang=lang)
             reasons = self.reasons(chunk, r, 0, chunk.dense_text(r), lang=lang)
             if elig[r, 0] == UNKNOWN:
                 reasons = [c.text for c in conds if c.outcome == "unknown"] + reasons

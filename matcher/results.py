@@ -100,6 +100,7 @@ class Excluded(_Result):
     id: str
     name: str
     failed: list[str]
+    name_ja: str | None = None
 
 
 class Ranking(_Result):
