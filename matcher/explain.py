@@ -10,6 +10,7 @@ and Japanese, are in :mod:`matcher.reasons`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -43,6 +44,7 @@ from matcher.weights import COMPONENTS, scoring_data
 __all__ = ["Explainer", "company_fields", "described_on", "is_stale", "provider_ref"]
 
 _NEED = {n.id: n for n in NEEDS}
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 def provider_ref(p: SupportProgram) -> ProviderRef:
@@ -151,6 +153,9 @@ class Explainer:
             out.append(say("inferred", lang, needs=("、" if ja else ", ").join(
                 f"{need(n)} ({ff.inferred[i][n]})" for n in inferred)))
         terms = matching_terms(self.text, dense, self.program_text, col)
+        if ja:  # the Japanese view quotes the shared Japanese terms; English ones would read as untranslated
+            # (the vectorizer lowercases: "it導入" was written IT導入, as Latin inside Japanese words is)
+            terms = [re.sub(r"[a-z]+", lambda m: m.group().upper(), t) for t in terms if _JAPANESE.search(t)]
         if terms:
             out.append(say("terms", lang, terms=", ".join(terms)))
         ind = float(comps["industry"][i, j])

@@ -31,7 +31,8 @@ WORDS: dict[str, dict[str, str]] = {
         "stale": "last described in {year}: check it is still offered",
         "description": "Description", "window": "Window", "delivered_by": "Delivered by", "contact": "Contact",
         "url": "Link", "sources": "Sources", "from": "from {day}", "until": "until {day}",
-        "always": "no end date in the catalog", "eligibility": "Eligibility",
+        "always": "no end date in the catalog", "eligibility": "Eligibility", "benefit_field": "Benefit",
+        "budget": "budget ¥{n:,}", "costs": "eligible costs: {costs}",
     },
     "ja": {
         "program": "支援制度", "provider": "実施機関", "kind": "種類", "benefit": "支援内容", "score": "スコア",
@@ -46,7 +47,8 @@ WORDS: dict[str, dict[str, str]] = {
         "stale": "情報は{year}年時点のもの: 現在も実施されているか確認してください",
         "description": "概要", "window": "受付期間", "delivered_by": "実施", "contact": "問い合わせ先",
         "url": "リンク", "sources": "出典", "from": "{day}から", "until": "{day}まで",
-        "always": "終了日の記載なし", "eligibility": "対象条件",
+        "always": "終了日の記載なし", "eligibility": "対象条件", "benefit_field": "支援内容",
+        "budget": "予算 {n:,}円", "costs": "対象経費: {costs}",
     },
 }
 
@@ -211,7 +213,11 @@ def print_program(p: dict[str, Any], lang: str = "en") -> None:
             click.echo(wrap(f"{label} {text}", 2))
 
     field("description", (p.get("description_ja") or p.get("description")) if ja else p.get("description"))
-    field("benefit", money(p.get("benefit"), lang) or None)
+    b = p.get("benefit") or {}
+    benefit = [money(b, lang), say("budget", lang, n=b["budget_jpy"]) if b.get("budget_jpy") is not None else "",
+               say("costs", lang, costs=say("sep", lang).join(b["eligible_costs"])) if b.get("eligible_costs") else "",
+               b.get("note") or ""]
+    field("benefit_field", say("sep", lang).join(x for x in benefit if x) or None)
     start = p.get("application_start") or p.get("valid_from")
     end = p.get("application_deadline") or p.get("valid_until")
     window = [say("from", lang, day=start) if start else "",
