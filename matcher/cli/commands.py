@@ -185,12 +185,20 @@ def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligibl
         echo_json({"program": program_id, "firms": len(good) + len(errors), "errors": [e.to_dict() for e in errors],
                     "hits": [h.to_dict() for h in hits]})
         return
-    click.echo(f"{'#':>3}  {'score':>5}  {'status':<9} {'firm':<28} row  why")
+    from matcher.cli._render import say, width
+    from matcher.cli._table import table
+    from matcher.reasons import fact_label
+
+    sep = "；" if lang == "ja" else "; "
+    cols = [("#", ">", 3, 0), (say("score", lang), ">", 5, 0), (say("status", lang), "<", 6, 0),
+            (say("firm", lang), "<", 12, 1.0), (say("row", lang), ">", 3, 0), (say("why", lang), "<", 20, 2.5)]
+    rows = []
     for h in hits:
-        label = (h.firm_name or h.firm_id or "")[:28]
-        click.echo(f"{h.rank:>3}  {h.score:>5.3f}  {h.status:<9} {label:<28} {h.row:>3}  "
-                   + ("missing: " + ", ".join(h.missing) + "; " if h.missing else "") + "; ".join(h.reasons[:2]))
-    click.echo(f"{len(good)} firms scored, {len(errors)} rows skipped", err=True)
+        missing = say("sep", lang).join(fact_label(m, lang) if lang == "ja" else m for m in h.missing)
+        why = (f"{say('missing', lang)}: {missing}{sep}" if h.missing else "") + sep.join(h.reasons[:2])
+        rows.append([str(h.rank), f"{h.score:.3f}", say("possible_status" if h.status == "possible" else h.status, lang), h.firm_name or h.firm_id or "", str(h.row), why])
+    click.echo(table(rows, cols, width()))
+    click.echo(say("scored", lang, n=len(good), skipped=len(errors)), err=True)
 
 
 @click.command()

@@ -163,3 +163,13 @@ def test_the_age_is_configurable_and_does_not_change_the_ranking():
     assert all(s["stale"] for s in old["schemes"]) and not any(s["stale"] for s in lax["schemes"])
     assert "last described" not in run("rank", EXAMPLES / "hamura-no-size.yaml", "--as-of", AS_OF,
                                        "--stale-after", "30", columns=120)
+
+
+@pytest.mark.parametrize("lang, head", [("en", r"#\s+score\s+status\s+firm\s+row\s+why"),
+                                        ("ja", r"#\s+スコア\s+状況\s+企業\s+行\s+理由")])
+def test_reach_fits_80_columns_with_a_header_in_each_language(lang, head):
+    result = CliRunner().invoke(cli, ["reach", "kita-trade-fair-subsidy", str(EXAMPLES / "kita-register.csv"),
+                                      "--lang", lang, "--as-of", AS_OF], env={"COLUMNS": "80"}, catch_exceptions=False)
+    assert result.exit_code == 0
+    assert re.match(head, result.stdout.splitlines()[0])
+    assert too_wide(result.stdout, 80) == []
