@@ -53,12 +53,14 @@ _stale_opt = click.option("--stale-after", "stale_after", type=click.FloatRange(
               help="How many municipalities to recommend (default 5).")
 @click.option("--max-distance", "max_distance_km", type=float, default=None, metavar="KM",
               help="Recommend only municipalities within this distance.")
+@click.option("--distance-scale", "distance_scale_km", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="KM", help="Distance decay of municipality recommendations, exp(-d/KM) (default 20).")
 @_json_opt
 @click.option("--explain", is_flag=True, help="Show every condition, and the excluded programs.")
 @_lang_opt
 @_stale_opt
 def rank(firm: str, catalog, engine_file, as_of, top, possible_top, municipalities_top, max_distance_km,
-         as_json, explain, lang, stale_after) -> None:
+         distance_scale_km, as_json, explain, lang, stale_after) -> None:
     """Rank the programs a firm can use, with reasons.
 
     FIRM is a YAML or JSON file of the firm's profile, or - for standard input.
@@ -76,6 +78,8 @@ def rank(firm: str, catalog, engine_file, as_of, top, possible_top, municipaliti
                      max_distance_km=max_distance_km)
     if stale_after is not None:
         engine.explainer_.stale_after_years = stale_after
+    if distance_scale_km is not None:
+        engine.locations_.scale_km = distance_scale_km
     result = engine.rank(data, as_of=as_of, top=top, explain=explain, lang=lang).to_dict()
     if as_json:
         echo_json(result)

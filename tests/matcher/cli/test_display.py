@@ -173,3 +173,13 @@ def test_reach_fits_80_columns_with_a_header_in_each_language(lang, head):
     assert result.exit_code == 0
     assert re.match(head, result.stdout.splitlines()[0])
     assert too_wide(result.stdout, 80) == []
+
+
+def test_the_distance_scale_is_an_option_of_rank():
+    near = json.loads(run("rank", EXAMPLES / "hamura-no-size.yaml", "--as-of", AS_OF, "--json"))
+    wide = json.loads(run("rank", EXAMPLES / "hamura-no-size.yaml", "--as-of", AS_OF, "--json", "--distance-scale", "400"))
+    kita = lambda r: next(m for m in r["municipalities"] if m["name"] == "Kita City")  # noqa: E731
+    assert kita(near)["components"]["distance"] == pytest.approx(2.718281828 ** (-38.2 / 20), abs=0.01)
+    assert kita(wide)["components"]["distance"] == pytest.approx(2.718281828 ** (-38.2 / 400), abs=0.01)
+    result = CliRunner().invoke(cli, ["rank", str(EXAMPLES / "hamura-no-size.yaml"), "--distance-scale", "0"])
+    assert result.exit_code == 2 and "distance-scale" in result.output
