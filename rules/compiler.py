@@ -179,7 +179,8 @@ class CompiledEligibility:
             if FALSE in outcomes:
                 out.append(ConditionResult("open", FALSE, _closed_words(why, lang)))
         elif (prog.valid_from or prog.valid_until or prog.application_deadline) and TRUE in outcomes:
-            span = " to ".join(d.isoformat() if d else "…" for d in (prog.valid_from, prog.valid_until or prog.application_deadline))
+            ends = (prog.valid_from, prog.valid_until or prog.application_deadline)
+            span = ("〜" if lang == "ja" else " to ").join(d.isoformat() if d else "…" for d in ends)
             out.append(ConditionResult("open", TRUE, phrase("open_on", lang, day=one.as_of.isoformat(), span=span)))
         conditions = self._program_conditions(program)
         for ci, cond, pos in conditions:
