@@ -46,6 +46,7 @@ from matcher.reasons import check_lang
 from matcher.records import firm_chunks
 from matcher.results import Explanation, Ranking, ReachHit
 from matcher.scored import PreparedFirms, ScoredChunk
+from matcher.terms import TEXT_MODELS, TermVectorizer
 from matcher.text import TextVectorizer, firm_document, program_document
 from matcher.topk import top_k
 from matcher.weights import COMPONENTS, MunicipalityWeights, Weights
@@ -76,7 +77,7 @@ class MatchEngine(BaseEstimator):
     max_distance_km : float, optional
         Recommend only municipalities this close to the firm, scoring nearer ones higher.
     ngram_range : tuple of int, default (2, 3)
-        Character n-gram lengths of the text vectors.
+        Character n-gram lengths of the text vectors (``text="ngrams"`` only).
     chunk_size : int, default 1024
         Firms scored together in one vectorized step.
     kernel : {"auto", "numba", "numpy"}, default "auto"
@@ -87,13 +88,18 @@ class MatchEngine(BaseEstimator):
         matrices. Both give the same numbers to the last bit; ``"auto"`` takes the
         kernel when numba is installed. Ranking with reasons (:meth:`rank`) always
         uses the matrices.
+    text : {"terms", "ngrams"}, default "terms"
+        The text side: ``"terms"`` is :class:`matcher.terms.TermVectorizer` (Japanese and
+        English words from a real tokenizer, English text bridged to Japanese through the
+        glossary: the choice measured best on the Tokyo quality set); ``"ngrams"`` the
+        earlier words + character n-grams of :class:`matcher.text.TextVectorizer`.
 
     Attributes
     ----------
     catalog_ : Catalog
     programs_ : tuple of SupportProgram
     eligibility_ : rules.CompiledEligibility
-    text_ : TextVectorizer
+    text_ : TermVectorizer or TextVectorizer
     program_text_ : scipy.sparse.csr_matrix, shape (n_programs, n_features)
     program_features_ : ProgramFeatures
     locations_ : LocationModel
@@ -108,7 +114,7 @@ class MatchEngine(BaseEstimator):
     def __init__(self, weights: Weights | dict | None = None, municipality_weights: MunicipalityWeights | dict | None = None,
                  top: int = 10, possible_top: int = 5, municipalities_top: int = 5,
                  max_distance_km: float | None = None, ngram_range: tuple[int, int] = (2, 3), chunk_size: int = 1024,
-                 kernel: str = "auto"):
+                 kernel: str = "auto", text: str = "terms"):
         self.weights = weights
         self.municipality_weights = municipality_weights
         self.top = top
@@ -118,6 +124,7 @@ class MatchEngine(BaseEstimator):
         self.ngram_range = ngram_range
         self.chunk_size = chunk_size
         self.kernel = kernel
+        self.text = text
 
     # ------------------------------------------------------------------ fitting
     def fit(self, catalog: Catalog | str | Path | None = None, y: None = None) -> "MatchEngine":
@@ -138,7 +145,8 @@ class MatchEngine(BaseEstimator):
         self._program_index = {p.id: j for j, p in enumerate(catalog.programs)}
         self.eligibility_ = CompiledEligibility(catalog.programs)
         docs = [program_document(p) for p in catalog.programs]
-        self.text_ = TextVectorizer(ngram_range=self.ngram_range).fit(docs)
+        self.text_ = (TermVectorizer() if self.text == "terms"
+                      else TextVectorizer(ngram_range=self.ngram_range)).fit(docs)
         self.program_text_ = self.text_.transform(docs)
         self._program_text_T = None  # built on first use by the matrix path (the kernel never needs it)
         self.program_features_ = ProgramFeatures.from_programs(catalog.programs)
@@ -161,6 +169,7 @@ class MatchEngine(BaseEstimator):
         for name in ("possible_top", "municipalities_top"):
             check_int(name, getattr(self, name), low=0)
         check_choice("kernel", self.kernel, KERNELS)
+        check_choice("text", self.text, TEXT_MODELS)
         if self.kernel == "numba" and not kernel_available():
             raise ParameterError("kernel='numba' needs numba: pip install numba (or use kernel='auto')")
         if self.max_distance_km is not None and not (isinstance(self.max_distance_km, (int, float)) and self.max_distance_km > 0):

@@ -268,7 +268,9 @@ class FusedMatcher:
         lens = np.diff(self.p_ptr)
         rows = np.repeat(np.arange(n_rows), lens)
         self.p_split = self.p_ptr[:-1] + np.bincount(rows[self.p_idx < int(n_word_features)], minlength=n_rows)
-        self.char_max = (0.5 + (lens + 16) * 2.0 ** -22).astype(np.float32)
+        # (a row without character n-grams, as from matcher.terms.TermVectorizer, keeps only the slack)
+        has_chars = self.p_ptr[1:] > self.p_split
+        self.char_max = (np.where(has_chars, 0.5, 0.0) + (lens + 16) * 2.0 ** -22).astype(np.float32)
         bits = np.left_shift(np.int64(1), np.arange(pf.needs.shape[1], dtype=np.int64))
         self.p_needs = (pf.needs.astype(np.int64) * bits).sum(axis=1)
         self.inv_p = inv_sqrt(pf.needs.sum(axis=1, dtype=np.float32))

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from profiles.geography import gazetteer
 from profiles.models import SupportProgram
 from rules.conditions import (
     Condition,
@@ -40,13 +41,44 @@ from rules.conditions import (
     PrefectureCondition,
     RangeCondition,
     RuleSetCondition,
+    SubregionCondition,
+    ApplicantTypeCondition,
+    TargetGroupCondition,
 )
 from rules.facts import FirmFacts
 from rules.jsonlogic import LogicRule
 from rules.kleene import FALSE, TRUE, UNKNOWN
 from rules.pairs import PairTables
 
-__all__ = ["CompiledEligibility", "Condition", "ConditionResult"]
+__all__ = ["CompiledEligibility", "Condition", "ConditionResult", "source_quote"]
+
+#: The eligibility field each kind of condition reads, as importers name it in ``source[].facts``.
+_FIELD_OF = {"municipality": "municipalities", "prefecture": "prefectures", "region": "regions",
+             "industry": "industries", "applicant_type": "applicant_types", "target_groups": "target_groups",
+             "employees": "employees", "capital_jpy": "capital_jpy", "years_in_business": "years_in_business",
+             "sme": "rule_sets", "small_enterprise": "rule_sets"}
+
+
+def source_quote(program: SupportProgram, condition: str, limit: int = 80) -> str | None:
+    """Where a condition was read from, when an importer cited it: the column and the sentence.
+
+    >>> from profiles.models import SupportProgram
+    >>> p = SupportProgram(id="p", name_ja="補助金", kind="subsidy", provider={"id": "t", "name_ja": "東京都",
+    ...     "kind": "prefecture"}, eligibility={"applicant_types": ["区市町村"]}, source=[{"file": "list.csv",
+    ...     "row": 7, "quote": "補助対象者：区市町村", "facts": ["eligibility.applicant_types"]}])
+    >>> source_quote(p, "applicant_type")
+    'the program text: 「補助対象者：区市町村」'
+    """
+    field = _FIELD_OF.get(condition)
+    if field is None:
+        return None
+    for src in program.source:
+        if f"eligibility.{field}" in getattr(src, "facts", ()):
+            quote = " ".join(src.quote.split())
+            quote = quote if len(quote) <= limit else quote[: limit - 1] + "…"
+            where = "the program text" if src.field in (None, "補助金の概要", "detail", "description") else src.field
+            return f"{where}: 「{quote}」"
+    return None
 
 class CompiledEligibility:
     """The eligibility rules of a sequence of programs, compiled once.
@@ -73,7 +105,11 @@ class CompiledEligibility:
         if rows:
             self.conditions.append(PrefectureCondition.of_prefectures(
                 rows, [self.programs[i].eligibility.prefectures for i in rows]))
-        rows = rows_where(lambda e: e.regions)
+        subregions = set(gazetteer().subregions)
+        rows = rows_where(lambda e: e.regions and subregions & set(e.regions))
+        if rows:
+            self.conditions.append(SubregionCondition(rows, [self.programs[i].eligibility.regions for i in rows]))
+        rows = rows_where(lambda e: e.regions and not subregions & set(e.regions))
         if rows:
             self.conditions.append(PrefectureCondition.of_regions(rows, [self.programs[i].eligibility.regions for i in rows]))
         rows = rows_where(lambda e: e.industries)
@@ -94,6 +130,15 @@ class CompiledEligibility:
         for name in names:
             rows = rows_where(lambda e, n=name: n in e.rule_sets)
             self.conditions.append(RuleSetCondition(name, rows))
+        rows = rows_where(lambda e: e.applicant_types)
+        if rows:
+            self.conditions.append(ApplicantTypeCondition(
+                rows, [self.programs[i].eligibility.applicant_types for i in rows],
+                delivered=[self.programs[i].delivered_by is not None for i in rows]))
+        rows = rows_where(lambda e: e.target_groups)
+        if rows:
+            self.conditions.append(TargetGroupCondition(rows, [self.programs[i].eligibility.target_groups
+                                                               for i in rows]))
         rows = rows_where(lambda e: e.logic is not None)
         if rows:
             self.conditions.append(LogicCondition(rows, [LogicRule(self.programs[i].eligibility.logic) for i in rows]))
@@ -191,7 +236,11 @@ class CompiledEligibility:
             if value not in outcomes:
                 continue
             missing = cond.missing(one, pos) if value == UNKNOWN else ()
-            out.append(ConditionResult(cond.name, value, cond.describe(one, pos, value, lang), missing))
+            text = cond.describe(one, pos, value, lang)
+            cited = source_quote(prog, cond.name)
+            if cited:
+                text = phrase("cited", lang, text=text, cited=cited)
+            out.append(ConditionResult(cond.name, value, text, missing))
         if not conditions and ok and TRUE in outcomes and not out:
             out.append(ConditionResult("none", TRUE, phrase("open_to_all", lang)))
         return out

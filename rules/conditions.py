@@ -19,7 +19,8 @@ import numpy as np
 
 from profiles.geography import gazetteer
 from profiles.industries import resolve_industry
-from rules.facts import FACT_LABELS, FirmFacts, firm_fact_dict, industry_indices
+from profiles.audiences import APPLICANT_TYPES, TARGET_GROUPS
+from rules.facts import FACT_LABELS, FirmFacts, applicant_type_index, firm_fact_dict, industry_indices, target_group_bits
 from rules.jsonlogic import LogicRule, one_firm_facts
 from rules.kleene import FALSE, TRUE, UNKNOWN
 from rules.phrases import REGIONS_JA, fact_word, join, phrase
@@ -28,6 +29,7 @@ from rules.rulesets import rule_set
 __all__ = [
     "LOCATION_FACTS", "Condition", "ConditionResult", "FlagCondition", "IndustryCondition", "LogicCondition",
     "MunicipalityCondition", "PrefectureCondition", "RangeCondition", "RuleSetCondition",
+    "SubregionCondition", "ApplicantTypeCondition", "TargetGroupCondition",
 ]
 
 #: The facts that make a firm's location.
@@ -157,6 +159,155 @@ class MunicipalityCondition(Condition):
             where = _gov_label(m, lang) if m >= 0 else _pref_label(int(facts.prefecture[0]), lang)
             return phrase("located_not_in", lang, where=where, allowed=join(names, lang))
         return phrase("municipality_unknown", lang, allowed=join(names, lang))
+
+
+class SubregionCondition(MunicipalityCondition):
+    """The firm is in a named part of a prefecture (Tokyo's 23 wards, 多摩, 島しょ), or a region of Japan.
+
+    Lowered to the local governments each program's regions hold; a firm that gives only
+    its prefecture is UNKNOWN when the prefecture has any of them.
+    """
+
+    name = "region"
+
+    def __init__(self, rows, region_lists: Sequence[Sequence[str]]):
+        gaz = gazetteer()
+        lists, self.labels = [], []
+        for regions in region_lists:
+            codes: list[str] = []
+            names: list[str] = []
+            for r in regions:
+                sub = gaz.subregions.get(r)
+                if sub is not None:
+                    codes.extend(sub.members)
+                    names.append(f"{sub.name_en} ({sub.name_ja})")
+                else:
+                    prefs = {p.code for p in gaz.prefectures if r in p.regions}
+                    codes.extend(g.code for g in gaz.records if g.prefecture_code in prefs)
+                    names.append(f"the {r.replace('_', ' ').title()} region")
+            lists.append(tuple(dict.fromkeys(codes)))
+            self.labels.append(" / ".join(names))
+        super().__init__(rows, lists)
+
+    def describe(self, facts, pos, value, lang="en"):  # Japanese words: not yet (English)
+        m, what = int(facts.municipality[0]), self.labels[pos]
+        if value == TRUE:
+            return f"located in {_gov_label(m)}, in {what}"
+        if value == FALSE:
+            where = _gov_label(m) if m >= 0 else _pref_label(int(facts.prefecture[0]))
+            return f"located in {where}, outside {what}"
+        return f"municipality not given: needed to check the location ({what})"
+
+
+class ApplicantTypeCondition(Condition):
+    """Who may apply: the firm's kind of applicant is one the program names.
+
+    A program that names only applicants no firm can be (municipalities, individuals,
+    schools) is FALSE for every firm, unless ``delivered`` says a body that runs it for
+    firms (``through`` in audiences.yaml) delivers it: then a firm applies through that body. A firm that does not say its kind is taken as a
+    business when the program is open to both corporations and sole proprietors (TRUE,
+    and the reason says so), UNKNOWN when it is open to only some kinds of firm.
+    """
+
+    name = "applicant_type"
+    facts = ("applicant_type",)
+
+    def __init__(self, rows, lists: Sequence[Sequence[str]], delivered: Sequence[bool] | None = None):
+        super().__init__(rows)
+        index = applicant_type_index()
+        self.allowed = np.zeros((len(rows), len(index)), dtype=bool)
+        for i, kinds in enumerate(lists):
+            self.allowed[i, [index[k] for k in kinds]] = True
+        firm = np.array([a.firm for a in APPLICANT_TYPES.values()])
+        through = np.array([a.through for a in APPLICANT_TYPES.values()])
+        business = np.zeros(len(index), dtype=bool)
+        business[[index["corporation"], index["sole_proprietor"]]] = True
+        #: rows run for firms by a body the firm applies through (the Tokyo SME Support Center ...)
+        # (only where the program says a body delivers it: a body's own grant is no program for firms)
+        self.through = (self.allowed & through).any(axis=1) & (
+            np.ones(len(rows), bool) if delivered is None else np.asarray(delivered, bool))
+        #: rows paid to such a body without saying it delivers them: firms may be served through it
+        #: (UNKNOWN: ask the body), or it may be the body's own grant
+        self.maybe_through = (self.allowed & through).any(axis=1) & ~self.through
+        # the value for a firm of unknown kind, per row
+        self.unknown_value = np.where(self.through, TRUE, np.where(self.maybe_through, UNKNOWN, np.where(
+            ~(self.allowed & firm).any(axis=1), FALSE,
+            np.where((self.allowed & business).sum(axis=1) == 2, TRUE, UNKNOWN)))).astype(np.uint8)
+
+    def variant_key(self, pos):
+        return ("applicant_type", self.allowed[pos].tobytes(), bool(self.through[pos]), bool(self.maybe_through[pos]))
+
+    def missing(self, facts, pos):
+        if facts.applicant_type[0] < 0 and self.unknown_value[pos] == UNKNOWN:
+            return ("applicant_type",)
+        return ()
+
+    def evaluate(self, facts, sel=None):
+        allowed = self.allowed if sel is None else self.allowed[sel]
+        unknown = self.unknown_value if sel is None else self.unknown_value[sel]
+        out = np.repeat(unknown[None, :], facts.n, axis=0)
+        known = facts.applicant_type >= 0
+        through = self.through if sel is None else self.through[sel]
+        out[known] = _bool_tri(allowed[:, facts.applicant_type[known]].T | through[None, :])
+        maybe = self.maybe_through if sel is None else self.maybe_through[sel]
+        out[:, maybe] = np.maximum(out[:, maybe], UNKNOWN)
+        return out
+
+    def _names(self, pos: int) -> str:
+        kinds = list(APPLICANT_TYPES.values())
+        return _list([f"{kinds[j].name} ({kinds[j].name_ja})" for j in np.flatnonzero(self.allowed[pos])], limit=5)
+
+    def describe(self, facts, pos, value, lang="en"):  # Japanese words: not yet (English)
+        t = int(facts.applicant_type[0])
+        names = self._names(pos)
+        if self.maybe_through[pos] and value == UNKNOWN:
+            return f"paid to {names}: such a body may run it for firms; ask it how to apply"
+        if self.through[pos] and (t < 0 or not self.allowed[pos, t]):
+            bodies = [a for a in APPLICANT_TYPES.values() if a.through]
+            return f"run for firms by {bodies[0].name} ({bodies[0].name_ja}): apply through them"
+        if t >= 0:
+            kind = list(APPLICANT_TYPES.values())[t]
+            if value == TRUE:
+                return f"a {kind.name} may apply"
+            return f"only for {names}: not for a {kind.name}"
+        if value == FALSE:
+            return f"only for {names}: no firm may apply"
+        if value == TRUE:
+            return f"open to businesses ({names}); the firm's kind of applicant was not given"
+        return f"kind of applicant not given: the program is only for {names}"
+
+
+class TargetGroupCondition(Condition):
+    """The program is for some groups (shopping streets, traditional crafts, startups, ...):
+    TRUE when the firm's attributes or its industry place it in one, UNKNOWN otherwise (a
+    firm may belong to a group without saying so; never FALSE)."""
+
+    name = "target_groups"
+    facts = ("attributes",)
+
+    def __init__(self, rows, lists: Sequence[Sequence[str]]):
+        super().__init__(rows)
+        bits = target_group_bits()
+        self.masks = np.array([sum(bits[g] for g in groups) for groups in lists], dtype=np.int64)
+        self.groups = [tuple(groups) for groups in lists]
+
+    def variant_key(self, pos):
+        return ("target_groups", int(self.masks[pos]))
+
+    def missing(self, facts, pos):
+        return () if (int(facts.attributes[0]) & int(self.masks[pos])) else ("attributes",)
+
+    def evaluate(self, facts, sel=None):
+        masks = self.masks if sel is None else self.masks[sel]
+        hit = (facts.attributes[:, None] & masks[None, :]) != 0
+        return np.where(hit, TRUE, UNKNOWN).astype(np.uint8)
+
+    def describe(self, facts, pos, value, lang="en"):  # Japanese words: not yet (English)
+        names = _list([f"{TARGET_GROUPS[g].name} ({TARGET_GROUPS[g].name_ja})" for g in self.groups[pos]])
+        if value == TRUE:
+            mine = [g for g in self.groups[pos] if int(facts.attributes[0]) & target_group_bits()[g]]
+            return "for " + ", ".join(TARGET_GROUPS[g].name for g in mine) + ": the firm is one"
+        return f"for {names}: say whether the firm is one"
 
 
 class PrefectureCondition(Condition):

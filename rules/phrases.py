@@ -63,6 +63,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "rule_unknown": {"en": "rule {infix} cannot be decided", "ja": "条件式 {infix} は判定できない"},
     "not_given": {"en": "{facts} not given", "ja": "{facts}が未入力"},
     "closed": {"en": "closed", "ja": "受付終了"},
+    "cited": {"en": "{text} (from {cited})", "ja": "{text}（出典: {cited}）"},
     "closed_since": {"en": "closed since {day}", "ja": "{day}に終了"},
     "opens_on": {"en": "opens on {day}", "ja": "{day}から実施"},
     "applications_open_on": {"en": "applications open on {day}", "ja": "{day}から申請受付"},

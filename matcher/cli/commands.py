@@ -26,7 +26,12 @@ def _engine(catalog: str | None, engine_file: str | None, **params: Any):
     if engine_file:
         engine = MatchEngine.load(engine_file)
         return engine.set_params(**{k: v for k, v in params.items() if v is not None})
-    return MatchEngine(**{k: v for k, v in params.items() if v is not None}).fit(catalog)
+    params = {k: v for k, v in params.items() if v is not None}
+    if catalog:  # a catalog directory is fitted once and then read from the cache (matcher.cache)
+        from matcher.cache import fitted_engine
+
+        return fitted_engine(catalog, **params)
+    return MatchEngine(**params).fit(catalog)
 
 
 _catalog_opt = click.option("--catalog", "catalog", type=click.Path(), default=None,
@@ -36,6 +41,23 @@ _engine_opt = click.option("--engine", "engine_file", type=click.Path(), default
 _as_of_opt = click.option("--as-of", "as_of", default=None, metavar="DATE",
                           help="Evaluate validity windows at this date, YYYY-MM-DD (default: today).")
 _json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+_encoding_opt = click.option("--encoding", default=None, metavar="NAME",
+                             help="The text file's encoding, e.g. cp932 (default: detected: UTF-8, UTF-8 with BOM, "
+                                  "UTF-16, CP932/Shift_JIS).")
+_sheet_opt = click.option("--sheet", default=None, metavar="NAME", help="The Excel sheet (default: the first).")
+_columns_opt = click.option("--columns", "columns", type=click.Path(), default=None, metavar="MAP.yaml",
+                            help="A YAML file mapping firm fields to the list's headers, for headers the synonym "
+                                 "table does not know (e.g. `address: 本店`).")
+_prefecture_opt = click.option("--prefecture", default=None, metavar="NAME",
+                               help="The prefecture of addresses that do not name one (e.g. 東京都 or Tokyo).")
+
+
+def _reading_opts(f):
+    for opt in (_prefecture_opt, _columns_opt, _sheet_opt, _encoding_opt):
+        f = opt(f)
+    return f
+
+
 _lang_opt = click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
                          help="Language of the output: names, headings, reasons and conditions.")
 _stale_opt = click.option("--stale-after", "stale_after", type=click.FloatRange(min=0), default=None, metavar="YEARS",
@@ -161,33 +183,52 @@ def show(program_id: str, catalog, as_of, as_json, lang, stale_after) -> None:
 @_as_of_opt
 @click.option("--top", type=int, default=20, show_default=True, help="How many firms to list.")
 @click.option("--eligible-only", is_flag=True, help="Leave out firms that might be eligible once they give a fact.")
+@_reading_opts
+@click.option("-o", "--output", default=None, type=click.Path(),
+              help="Also write the list to a file: .csv or .xlsx (errors to OUTPUT.errors.jsonl).")
+@click.option("--excel-csv", is_flag=True, help="A CSV output with a BOM, so that Excel opens it in Japanese.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output.")
 @_json_opt
 @_lang_opt
-def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligible_only, as_json, lang) -> None:
+def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligible_only, encoding, sheet, columns,
+          prefecture, output, excel_csv, force, as_json, lang) -> None:
     """Which firms should hear about a program first, and why.
 
-    FIRMS is a CSV, JSON Lines, JSON or YAML file of firm profiles. Bad rows are
-    reported on stderr by row number and skipped; every other row is scored.
+    FIRMS is a firm list: CSV (any encoding Excel writes), TSV, Excel, JSON Lines,
+    JSON, Parquet or YAML, with English or Japanese headers; columns the engine does
+    not use are kept beside each firm. Bad rows are reported on stderr by row number
+    and skipped; every other row is scored. Exits 1 when no row could be read.
 
     Example:
 
-        matcher reach kita-trade-fair-subsidy examples/kita-register.csv --top 10
+        matcher reach kita-trade-fair-subsidy examples/register-kita-hamura.csv --top 10 -o calls.xlsx
     """
-    from matcher.firmio import open_records, valid_firms
+    from matcher.batch.files import InputRows
+    from matcher.cli._reach import reach_output, split_kept
+    from matcher.firmio import valid_firms
 
     engine = _engine(catalog, engine_file)
     engine.program(program_id)
     errors: list = []
-    good = list(valid_firms(open_records(firms), errors))
+    with InputRows(firms, encoding=encoding, sheet=sheet, columns=columns, prefecture=prefecture) as rows:
+        records, kept = split_kept(rows)
+        good = list(valid_firms(records, errors))
+        summary, kept_names = rows.summary, rows.kept
     hits = engine.reach(program_id, [f for _, f in good], top=top, as_of=as_of, include_possible=not eligible_only,
                         lang=lang)
     rows = [r for r, _ in good]
     hits = [h.model_copy(update={"row": rows[h.row - 1]}) for h in hits]
     for e in errors:
         click.echo(f"skipped {e}", err=True)
+    if output:
+        reach_output(engine, program_id, hits, kept, kept_names, output, lang=lang, excel_csv=excel_csv, force=force,
+                     reads=[firms, catalog, engine_file, columns], errors=errors)
     if as_json:
         echo_json({"program": program_id, "firms": len(good) + len(errors), "errors": [e.to_dict() for e in errors],
-                    "hits": [h.to_dict() for h in hits]})
+                    "kept": list(kept_names), "hits": [{**h.to_dict(), **({"kept": kept.get(h.row, {})} if kept_names
+                                                                          else {})} for h in hits]})
+        if not good:
+            sys.exit(1)
         return
     from matcher.cli._render import say, width
     from matcher.cli._table import table
@@ -200,15 +241,22 @@ def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligibl
     for h in hits:
         missing = say("sep", lang).join(fact_label(m, lang) if lang == "ja" else m for m in h.missing)
         why = (f"{say('missing', lang)}: {missing}{sep}" if h.missing else "") + sep.join(h.reasons[:2])
-        rows.append([str(h.rank), f"{h.score:.3f}", say("possible_status" if h.status == "possible" else h.status, lang), h.firm_name or h.firm_id or "", str(h.row), why])
-    click.echo(table(rows, cols, width()))
-    click.echo(say("scored", lang, n=len(good), skipped=len(errors)), err=True)
+        status = say("possible_status" if h.status == "possible" else h.status, lang)
+        rows.append([str(h.rank), f"{h.score:.3f}", status, h.firm_name or h.firm_id or "", str(h.row), why])
+    if rows:
+        click.echo(table(rows, cols, width()))
+    click.echo(say("scored", lang, n=len(good), skipped=len(errors))
+               + (f"; read: {summary}" if summary is not None else ""), err=True)
+    if not good:
+        click.echo(f"error: no row of {firms} could be read; see the rows above, or `matcher firms check {firms}`",
+                   err=True)
+        sys.exit(1)
 
 
 @click.command()
 @click.argument("firms", type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(),
-              help="Output file: .csv, .jsonl or .parquet (errors go to OUTPUT.errors.jsonl).")
+              help="Output file: .csv, .jsonl, .parquet or .xlsx (errors go to OUTPUT.errors.jsonl).")
 @_catalog_opt
 @_engine_opt
 @_as_of_opt
@@ -226,14 +274,23 @@ def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligibl
 @click.option("--workers", type=int, default=None,
               help="With --backend dask and no --scheduler: worker processes of the local cluster (default: CPUs).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@_reading_opts
+@click.option("--excel-csv", is_flag=True, help="A CSV output with a BOM, so that Excel opens it in Japanese.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output.")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
+              help="Language of the output's column headers and status words.")
 @_json_opt
 def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalities, jobs, chunk_size, resume,
-          backend, scheduler, workers, progress, as_json) -> None:
+          backend, scheduler, workers, progress, encoding, sheet, columns, prefecture, excel_csv, force, lang,
+          as_json) -> None:
     """Score a file of firms: one output row per firm and rank.
 
-    FIRMS is a CSV, JSON Lines or Parquet file of firm profiles. A broken row never
-    stops the run: it goes to OUTPUT.errors.jsonl with its row number, field and
-    reason. The output is written atomically; --resume continues a run that was
+    FIRMS is a firm list: CSV (any encoding Excel writes), TSV, Excel, JSON Lines,
+    JSON, Parquet or YAML, with English or Japanese headers (see `matcher firms
+    check`); columns the engine does not use travel to the output beside the firm.
+    A broken row never stops the run: it goes to OUTPUT.errors.jsonl with its row
+    number, column, reason and original cells. Exits 1 when no firm was scored.
+    The output is written atomically; --resume continues a run that was
     interrupted (even by kill -9) and gives the same bytes as an uninterrupted run.
     With --backend dask the chunks are scored on the workers of a Dask cluster and
     the output is the same bytes.
@@ -243,6 +300,8 @@ def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalit
         matcher batch firms.csv -o ranked.csv --top 5 --as-of 2026-11-21
 
         matcher batch firms.parquet -o ranked.parquet --backend dask --scheduler tcp://10.0.0.5:8786
+
+        matcher batch examples/register-kita-hamura.xlsx -o calls.xlsx --lang ja
     """
     from matcher.batch import run_batch
     from matcher.batch.files import count_records
@@ -258,7 +317,8 @@ def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalit
         summary = run_batch(engine, firms, output, top=top, as_of=as_of, possible=possible,
                             municipalities=municipalities, jobs=jobs, chunk_size=chunk_size, resume=resume,
                             progress=bar.update if bar else None, backend=backend, scheduler=scheduler,
-                            workers=workers)
+                            workers=workers, encoding=encoding, sheet=sheet, columns=columns, prefecture=prefecture,
+                            lang=lang, excel_csv=excel_csv, force=force, reads=(catalog, engine_file))
     finally:
         if bar:
             bar.close()
@@ -266,6 +326,10 @@ def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalit
         echo_json(summary.to_dict())
     else:
         click.echo(summary.line(), err=True)
+    if summary.firms_scored == 0:
+        click.echo(f"error: no firm of {firms} was scored; see {summary.errors_file or 'the errors'}, or "
+                   f"`matcher firms check {firms}`", err=True)
+        sys.exit(1)
 
 
 @click.command()
@@ -318,6 +382,35 @@ def catalog_validate(directory: str) -> None:
         sys.exit(2)
     click.echo(f"ok: {len(cat.programs)} programs, {len(cat.municipalities)} municipalities, "
                f"{len(cat.clusters)} clusters (hash {cat.hash})")
+
+
+@catalog.command("import")
+@click.argument("format", type=click.Choice(["tokyo-subsidies", "jgrants", "table"]))
+@click.argument("input", type=click.Path())
+@click.option("-o", "--output", "output_dir", required=True, type=click.Path(),
+              help="The catalog directory to write (created; an import never overwrites its input).")
+@click.option("--mapping", type=click.Path(), default=None,
+              help="For the table format: a YAML file naming the column of each field.")
+@_json_opt
+def catalog_import(format: str, input: str, output_dir: str, mapping, as_json) -> None:
+    """Import a real catalog into a catalog directory, and print what was read from it.
+
+    FORMAT is tokyo-subsidies (the Tokyo Metropolitan Government's open-data subsidy list),
+    jgrants (responses of the jGrants API, list and detail) or table (a city's own CSV or
+    Excel list, with --mapping). The report gives, per field, how many rows got a value
+    extracted from the text, given by the source, or nothing, and the rows skipped.
+
+    Example:
+
+        matcher catalog import tokyo-subsidies ../shared/data/tokyo-subsidies-fy2024.csv -o tokyo/
+    """
+    from matcher.importers import import_catalog
+
+    report = import_catalog(format, input, output_dir, mapping=mapping)
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        click.echo(report.to_text())
 
 
 @catalog.command("list")

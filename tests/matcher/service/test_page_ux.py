@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_page_browser import (  # noqa: F401  (fixtures)
+from tests.matcher.service.test_page_browser import (  # noqa: F401  (fixtures)
     ARTIFACTS,
     CHROMIUM,
     REGISTER_CSV,
