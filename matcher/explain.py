@@ -10,6 +10,7 @@ and Japanese, are in :mod:`matcher.reasons`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -23,7 +24,7 @@ from profiles.needs import NEEDS
 from rules import CompiledEligibility
 from rules.kleene import FALSE, TRUE, UNKNOWN, outcome_name
 from matcher.features import ProgramFeatures
-from matcher.reasons import fact_label, kind_label, say
+from matcher.reasons import fact_label, kind_label, say, with_article
 from matcher.results import (
     Condition,
     Excluded,
@@ -38,11 +39,12 @@ from matcher.results import (
 from matcher.scored import ScoredChunk
 from matcher.text import TextVectorizer, matching_terms
 from matcher.topk import top_k
-from matcher.weights import COMPONENTS
+from matcher.weights import COMPONENTS, scoring_data
 
-__all__ = ["Explainer", "company_fields", "provider_ref"]
+__all__ = ["Explainer", "company_fields", "described_on", "is_stale", "provider_ref"]
 
 _NEED = {n.id: n for n in NEEDS}
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 def provider_ref(p: SupportProgram) -> ProviderRef:
@@ -63,10 +65,40 @@ def company_fields(firm: CompanyProfile) -> dict[str, Any]:
     return out
 
 
+def described_on(p: SupportProgram) -> dt.date | None:
+    """The date of the newest of a program's sources: each source's ``document_date``, else the
+    date its document gives of itself (``matcher/data/document_dates.yaml``); ``None`` if no date is known.
+
+    >>> from profiles.catalog import load_catalog
+    >>> described_on(load_catalog().program("kita-trade-fair-subsidy"))
+    datetime.date(2016, 4, 12)
+    """
+    documents = scoring_data("document_dates.yaml")["documents"]
+    days = [s.document_date or documents.get(s.file) for s in p.source]
+    days = [d for d in days if d is not None]
+    return max(days) if days else None
+
+
+def is_stale(day: dt.date | None, as_of: dt.date, years: float | None = None) -> bool:
+    """Whether a source dated ``day`` is more than ``years`` (default 5) years before ``as_of``.
+
+    >>> is_stale(dt.date(2005, 12, 1), dt.date(2026, 11, 21)), is_stale(dt.date(2024, 1, 1), dt.date(2026, 11, 21))
+    (True, False)
+    >>> is_stale(None, dt.date(2026, 11, 21)), is_stale(dt.date(2016, 4, 12), dt.date(2026, 11, 21), years=20)
+    (False, False)
+    """
+    if day is None:
+        return False
+    years = scoring_data("document_dates.yaml")["stale_after_years"] if years is None else years
+    if not (isinstance(years, (int, float)) and years >= 0):
+        raise ValueError(f"years must be a number >= 0, got {years!r}")
+    return (as_of - day).days > years * 365.25
+
+
 def _static_fields(p: SupportProgram) -> dict[str, Any]:
     """The fields of a result that depend only on the program, built once at fit."""
     return {"id": p.id, "name": p.name, "name_ja": p.name_ja, "kind": p.kind, "provider": provider_ref(p),
-            "description": p.description, "url": p.url,
+            "description": p.description, "url": p.url, "described_on": described_on(p),
             "benefit": p.benefit.model_dump(mode="json", exclude_none=True) if p.benefit else None,
             **_actionable(p)}
 
@@ -114,6 +146,10 @@ class Explainer:
         self.program_features = program_features
         self.static = [_static_fields(p) for p in self.programs]
 
+    #: A program whose newest source is older than this many years before the as-of date is
+    #: marked ``stale`` in results (``matcher/data/document_dates.yaml``); the score is unchanged.
+    stale_after_years: float = scoring_data("document_dates.yaml")["stale_after_years"]
+
     # ------------------------------------------------------------------ words
     def reasons(self, chunk: ScoredChunk, i: int, j: int, dense: np.ndarray, lang: str = "en") -> list[str]:
         """Why column ``j`` suits firm ``i`` of ``chunk`` (``dense``: the firm's text row)."""
@@ -134,6 +170,9 @@ class Explainer:
             out.append(say("inferred", lang, needs=("、" if ja else ", ").join(
                 f"{need(n)} ({ff.inferred[i][n]})" for n in inferred)))
         terms = matching_terms(self.text, dense, self.program_text, col)
+        if ja:  # the Japanese view quotes the shared Japanese terms; English ones would read as untranslated
+            # (the vectorizer lowercases: "it導入" was written IT導入, as Latin inside Japanese words is)
+            terms = [re.sub(r"[a-z]+", lambda m: m.group().upper(), t) for t in terms if _JAPANESE.search(t)]
         if terms:
             out.append(say("terms", lang, terms=", ".join(terms)))
         ind = float(comps["industry"][i, j])
@@ -153,15 +192,17 @@ class Explainer:
         elif self.program_features.national[col]:
             out.append(say("national", lang))
         if comps["kind"][i, j] > 0:
-            out.append(say("kind", lang, kind=kind_label(p.kind, lang)))
+            kind = kind_label(p.kind, lang)
+            out.append(say("kind", lang, kind=kind, a_kind=with_article(kind)))
         return out
 
     def conditions(self, chunk: ScoredChunk, i: int, program: int,
-                   outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE)) -> list[Condition]:
-        """Program ``program``'s conditions for firm ``i`` with one of ``outcomes``, in plain words."""
+                   outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE), lang: str = "en") -> list[Condition]:
+        """Program ``program``'s conditions for firm ``i`` with one of ``outcomes``, in plain words (``lang``)."""
         return [Condition.model_construct(condition=c.condition, outcome=outcome_name(c.value), text=c.text,
                                           missing=list(c.missing))
-                for c in self.eligibility.explain(chunk.facts, program, row=i, parts=chunk.parts, outcomes=outcomes)]
+                for c in self.eligibility.explain(chunk.facts, program, row=i, parts=chunk.parts, outcomes=outcomes,
+                                                  lang=lang)]
 
     def missing(self, chunk: ScoredChunk, i: int, program: int) -> list[str]:
         """The facts firm ``i`` would have to give to settle program ``program``'s unknown conditions."""
@@ -189,13 +230,13 @@ class Explainer:
                 st = self.static[j]
                 schemes.append(Scheme.model_construct(
                     **{k: v for k, v in st.items() if k != "benefit"}, benefit=dict(st["benefit"]) if st["benefit"] else None,
-                    score=scores[n], components=comp,
+                    score=scores[n], components=comp, stale=is_stale(st["described_on"], as_of, self.stale_after_years),
                     reasons=self.reasons(chunk, i, j, dense, lang=lang),
-                    eligibility=self.conditions(chunk, i, j) if explain else None))
+                    eligibility=self.conditions(chunk, i, j, lang=lang) if explain else None))
             possible = []
             for j in maybe[i]:
                 st = self.static[j]
-                conds = self.conditions(chunk, i, j, (UNKNOWN,))
+                conds = self.conditions(chunk, i, j, (UNKNOWN,), lang)
                 missing = _missing_of(conds)
                 unknown = [c.text for c in conds]
                 hint = [say("settle", lang, facts=("、" if lang == "ja" else ", ").join(fact_label(m, lang) for m in missing))
@@ -206,13 +247,15 @@ class Explainer:
                     benefit=dict(st["benefit"]) if st.get("benefit") else None,
                     score=round(float(score[i, j]), 6),
                     components={c: round(float(comps[c][i, j]), 6) for c in COMPONENTS}, missing=missing,
+                    described_on=st["described_on"], stale=is_stale(st["described_on"], as_of, self.stale_after_years),
                     reasons=unknown + hint + self.reasons(chunk, i, j, dense, lang=lang)))
             excluded = None
             if explain:
                 excluded = []
                 for j in np.flatnonzero(elig[i] == FALSE):
-                    conds = self.conditions(chunk, i, int(j), (FALSE,))
+                    conds = self.conditions(chunk, i, int(j), (FALSE,), lang)
                     excluded.append(Excluded.model_construct(id=self.programs[j].id, name=self.programs[j].name,
+                                                             name_ja=self.programs[j].name_ja,
                                                              failed=[c.text for c in conds]))
             yield Ranking(as_of=as_of, company=company_fields(firm), schemes=schemes, possible=possible,
                           municipalities=municipalities[i], excluded=excluded)
@@ -224,7 +267,7 @@ class Explainer:
         elig, comps, score = chunk.eligibility, chunk.components, chunk.scores
         hits = []
         for r, (row, firm) in enumerate(zip(rows, chunk.profiles)):
-            conds = self.conditions(chunk, r, j)
+            conds = self.conditions(chunk, r, j, lang=lang)
             reasons = self.reasons(chunk, r, 0, chunk.dense_text(r), lang=lang)
             if elig[r, 0] == UNKNOWN:
                 reasons = [c.text for c in conds if c.outcome == "unknown"] + reasons

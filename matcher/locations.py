@@ -13,12 +13,22 @@ For each municipality the catalog profiles, four components in [0, 1]:
     count too for a firm seeking a site);
 ``industry``
     1 when the firm's major group is among the municipality's industry strengths, 0.75
-    for its division, 0.8 when one of its clusters works in the firm's field, else 0;
+    for its division; through its clusters (``cluster_fit`` in the same file): 1 when a
+    cluster based in the municipality names the firm's industry, 0.9 when it works in the
+    firm's field (a medical-device maker, E27, in a bio-medical cluster), 0.6 and 0.5 for a
+    regional project covering a whole region, 0.5 for a project open to
+    every industry (no fields, no industries); the best of these, else 0;
 ``distance``
-    only when a maximum distance is asked: ``1 - d / max`` from the firm's
-    municipality, candidates beyond it dropped.
+    ``exp(-d / scale_km)`` for ``d`` km from the firm's municipality (``distance.scale_km``,
+    20 km by default: 1 at its own municipality, 0.37 at 20 km, 0.05 at 60 km); always
+    part of the score. With a maximum distance, candidates beyond it are dropped too.
 
-The score is their weighted sum (:class:`~matcher.weights.MunicipalityWeights`).
+``support`` counts the best ``support.programs`` (3) local programs only, so that a
+municipality the catalog describes in more detail does not win on the count alone.
+
+The score is their weighted mean, in [0, 1] (:class:`~matcher.weights.MunicipalityWeights`). When a
+recommended municipality is farther than one ranked below it (usually the firm's own),
+its reasons say which components put it ahead.
 """
 
 from __future__ import annotations
@@ -43,7 +53,15 @@ from matcher.weights import COMPONENTS, MunicipalityWeights, scoring_data
 if TYPE_CHECKING:  # pragma: no cover - the engine calls recommend(), never the other way
     from matcher.engine import MatchEngine
 
-__all__ = ["LocationModel", "industry_field", "recommend", "weights_of"]
+__all__ = ["LocationModel", "distance_score", "field_fits", "industry_field", "recommend", "weights_of"]
+
+_WORDS = {
+    "ahead": {"en": "ranked above {name}, {km} km nearer, for {why}", "ja": "{km} km 近い{name}より上位の理由: {why}"},
+    "support": {"en": "more local support the firm is eligible for", "ja": "利用できる地域の支援が多い"},
+    "assets": {"en": "assets that matter for its industry", "ja": "業種に重要な地域資源がある"},
+    "industry": {"en": "industry strengths or clusters in its field", "ja": "業種に合う得意産業・クラスターがある"},
+    "home": {"en": "the firm's own municipality", "ja": "企業の所在地"},
+}
 
 _FACTOR_WORDS = {
     "industrial_zone": "industrial zone", "nucleus_firms": "nucleus firms", "government_support": "government support",
@@ -51,6 +69,39 @@ _FACTOR_WORDS = {
     "environment": "environment", "related_firms": "related firms", "key_person": "key people",
     "transport_access": "transport access", "vacant_sites": "vacant land and factories", "incubators": "incubators",
 }
+
+
+def distance_score(km, scale_km: float | None = None) -> np.ndarray:
+    """The distance component: ``exp(-km / scale_km)``, 0 where the distance is unknown.
+
+    >>> [round(float(v), 2) for v in distance_score(np.array([0.0, 30.0, 90.0, np.nan]), 30.0)]
+    [1.0, 0.37, 0.05, 0.0]
+    """
+    scale = float(scoring_data("location_weights.yaml")["distance"]["scale_km"] if scale_km is None else scale_km)
+    if not scale > 0:
+        raise ValueError(f"scale_km must be a number > 0, got {scale_km!r}")
+    km = np.asarray(km, np.float64)
+    return np.where(np.isnan(km), 0.0, np.exp(-np.nan_to_num(km, nan=0.0) / scale)).astype(np.float32)
+
+
+def field_fits(industry: str | None) -> set[str]:
+    """The cluster fields a JSIC industry works in: its Table 4 field and ``field_industries``.
+
+    >>> sorted(field_fits("E27")), sorted(field_fits("E29")), field_fits(None)
+    (['bio_medical', 'car_machinery'], ['bio_medical', 'electronics_software'], set())
+    """
+    if industry is None:
+        return set()
+    out = {industry_field(industry)} - {"other"}
+    for field, codes in scoring_data("location_weights.yaml")["field_industries"].items():
+        if any(_covers(code, industry) for code in codes):
+            out.add(field)
+    return out
+
+
+def _covers(code: str, industry: str) -> bool:
+    """Whether JSIC ``code`` (a division or major group) covers the firm's ``industry``."""
+    return industry == code or division_of(industry) == code or (len(industry) == 1 and code[0] == industry)
 
 
 def industry_field(industry: str | None) -> str | None:
@@ -77,6 +128,10 @@ class LocationModel:
     strengths: tuple[tuple[str, ...], ...]
     cluster_fields: tuple[set[str], ...]
     cluster_names: tuple[tuple[str, ...], ...]
+    clusters: tuple[tuple[tuple[bool, frozenset[str], tuple[str, ...]], ...], ...] = ()  # (local, fields, industries)
+    cluster_names_ja: tuple[tuple[str, ...], ...] = ()
+    evidence_ja: tuple[dict[str, tuple[str, ...]], ...] = ()
+    scale_km: float = 20.0
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> "LocationModel":
@@ -93,6 +148,14 @@ class LocationModel:
             strengths=tuple(m.industry_strengths for m in munis),
             cluster_fields=tuple({f for cid in m.clusters if cid in clusters for f in clusters[cid].fields} for m in munis),
             cluster_names=tuple(tuple(clusters[cid].name for cid in m.clusters if cid in clusters) for m in munis),
+            clusters=tuple(tuple((m.code in clusters[cid].municipalities, frozenset(clusters[cid].fields),
+                                  tuple(clusters[cid].industries)) for cid in m.clusters if cid in clusters)
+                           for m in munis),
+            cluster_names_ja=tuple(tuple(clusters[cid].name_ja or clusters[cid].name for cid in m.clusters
+                                         if cid in clusters) for m in munis),
+            evidence_ja=tuple({f: getattr(m.assets_ja or m.assets, f) for f in ASSET_FACTORS if getattr(m.assets, f)}
+                              for m in munis),
+            scale_km=float(scoring_data("location_weights.yaml")["distance"]["scale_km"]),
         )
 
     def relocate(self, facts: FirmFacts) -> FirmFacts:
@@ -122,11 +185,13 @@ class LocationModel:
         return out, tops
 
     def industry_scores(self, firms: list[CompanyProfile]) -> np.ndarray:
+        """(n, C) industry component: strengths, then the clusters (see the module's docstring)."""
+        fit = scoring_data("location_weights.yaml")["cluster_fit"]
         out = np.zeros((len(firms), len(self.codes)), np.float32)
         for i, f in enumerate(firms):
             if f.industry is None:
                 continue
-            field = industry_field(f.industry)
+            fields = field_fits(f.industry)
             for c in range(len(self.codes)):
                 s = self.strengths[c]
                 v = 0.0
@@ -134,8 +199,14 @@ class LocationModel:
                     v = 1.0
                 elif any(division_of(x) == division_of(f.industry) for x in s):
                     v = 0.75
-                if field != "other" and field in self.cluster_fields[c]:
-                    v = max(v, 0.8)
+                for local, cfields, inds in self.clusters[c] if self.clusters else ():
+                    where = "local" if local else "regional"
+                    if not cfields and not inds:  # a project open to every industry
+                        v = max(v, fit["open"])
+                    elif any(_covers(code, f.industry) for code in inds):
+                        v = max(v, fit[f"{where}_industry"])
+                    elif fields & cfields:
+                        v = max(v, fit[f"{where}_field"])
                 out[i, c] = v
         return out
 
@@ -158,23 +229,45 @@ class LocationModel:
         shown = [f for f in top_factors if f in self.evidence[c]][:3]
         if shown:
             field = field_label(industry_field(firm.industry) or "other", lang)
-            parts = [f"{factor_label(f, _FACTOR_WORDS[f], lang)} ({'; '.join(self.evidence[c][f][:2])})" for f in shown]
+            evidence = self.evidence_ja[c] if ja and self.evidence_ja else self.evidence[c]
+            parts = [f"{factor_label(f, _FACTOR_WORDS[f], lang)} ({('；' if ja else '; ').join(evidence[f][:2])})"
+                     for f in shown]
             out.append(say("assets", lang, field=field, assets=sep.join(parts)))
         if firm.industry and comps["industry"] >= 0.75 and self.strengths[c]:
             labels = [f"{s} {resolve_industry(s).name_ja}" if ja else industry_label(s) for s in self.strengths[c][:3]]
             out.append(say("strengths", lang, industries=sep.join(labels)))
         if comps["industry"] and self.cluster_names[c]:
-            out.append(say("clusters", lang, names=sep.join(self.cluster_names[c][:3])))
+            names = self.cluster_names_ja[c] if ja and self.cluster_names_ja else self.cluster_names[c]
+            out.append(say("clusters", lang, names=sep.join(names[:3])))
         if distance is not None and not np.isnan(distance):
-            out.append(say("distance", lang, km=f"{distance:,.0f}"))
+            out.append(_WORDS["home"][lang] if distance < 0.5 else say("distance", lang, km=f"{distance:,.0f}"))
         return out
 
 
-def weights_of(weights: MunicipalityWeights, with_distance: bool) -> dict[str, float]:
+def weights_of(weights: MunicipalityWeights, with_distance: bool = True) -> dict[str, float]:
+    """The weights as a dict; distance counts by default (``with_distance=False`` drops it)."""
     w = weights.as_dict()
     if not with_distance:
         w["distance"] = 0.0
     return w
+
+
+def _ahead(c: int, order: list[int], comp: dict[str, np.ndarray], dist: np.ndarray, names: list[str],
+           lang: str) -> str | None:
+    """Why candidate ``c`` ranks above the nearest candidate below it that is nearer the firm."""
+    if np.isnan(dist[c]):
+        return None
+    below = order[order.index(c) + 1:]
+    nearer = [b for b in below if not np.isnan(dist[b]) and dist[b] < dist[c]]
+    if not nearer:
+        return None
+    b = min(nearer, key=lambda j: dist[j])
+    wins = [k for k in ("support", "assets", "industry") if comp[k][c] > comp[k][b] + 1e-6]
+    if not wins:
+        return None
+    words = [_WORDS[k][lang] for k in wins]
+    why = "、".join(words) if lang == "ja" else (", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0])
+    return _WORDS["ahead"][lang].format(name=names[b], km=f"{dist[c] - dist[b]:,.0f}", why=why)
 
 
 def recommend(engine: "MatchEngine", chunk: ScoredChunk, lang: str = "en",
@@ -208,43 +301,56 @@ def recommend(engine: "MatchEngine", chunk: ScoredChunk, lang: str = "en",
     w = engine.weights_.as_dict()
     base = sum(np.float32(w[c]) * comps[c] for c in COMPONENTS if c != "locality")  # (n, M)
     useful = e_moved & local[None, :, :]
-    support_raw = (useful * base[:, None, :]).sum(axis=2)
+    support_raw = _best_sum(useful * base[:, None, :], int(scoring_data("location_weights.yaml")["support"]["programs"]))
     top_support = support_raw.max(axis=1, keepdims=True)
     support = np.divide(support_raw, top_support, out=np.zeros_like(support_raw), where=top_support > 0)
     assets, top_factors = loc.asset_scores(firms)
     industry = loc.industry_scores(firms)
     dist = loc.distances(facts)
     maxd = engine.max_distance_km if max_distance_km is None else max_distance_km
-    if maxd is not None:
-        distance = np.clip(1 - np.nan_to_num(dist, nan=np.inf) / maxd, 0, 1).astype(np.float32)
-    else:
-        distance = np.zeros_like(support)
-    mw = weights_of(engine.municipality_weights_, maxd is not None)
-    score = mw["support"] * support + mw["assets"] * assets + mw["industry"] * industry + mw["distance"] * distance
+    distance = distance_score(dist, loc.scale_km)
+    mw = weights_of(engine.municipality_weights_)
+    total = sum(mw.values()) or 1.0
+    score = (mw["support"] * support + mw["assets"] * assets + mw["industry"] * industry
+             + mw["distance"] * distance) / np.float32(total)
     allowed = np.ones_like(score, bool) if maxd is None else (np.nan_to_num(dist, nan=np.inf) <= maxd)
     keys = np.where(allowed, -score, np.inf)
     picks = top_k(keys, k)
     gaz = gazetteer()
     programs = engine.programs_
+    catalog = engine.catalog_
+    names = [catalog.municipality(code).name_ja if lang == "ja" else catalog.municipality(code).name for code in loc.codes]
     out = []
     for i, firm in enumerate(firms):
         row = []
+        order = [int(c) for c in np.argsort(keys[i], kind="stable") if allowed[i, c]]
+        comp_i = {"support": support[i], "assets": assets[i], "industry": industry[i]}
         for c in picks[i]:
-            m = engine.catalog_.municipality(loc.codes[c])
+            m = catalog.municipality(loc.codes[c])
             cj = np.flatnonzero(useful[i, c])
             cj = cj[np.argsort(-base[i, cj], kind="stable")]
             comp = {"support": float(support[i, c]), "assets": float(assets[i, c]),
                     "industry": float(industry[i, c]), "distance": float(distance[i, c])}
             d = float(dist[i, c]) if not np.isnan(dist[i, c]) else None
+            reasons = loc.reasons(int(c), firm, comp, top_factors[i],
+                                  [(programs[j].name_ja or programs[j].name) if lang == "ja"
+                                   else programs[j].name for j in cj],
+                                  len(cj), d, lang)
+            ahead = _ahead(int(c), order, comp_i, dist[i], names, lang)
+            if ahead:
+                reasons.insert(0, ahead)
             row.append(MunicipalityMatch.model_construct(  # every value built here, as for schemes
                 id=m.id, code=m.code, name=m.name, name_ja=m.name_ja,
                 prefecture=gaz.prefectures[int(m.prefecture) - 1].name_en,
                 score=round(float(score[i, c]), 6), components={k2: round(v, 6) for k2, v in comp.items()},
-                reasons=loc.reasons(int(c), firm, comp, top_factors[i],
-                                    [(programs[j].name_ja or programs[j].name) if lang == "ja"
-                                     else programs[j].name for j in cj],
-                                    len(cj), d, lang),
-                distance_km=None if d is None else round(d, 1),
+                reasons=reasons, distance_km=None if d is None else round(d, 1),
             ))
         out.append(row)
     return out
+
+
+def _best_sum(values: np.ndarray, k: int) -> np.ndarray:
+    """Sum of the ``k`` largest values along the last axis."""
+    if values.shape[-1] <= k:
+        return values.sum(axis=-1)
+    return np.partition(values, values.shape[-1] - k, axis=-1)[..., -k:].sum(axis=-1)

@@ -40,7 +40,13 @@ class Condition(_Result):
 
 
 class Scheme(_Result):
-    """A program the firm is eligible for, with its score, components and reasons."""
+    """A program the firm is eligible for, with its score, components and reasons.
+
+    ``described_on`` is the date of the newest of the program's sources; ``stale`` is true
+    when that is more than :attr:`Explainer.stale_after_years <matcher.explain.Explainer>`
+    (5) years before the as-of date: "last described in 2005: check it is still offered".
+    Staleness does not change the score.
+    """
 
     id: str
     name: str
@@ -63,6 +69,8 @@ class Scheme(_Result):
     delivered_by: dict[str, Any] | None = None
     source: list[dict[str, Any]] = []
     eligibility: list[Condition] | None = None
+    described_on: dt.date | None = None
+    stale: bool = False
 
 
 class Possible(_Result):
@@ -88,6 +96,8 @@ class Possible(_Result):
     contact: dict[str, Any] | None = None
     delivered_by: dict[str, Any] | None = None
     source: list[dict[str, Any]] = []
+    described_on: dt.date | None = None
+    stale: bool = False
 
 
 class MunicipalityMatch(_Result):
@@ -110,6 +120,7 @@ class Excluded(_Result):
     id: str
     name: str
     failed: list[str]
+    name_ja: str | None = None
 
 
 class Ranking(_Result):

@@ -207,22 +207,26 @@ class CompiledEligibility:
         return self._by_program.get(int(program), [])
 
     def explain(self, facts: FirmFacts, program: int, row: int = 0, parts: list[np.ndarray] | None = None,
-                outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE)) -> list[ConditionResult]:
+                outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE), lang: str = "en") -> list[ConditionResult]:
         """Every condition of program ``program`` for firm ``row`` of ``facts``, in plain words.
 
         ``parts`` are the condition values kept by :meth:`evaluate` on the same facts;
-        ``outcomes`` keeps only the conditions with those values (e.g. only the failed ones).
+        ``outcomes`` keeps only the conditions with those values (e.g. only the failed ones);
+        ``lang`` is the language of the words, ``"en"`` or ``"ja"`` (:mod:`rules.phrases`).
         """
+        from rules.phrases import phrase
+
         one = facts.take([row]) if facts.n != 1 else facts
         prog = self.programs[program]
         out: list[ConditionResult] = []
         ok, why = prog.status(one.as_of)
         if not ok:
             if FALSE in outcomes:
-                out.append(ConditionResult("open", FALSE, why or "closed"))
+                out.append(ConditionResult("open", FALSE, _closed_words(why, lang)))
         elif (prog.valid_from or prog.valid_until or prog.application_deadline) and TRUE in outcomes:
-            span = " to ".join(d.isoformat() if d else "…" for d in (prog.valid_from, prog.valid_until or prog.application_deadline))
-            out.append(ConditionResult("open", TRUE, f"open on {one.as_of.isoformat()} ({span})"))
+            ends = (prog.valid_from, prog.valid_until or prog.application_deadline)
+            span = ("〜" if lang == "ja" else " to ").join(d.isoformat() if d else "…" for d in ends)
+            out.append(ConditionResult("open", TRUE, phrase("open_on", lang, day=one.as_of.isoformat(), span=span)))
         conditions = self._program_conditions(program)
         for ci, cond, pos in conditions:
             if parts is not None:
@@ -232,11 +236,25 @@ class CompiledEligibility:
             if value not in outcomes:
                 continue
             missing = cond.missing(one, pos) if value == UNKNOWN else ()
-            text = cond.describe(one, pos, value)
+            text = cond.describe(one, pos, value, lang)
             cited = source_quote(prog, cond.name)
             if cited:
-                text = f"{text} (from {cited})"
+                text = phrase("cited", lang, text=text, cited=cited)
             out.append(ConditionResult(cond.name, value, text, missing))
         if not conditions and ok and TRUE in outcomes and not out:
-            out.append(ConditionResult("none", TRUE, "no eligibility conditions: open to every firm"))
+            out.append(ConditionResult("none", TRUE, phrase("open_to_all", lang)))
         return out
+
+
+def _closed_words(why: str | None, lang: str) -> str:
+    """Why a program is closed (:meth:`SupportProgram.status`'s words), in ``lang``."""
+    from rules.phrases import phrase
+
+    if lang != "ja":
+        return why or "closed"
+    for key, start in (("closed_since", "closed since "), ("opens_on", "opens on "),
+                       ("applications_open_on", "applications open on "),
+                       ("deadline_passed", "application deadline passed on ")):
+        if why and why.startswith(start):
+            return phrase(key, lang, day=why[len(start):])
+    return phrase("closed", lang)

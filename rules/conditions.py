@@ -23,6 +23,7 @@ from profiles.audiences import APPLICANT_TYPES, TARGET_GROUPS
 from rules.facts import FACT_LABELS, FirmFacts, applicant_type_index, firm_fact_dict, industry_indices, target_group_bits
 from rules.jsonlogic import LogicRule, one_firm_facts
 from rules.kleene import FALSE, TRUE, UNKNOWN
+from rules.phrases import REGIONS_JA, fact_word, join, phrase
 from rules.rulesets import rule_set
 
 __all__ = [
@@ -44,13 +45,14 @@ def _bool_tri(b: np.ndarray) -> np.ndarray:
     return np.where(b, TRUE, FALSE).astype(np.uint8)
 
 
-def _gov_label(index: int) -> str:
+def _gov_label(index: int, lang: str = "en") -> str:
     g = gazetteer().records[index]
-    return f"{g.name_en} ({g.prefecture_en})"
+    return f"{g.prefecture_ja}{g.name_ja}" if lang == "ja" else f"{g.name_en} ({g.prefecture_en})"
 
 
-def _pref_label(index: int) -> str:
-    return gazetteer().prefectures[index].name_en
+def _pref_label(index: int, lang: str = "en") -> str:
+    p = gazetteer().prefectures[index]
+    return p.name_ja if lang == "ja" else p.name_en
 
 
 def _list(items: list[str], limit: int = 4) -> str:
@@ -89,7 +91,8 @@ class Condition:
         """Truth values, shape ``(facts.n, len(sel or rows))``."""
         raise NotImplementedError
 
-    def describe(self, facts: FirmFacts, pos: int, value: int) -> str:
+    def describe(self, facts: FirmFacts, pos: int, value: int, lang: str = "en") -> str:
+        """Plain words for firm 0 of ``facts`` and the condition's row ``pos`` (``lang``: en or ja)."""
         raise NotImplementedError
 
     @property
@@ -147,15 +150,15 @@ class MunicipalityCondition(Condition):
         out[only_pref] = np.where(pref_any[:, facts.prefecture[only_pref]].T, UNKNOWN, FALSE)
         return out
 
-    def describe(self, facts, pos, value):
-        names = [_gov_label(j) for j in np.flatnonzero(self.allowed[pos])]
+    def describe(self, facts, pos, value, lang="en"):
+        names = [_gov_label(j, lang) for j in np.flatnonzero(self.allowed[pos])]
         m = int(facts.municipality[0])
         if value == TRUE:
-            return f"located in {_gov_label(m)}"
+            return phrase("located_in", lang, where=_gov_label(m, lang))
         if value == FALSE:
-            where = _gov_label(m) if m >= 0 else _pref_label(int(facts.prefecture[0]))
-            return f"located in {where}, not in {_list(names)}"
-        return f"municipality not given: needed to check the location ({_list(names)})"
+            where = _gov_label(m, lang) if m >= 0 else _pref_label(int(facts.prefecture[0]), lang)
+            return phrase("located_not_in", lang, where=where, allowed=join(names, lang))
+        return phrase("municipality_unknown", lang, allowed=join(names, lang))
 
 
 class SubregionCondition(MunicipalityCondition):
@@ -186,7 +189,7 @@ class SubregionCondition(MunicipalityCondition):
             self.labels.append(" / ".join(names))
         super().__init__(rows, lists)
 
-    def describe(self, facts, pos, value):
+    def describe(self, facts, pos, value, lang="en"):  # Japanese words: not yet (English)
         m, what = int(facts.municipality[0]), self.labels[pos]
         if value == TRUE:
             return f"located in {_gov_label(m)}, in {what}"
@@ -254,7 +257,7 @@ class ApplicantTypeCondition(Condition):
         kinds = list(APPLICANT_TYPES.values())
         return _list([f"{kinds[j].name} ({kinds[j].name_ja})" for j in np.flatnonzero(self.allowed[pos])], limit=5)
 
-    def describe(self, facts, pos, value):
+    def describe(self, facts, pos, value, lang="en"):  # Japanese words: not yet (English)
         t = int(facts.applicant_type[0])
         names = self._names(pos)
         if self.maybe_through[pos] and value == UNKNOWN:
@@ -299,7 +302,7 @@ class TargetGroupCondition(Condition):
         hit = (facts.attributes[:, None] & masks[None, :]) != 0
         return np.where(hit, TRUE, UNKNOWN).astype(np.uint8)
 
-    def describe(self, facts, pos, value):
+    def describe(self, facts, pos, value, lang="en"):  # Japanese words: not yet (English)
         names = _list([f"{TARGET_GROUPS[g].name} ({TARGET_GROUPS[g].name_ja})" for g in self.groups[pos]])
         if value == TRUE:
             mine = [g for g in self.groups[pos] if int(facts.attributes[0]) & target_group_bits()[g]]
@@ -313,11 +316,21 @@ class PrefectureCondition(Condition):
     facts = ("prefecture",)
     location_only = True
 
-    def __init__(self, name: str, rows, allowed: np.ndarray, labels: list[str]):
+    def __init__(self, name: str, rows, allowed: np.ndarray, labels: list[str], parts: list[tuple] | None = None):
         super().__init__(rows)
         self.name = name
         self.allowed = allowed
         self.labels = labels
+        self.parts = parts  # per row: the prefecture indices or the region names the label is made of
+
+    def label(self, pos: int, lang: str = "en") -> str:
+        """What row ``pos`` allows, in words."""
+        if lang != "ja" or self.parts is None:
+            return self.labels[pos]
+        part = self.parts[pos]
+        if self.name == "region":
+            return phrase("region", lang, names="・".join(REGIONS_JA.get(r, r) for r in part))
+        return phrase("prefectures", lang, names=join([_pref_label(i, lang) for i in part], lang))
 
     @classmethod
     def of_prefectures(cls, rows, code_lists: Sequence[Sequence[str]]) -> "PrefectureCondition":
@@ -327,7 +340,7 @@ class PrefectureCondition(Condition):
         for k, codes in enumerate(code_lists):
             allowed[k, [int(c) - 1 for c in codes]] = True
             labels.append("the programme's prefectures: " + _list([_pref_label(int(c) - 1) for c in codes]))
-        return cls("prefecture", rows, allowed, labels)
+        return cls("prefecture", rows, allowed, labels, [tuple(int(c) - 1 for c in codes) for codes in code_lists])
 
     @classmethod
     def of_regions(cls, rows, region_lists: Sequence[Sequence[str]]) -> "PrefectureCondition":
@@ -340,7 +353,7 @@ class PrefectureCondition(Condition):
                 if set(pref.regions) & set(regions):
                     allowed[k, j] = True
             labels.append("the " + " / ".join(r.replace("_", " ").title() for r in regions) + " region")
-        return cls("region", rows, allowed, labels)
+        return cls("region", rows, allowed, labels, [tuple(regions) for regions in region_lists])
 
     def evaluate(self, facts, sel=None):
         allowed = self.allowed if sel is None else self.allowed[sel]
@@ -349,14 +362,14 @@ class PrefectureCondition(Condition):
         out[known] = _bool_tri(allowed[:, facts.prefecture[known]].T)
         return out
 
-    def describe(self, facts, pos, value):
+    def describe(self, facts, pos, value, lang="en"):
         p = int(facts.prefecture[0])
-        what = self.labels[pos]
+        what = self.label(pos, lang)
         if value == TRUE:
-            return f"located in {_pref_label(p)} ({what})"
+            return phrase("pref_in", lang, where=_pref_label(p, lang), what=what)
         if value == FALSE:
-            return f"located in {_pref_label(p)}, outside {what}"
-        return f"prefecture not given: needed to check the location ({what})"
+            return phrase("pref_out", lang, where=_pref_label(p, lang), what=what)
+        return phrase("pref_unknown", lang, what=what)
 
 
 class IndustryCondition(Condition):
@@ -405,17 +418,17 @@ class IndustryCondition(Condition):
         out[only_d] = np.where(d_all[:, d].T, TRUE, np.where(d_any[:, d].T, UNKNOWN, FALSE))
         return out
 
-    def describe(self, facts, pos, value):
-        wanted = _list([f"{c} {resolve_industry(c).name_en}" for c in self.codes[pos]])
+    def describe(self, facts, pos, value, lang="en"):
+        def name(code: str) -> str:
+            ind = resolve_industry(code)
+            return f"{code} {ind.name_ja if lang == 'ja' else ind.name_en}"
+
+        wanted = join([name(c) for c in self.codes[pos]], lang)
         firm = facts.profiles[0].industry if facts.profiles else None
         if firm is None:
-            return f"industry not given: the program is for {wanted}"
-        label = f"{firm} {resolve_industry(firm).name_en}"
-        if value == TRUE:
-            return f"industry {label} is among {wanted}"
-        if value == FALSE:
-            return f"industry {label} is not among {wanted}"
-        return f"industry {label} is too broad: the program is for {wanted}"
+            return phrase("industry_unknown", lang, wanted=wanted)
+        key = {TRUE: "industry_in", FALSE: "industry_out"}.get(value, "industry_broad")
+        return phrase(key, lang, label=name(firm), wanted=wanted)
 
 
 class RangeCondition(Condition):
@@ -442,26 +455,29 @@ class RangeCondition(Condition):
         out[np.isnan(v[:, 0])] = UNKNOWN
         return out
 
-    def _fmt(self, x: float) -> str:
+    def _fmt(self, x: float, lang: str = "en") -> str:
         x = float(x)  # a Python float: numpy's own formatting with "," is ~50x slower
-        return f"¥{x:,.0f}" if self.name == "capital_jpy" else f"{x:,.{0 if x.is_integer() else 1}f}"
+        if self.name == "capital_jpy":
+            return f"{x:,.0f}円" if lang == "ja" else f"¥{x:,.0f}"
+        return f"{x:,.{0 if x.is_integer() else 1}f}"
 
-    def describe(self, facts, pos, value):
+    def describe(self, facts, pos, value, lang="en"):
         lo, hi = self.lo[pos], self.hi[pos]
-        label = FACT_LABELS[self.name].replace(" (¥)", "")
-        want = " and ".join(
+        label = FACT_LABELS[self.name].replace(" (¥)", "") if lang != "ja" else fact_word(self.name, lang)
+        want = phrase("and", lang).join(
             part for part in (
-                f">= {self._fmt(lo)}" if not np.isnan(lo) else "",
-                f"<= {self._fmt(hi)}" if not np.isnan(hi) else "",
+                phrase("at_least", lang, v=self._fmt(lo, lang)) if not np.isnan(lo) else "",
+                phrase("at_most", lang, v=self._fmt(hi, lang)) if not np.isnan(hi) else "",
             ) if part
         )
         v = float(getattr(facts, self.name)[0])
         if np.isnan(v):
-            return f"{label} not given: must be {want}"
+            return phrase("range_unknown", lang, label=label, want=want)
         if value == TRUE:
-            return f"{label} {self._fmt(v)} {want}"
-        bad = f"< {self._fmt(lo)}" if not np.isnan(lo) and v < lo else f"> {self._fmt(hi)}"
-        return f"{label} {self._fmt(v)} {bad}"
+            return phrase("range_ok", lang, label=label, value=self._fmt(v, lang), want=want)
+        bad = (phrase("below", lang, v=self._fmt(lo, lang)) if not np.isnan(lo) and v < lo
+               else phrase("above", lang, v=self._fmt(hi, lang)))
+        return phrase("range_bad", lang, label=label, value=self._fmt(v, lang), bad=bad)
 
 
 class FlagCondition(Condition):
@@ -479,13 +495,10 @@ class FlagCondition(Condition):
         k = len(self.rows) if sel is None else len(sel)
         return np.repeat(_flag_tri(getattr(facts, self.name))[:, None], k, axis=1)
 
-    def describe(self, facts, pos, value):
-        label = FACT_LABELS[self.name]
-        if value == TRUE:
-            return f"{label}: yes"
-        if value == FALSE:
-            return f"{label}: no, and the program requires it"
-        return f"{label} not given: the program requires it"
+    def describe(self, facts, pos, value, lang="en"):
+        label = fact_word(self.name, lang) if lang == "ja" else FACT_LABELS[self.name]
+        key = {TRUE: "flag_yes", FALSE: "flag_no"}.get(value, "flag_unknown")
+        return phrase(key, lang, label=label)
 
 
 class RuleSetCondition(Condition):
@@ -504,11 +517,13 @@ class RuleSetCondition(Condition):
         k = len(self.rows) if sel is None else len(sel)
         return np.repeat(self.rule.evaluate(facts)[:, None], k, axis=1)
 
-    def describe(self, facts, pos, value):
-        verdict = {TRUE: "is", FALSE: "is not", UNKNOWN: "may be"}[value]
-        parts = [text for v, text in self.rule.trace(facts) if v == value or value == UNKNOWN and v == UNKNOWN]
-        detail = "; ".join(parts) if parts else ""
-        return f"{verdict} {'an' if self.rule.title[0] in 'AEIOUSaeiou' else 'a'} {self.rule.title}" + (f": {detail}" if detail else "")
+    def describe(self, facts, pos, value, lang="en"):
+        verdict = {TRUE: "is", FALSE: "is_not", UNKNOWN: "may_be"}[value]
+        parts = [text for v, text in self.rule.trace(facts, lang=lang) if v == value or value == UNKNOWN and v == UNKNOWN]
+        detail = ("；" if lang == "ja" else "; ").join(parts) if parts else ""
+        title = self.rule.title_ja if lang == "ja" else self.rule.title
+        head = phrase(verdict, lang, a="an" if self.rule.title[0] in "AEIOUSaeiou" else "a", title=title)
+        return head + (f": {detail}" if detail else "")
 
     def missing(self, facts, pos):
         out = [f for f in self.rule.facts() if np.isnan(getattr(facts, f)[0])]
@@ -560,8 +575,8 @@ class LogicCondition(Condition):
         cols = [values[int(self.of[i])] for i in pos]
         return np.stack(cols, axis=1) if cols else np.zeros((facts.n, 0), np.uint8)
 
-    def describe(self, facts, pos, value):
-        return self.rules[pos].describe(facts, value)
+    def describe(self, facts, pos, value, lang="en"):
+        return self.rules[pos].describe(facts, value, lang)
 
     def missing(self, facts, pos):
         return self.rules[pos].missing(facts)

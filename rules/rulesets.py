@@ -146,30 +146,41 @@ class SizeTest:
         hi = np.where(possible, per_cat, FALSE).max(axis=0)
         return np.where(lo == hi, lo, UNKNOWN).astype(np.uint8)
 
-    def trace(self, facts: FirmFacts, row: int = 0) -> list[tuple[int, str]]:
-        """Plain-words conditions for one firm: ``(truth value, sentence)`` pairs."""
+    def trace(self, facts: FirmFacts, row: int = 0, lang: str = "en") -> list[tuple[int, str]]:
+        """Plain-words conditions for one firm: ``(truth value, sentence)`` pairs (``lang``: en or ja)."""
+        from rules.phrases import BASIS_JA, fact_word, phrase
+
+        ja = lang == "ja"
         one = facts.take([row])
         cats = categories()
         mask = int(_category_masks(one)[0])
         possible = [c for i, c in enumerate(cats) if mask >> i & 1]
+        title = self.title_ja if ja else self.title
         out: list[tuple[int, str]] = []
+
+        def cat_name(cat: str) -> str:
+            return _data()["categories"][cat].get("label_ja", cat) if ja else cat
+
         if len(possible) > 1:
-            out.append((UNKNOWN, f"industry not given precisely: needed to pick the {self.title} thresholds "
-                                 f"(could be {', '.join(possible)})"))
+            out.append((UNKNOWN, phrase("category_unknown", lang, title=title,
+                                        cats=("、" if ja else ", ").join(cat_name(c) for c in possible))))
         seen_missing = set()
         for cat in possible:
             for fact, bound in self.thresholds[cat].items():
                 value = float(getattr(one, fact)[0])
-                word = _FACT_WORDS[fact]
+                word = fact_word(fact, lang) if ja else _FACT_WORDS[fact]
                 if np.isnan(value):
                     if fact not in seen_missing:
-                        out.append((UNKNOWN, f"{word} not given: needed for the {self.title} test"))
+                        out.append((UNKNOWN, phrase("size_unknown", lang, word=word, title=title)))
                         seen_missing.add(fact)
                     continue
                 ok = value <= bound
-                sign = "<=" if ok else ">"
+                sign = ("以下" if ok else "超") if ja else ("<=" if ok else ">")
+                fmt = (lambda f, v: f"{v:,.0f}円" if f == "capital_jpy" else f"{v:,.0f}") if ja else _fmt
                 out.append((TRUE if ok else FALSE,
-                            f"{word} {_fmt(fact, value)} {sign} {_fmt(fact, bound)} ({self.basis}, {cat})"))
+                            phrase("size_test", lang, word=word, value=fmt(fact, value), sign=sign,
+                                   bound=fmt(fact, bound), basis=BASIS_JA.get(self.basis, self.basis) if ja
+                                   else self.basis, cat=cat_name(cat))))
         return out
 
 

@@ -4,8 +4,8 @@ Every command prints a readable table by default and exactly the library's JSON 
 ``--json``. Bad input prints one line on stderr naming the field and the value and
 exits with code 2; there is never a traceback for bad input, and always one for a bug.
 
-The commands are in :mod:`~matcher.cli.commands` (rank, explain, reach, batch, fit,
-catalog), :mod:`~matcher.cli.synth` and :mod:`~matcher.cli.serve` (both loaded only
+The commands are in :mod:`~matcher.cli.commands` (rank, explain, show, reach, batch,
+fit, catalog), :mod:`~matcher.cli.synth` and :mod:`~matcher.cli.serve` (both loaded only
 when used); the error handling in :mod:`~matcher.cli._group`, the text output in
 :mod:`~matcher.cli._render`. A new command is a function in one of these modules,
 added to :data:`cli` below.
@@ -18,7 +18,7 @@ import sys
 import click
 
 from matcher.cli._group import LazyGroup
-from matcher.cli.commands import batch, catalog, explain, fit, rank, reach
+from matcher.cli.commands import batch, catalog, explain, fit, rank, reach, show
 from matcher.cli.firms import firms
 
 __all__ = ["main", "cli"]
@@ -35,7 +35,7 @@ def cli() -> None:
     """
 
 
-for _command in (rank, explain, reach, batch, fit, catalog, firms):
+for _command in (rank, explain, show, reach, batch, fit, catalog, firms):
     cli.add_command(_command)
 
 

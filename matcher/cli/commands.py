@@ -13,9 +13,9 @@ from typing import Any
 import click
 
 from profiles.errors import CatalogError
-from matcher.cli._render import echo_json, print_ranking, wrap
+from matcher.cli._render import echo_json, print_program, print_ranking, wrap
 
-__all__ = ["batch", "catalog", "explain", "fit", "rank", "reach"]
+__all__ = ["batch", "catalog", "explain", "fit", "rank", "reach", "show"]
 
 
 def _engine(catalog: str | None, engine_file: str | None, **params: Any):
@@ -59,7 +59,9 @@ def _reading_opts(f):
 
 
 _lang_opt = click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
-                         help="Language of the reasons (a rule's own conditions stay in English).")
+                         help="Language of the output: names, headings, reasons and conditions.")
+_stale_opt = click.option("--stale-after", "stale_after", type=click.FloatRange(min=0), default=None, metavar="YEARS",
+                          help="Mark programs whose newest source is older than this (default 5 years).")
 
 
 @click.command()
@@ -73,11 +75,14 @@ _lang_opt = click.option("--lang", type=click.Choice(["en", "ja"]), default="en"
               help="How many municipalities to recommend (default 5).")
 @click.option("--max-distance", "max_distance_km", type=float, default=None, metavar="KM",
               help="Recommend only municipalities within this distance.")
+@click.option("--distance-scale", "distance_scale_km", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="KM", help="Distance decay of municipality recommendations, exp(-d/KM) (default 20).")
 @_json_opt
 @click.option("--explain", is_flag=True, help="Show every condition, and the excluded programs.")
 @_lang_opt
+@_stale_opt
 def rank(firm: str, catalog, engine_file, as_of, top, possible_top, municipalities_top, max_distance_km,
-         as_json, explain, lang) -> None:
+         distance_scale_km, as_json, explain, lang, stale_after) -> None:
     """Rank the programs a firm can use, with reasons.
 
     FIRM is a YAML or JSON file of the firm's profile, or - for standard input.
@@ -85,17 +90,23 @@ def rank(firm: str, catalog, engine_file, as_of, top, possible_top, municipaliti
     Example:
 
         matcher rank examples/kita-metal-press.yaml --top 5 --as-of 2026-11-21
+
+        matcher rank examples/kita-metal-press-ja.yaml --lang ja
     """
     from matcher.firmio import read_firm
 
     data = read_firm(firm)
     engine = _engine(catalog, engine_file, possible_top=possible_top, municipalities_top=municipalities_top,
                      max_distance_km=max_distance_km)
+    if stale_after is not None:
+        engine.explainer_.stale_after_years = stale_after
+    if distance_scale_km is not None:
+        engine.locations_.scale_km = distance_scale_km
     result = engine.rank(data, as_of=as_of, top=top, explain=explain, lang=lang).to_dict()
     if as_json:
         echo_json(result)
     else:
-        print_ranking(result)
+        print_ranking(result, lang)
 
 
 @click.command()
@@ -128,6 +139,40 @@ def explain(firm: str, program_id: str, catalog, engine_file, as_of, as_json) ->
     click.echo("  components: " + ", ".join(f"{k} {v:.2f}" for k, v in result["components"].items()))
     for reason in result["reasons"]:
         click.echo(wrap(reason, 2))
+
+
+@click.command()
+@click.argument("program_id", type=str)
+@_catalog_opt
+@_as_of_opt
+@_json_opt
+@_lang_opt
+@_stale_opt
+def show(program_id: str, catalog, as_of, as_json, lang, stale_after) -> None:
+    """Show one program's details: description, benefit, window, who delivers it, contact, link and sources.
+
+    Example:
+
+        matcher show hamura-interest-subsidy
+
+        matcher show kita-trade-fair-subsidy --lang ja --json
+    """
+    from matcher.explain import described_on, is_stale
+    from profiles.validation import parse_as_of
+    from rules import load_checked_catalog
+
+    cat = load_checked_catalog(catalog)
+    program = cat.program(program_id)
+    day = parse_as_of(as_of)
+    data = program.model_dump(mode="json", exclude_none=True)
+    described = described_on(program)
+    data.update(open=program.status(day)[0], as_of=day.isoformat(),
+                described_on=described.isoformat() if described else None,
+                stale=is_stale(described, day, stale_after))
+    if as_json:
+        echo_json(data)
+    else:
+        print_program(data, lang)
 
 
 @click.command()
@@ -185,12 +230,22 @@ def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligibl
         if not good:
             sys.exit(1)
         return
-    click.echo(f"{'#':>3}  {'score':>5}  {'status':<9} {'firm':<28} row  why")
+    from matcher.cli._render import say, width
+    from matcher.cli._table import table
+    from matcher.reasons import fact_label
+
+    sep = "；" if lang == "ja" else "; "
+    cols = [("#", ">", 3, 0), (say("score", lang), ">", 5, 0), (say("status", lang), "<", 6, 0),
+            (say("firm", lang), "<", 12, 1.0), (say("row", lang), ">", 3, 0), (say("why", lang), "<", 20, 2.5)]
+    rows = []
     for h in hits:
-        label = (h.firm_name or h.firm_id or "")[:28]
-        click.echo(f"{h.rank:>3}  {h.score:>5.3f}  {h.status:<9} {label:<28} {h.row:>3}  "
-                   + ("missing: " + ", ".join(h.missing) + "; " if h.missing else "") + "; ".join(h.reasons[:2]))
-    click.echo(f"{len(good)} firms scored, {len(errors)} rows skipped"
+        missing = say("sep", lang).join(fact_label(m, lang) if lang == "ja" else m for m in h.missing)
+        why = (f"{say('missing', lang)}: {missing}{sep}" if h.missing else "") + sep.join(h.reasons[:2])
+        status = say("possible_status" if h.status == "possible" else h.status, lang)
+        rows.append([str(h.rank), f"{h.score:.3f}", status, h.firm_name or h.firm_id or "", str(h.row), why])
+    if rows:
+        click.echo(table(rows, cols, width()))
+    click.echo(say("scored", lang, n=len(good), skipped=len(errors))
                + (f"; read: {summary}" if summary is not None else ""), err=True)
     if not good:
         click.echo(f"error: no row of {firms} could be read; see the rows above, or `matcher firms check {firms}`",
@@ -362,7 +417,8 @@ def catalog_import(format: str, input: str, output_dir: str, mapping, as_json) -
 @_catalog_opt
 @_as_of_opt
 @_json_opt
-def catalog_list(catalog, as_of, as_json) -> None:
+@_lang_opt
+def catalog_list(catalog, as_of, as_json, lang) -> None:
     """List a catalog's programs and whether each is open at a date.
 
     Example:
@@ -374,10 +430,19 @@ def catalog_list(catalog, as_of, as_json) -> None:
 
     cat = load_checked_catalog(catalog)
     day = parse_as_of(as_of)
-    rows = [{"id": p.id, "name": p.name, "provider": p.provider.name, "kind": p.kind, "open": p.status(day)[0]}
-            for p in cat.programs]
+    rows = [{"id": p.id, "name": p.name, "name_ja": p.name_ja, "provider": p.provider.name, "kind": p.kind,
+             "open": p.status(day)[0]} for p in cat.programs]
     if as_json:
         echo_json(rows)
         return
-    for r in rows:
-        click.echo(f"{r['id']:<44} {r['kind']:<18} {'open' if r['open'] else 'closed':<7} {r['provider']}")
+    from matcher.cli._render import say, width
+    from matcher.cli._table import table
+    from matcher.reasons import kind_label
+
+    ja = lang == "ja"
+    cols = [(say("id", lang), "<", 12, 1.0), (say("program", lang), "<", 16, 1.5), (say("kind", lang), "<", 8, 0.7),
+            (say("status", lang), "<", 4, 0), (say("provider", lang), "<", 10, 1.0)]
+    body = [[r["id"], (r["name_ja"] or r["name"]) if ja else r["name"], kind_label(r["kind"], lang),
+             say("open" if r["open"] else "closed", lang), (p.provider.name_ja or p.provider.name) if ja else r["provider"]]
+            for r, p in zip(rows, cat.programs)]
+    click.echo(table(body, cols, width()))

@@ -90,23 +90,31 @@ class LogicRule:
         firm = self._firm(facts)
         return tuple(f for f in self._facts if firm.get(f) is None)
 
-    def describe(self, facts: FirmFacts, value: int) -> str:
+    def describe(self, facts: FirmFacts, value: int, lang: str = "en") -> str:
         """Plain words for firm 0 of ``facts``, given its truth value ``value``.
 
         The parts of the rule that lead to ``value`` come with the firm's facts
         ("employees 25 <= 300", "capital not given"), followed by the rule in infix
-        form.
+        form. In Japanese (``lang="ja"``) the missing facts are named in Japanese and the
+        rule stays in its infix form, as code.
         """
+        from rules.phrases import fact_word, phrase
+
         firm = self._firm(facts)
         firm["needs"] = canonical_needs(firm["needs"] or [])
         value = int(value)
         found: list[tuple[int, int, str]] = []
         for atom, polarity in atoms(self.expr, 1, []):
             t = evaluate_one(atom, firm)
-            found.append((t if polarity >= 0 else TRUE - t, polarity, atom_text(atom, t, firm)))
+            text = atom_text(atom, t, firm)
+            if lang == "ja" and t == UNKNOWN:
+                gone = [f for f in fact_names(atom, {}) if firm.get(f) is None]
+                if gone:
+                    text = phrase("not_given", lang, facts="・".join(fact_word(f, lang) for f in gone))
+            found.append((t if polarity >= 0 else TRUE - t, polarity, text))
         texts = [text for eff, pol, text in found if eff == value or pol == 0] or [text for _, _, text in found]
         texts = list(dict.fromkeys(texts))
         if not texts:
-            verdict = {TRUE: "holds", FALSE: "does not hold", UNKNOWN: "cannot be decided"}[value]
-            return f"rule {self._infix} {verdict}"
-        return f"{'; '.join(texts)} (rule: {self._infix})"
+            return phrase({TRUE: "rule_holds", FALSE: "rule_fails", UNKNOWN: "rule_unknown"}[value], lang,
+                          infix=self._infix)
+        return phrase("rule", lang, texts=("；" if lang == "ja" else "; ").join(texts), infix=self._infix)
