@@ -44,7 +44,7 @@ from matcher.register.db import check_schema, create_db_engine, database_url, up
 from matcher.register.errors import AuthError, ConflictError, UnknownFirmError
 
 __all__ = ["Register", "FirmInput", "FirmRecord", "UpsertReport", "Outcome", "Coordinator", "default_actor",
-           "split_fields", "PROFILE_FIELDS", "ACTOR_ENV"]
+           "split_fields", "PROFILE_FIELDS", "ACTOR_ENV", "now_utc", "as_datetime", "firm_record"]
 
 #: The fields of a firm's profile; every other column of a firm list is kept as it is.
 PROFILE_FIELDS = tuple(CompanyProfile.model_fields)
@@ -64,7 +64,7 @@ def default_actor() -> str:
         return "unknown"
 
 
-def _now() -> dt.datetime:
+def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
@@ -192,7 +192,7 @@ def _date(value: dt.date | str | None, what: str = "date") -> dt.date:
         raise InputError(what, value, "expected a date as YYYY-MM-DD") from None
 
 
-def _as_datetime(value: Any) -> Any:
+def as_datetime(value: Any) -> Any:
     if isinstance(value, dt.datetime) and value.tzinfo is None:  # SQLite keeps no time zone: UTC was written
         return value.replace(tzinfo=dt.timezone.utc)
     return value
@@ -262,7 +262,7 @@ class Register:
     # ------------------------------------------------------------------ audit and actors
     def _audit(self, conn: sa.Connection, action: str, entity: str, entity_id: str | None,
                detail: Mapping[str, Any] | None = None, rows: Sequence[dict] | None = None) -> None:
-        now = _now()
+        now = now_utc()
         if rows is not None:
             if rows:
                 conn.execute(sa.insert(t.audit), [{"at": now, "actor": self.actor, **r} for r in rows])
@@ -273,7 +273,7 @@ class Register:
     def _ensure_actor(self, conn: sa.Connection, role: str = "coordinator") -> None:
         exists = conn.execute(sa.select(t.coordinators.c.id).where(t.coordinators.c.name == self.actor)).first()
         if exists is None:
-            conn.execute(sa.insert(t.coordinators).values(name=self.actor, role=role, created_at=_now()))
+            conn.execute(sa.insert(t.coordinators).values(name=self.actor, role=role, created_at=now_utc()))
             self._audit(conn, "add", "coordinator", self.actor, {"role": role})
 
     def audit_log(self, entity: str | None = None, entity_id: str | None = None, limit: int = 100) -> list[dict]:
@@ -284,7 +284,7 @@ class Register:
         if entity_id:
             q = q.where(t.audit.c.entity_id == entity_id)
         with self.engine.connect() as conn:
-            return [{**r._asdict(), "at": _as_datetime(r.at)} for r in conn.execute(q)]
+            return [{**r._asdict(), "at": as_datetime(r.at)} for r in conn.execute(q)]
 
     # ------------------------------------------------------------------ coordinators and keys
     def add_coordinator(self, name: str, role: str = "coordinator") -> str:
@@ -297,7 +297,7 @@ class Register:
         with self.transaction() as conn:
             if conn.execute(sa.select(t.coordinators.c.id).where(t.coordinators.c.name == name)).first():
                 raise InputError("name", name, "a coordinator with this name exists; issue them a key instead")
-            conn.execute(sa.insert(t.coordinators).values(name=name, role=role, created_at=_now()))
+            conn.execute(sa.insert(t.coordinators).values(name=name, role=role, created_at=now_utc()))
             self._audit(conn, "add", "coordinator", name, {"role": role})
             return self._issue_key(conn, name)
 
@@ -312,7 +312,7 @@ class Register:
             raise InputError("coordinator", name, "no coordinator with this name")
         key = _KEY_PREFIX + secrets.token_urlsafe(32)
         conn.execute(sa.insert(t.api_keys).values(coordinator_id=cid, key_hash=hashlib.sha256(key.encode()).hexdigest(),
-                                                  prefix=key[:12], created_at=_now()))
+                                                  prefix=key[:12], created_at=now_utc()))
         self._audit(conn, "issue_key", "coordinator", name, {"prefix": key[:12]})
         return key
 
@@ -323,7 +323,7 @@ class Register:
         with self.transaction() as conn:
             n = conn.execute(sa.update(t.api_keys).where(t.api_keys.c.prefix.startswith(prefix[:12]),
                                                          t.api_keys.c.revoked_at.is_(None))
-                             .values(revoked_at=_now())).rowcount
+                             .values(revoked_at=now_utc())).rowcount
             self._audit(conn, "revoke_key", "coordinator", None, {"prefix": prefix, "revoked": n})
         return n
 
@@ -381,7 +381,7 @@ class Register:
         if self.dialect == "postgresql":
             q = q.with_for_update()
         existing = {r.firm_id: r for r in conn.execute(q)}
-        now, rep = _now(), UpsertReport()
+        now, rep = now_utc(), UpsertReport()
         inserts, audit_rows = [], []
         for it, profile, kept in prepared:
             h = _content_hash(profile, kept)
@@ -436,7 +436,7 @@ class Register:
             n = conn.execute(sa.update(t.firms).where(t.firms.c.id == rec.pk, t.firms.c.version == expected_version)
                              .values(name=profile.get("name"), prefecture=profile.get("prefecture"),
                                      municipality=profile.get("municipality"), profile=profile, kept=kept,
-                                     content_hash=h, updated_by=self.actor, updated_at=_now(),
+                                     content_hash=h, updated_by=self.actor, updated_at=now_utc(),
                                      version=expected_version + 1)).rowcount
             if n != 1:
                 raise ConflictError(firm_id, expected_version, None)
@@ -451,6 +451,7 @@ class Register:
             rec = self._firm(conn, firm_id)
             if rec.version != expected_version:
                 raise ConflictError(firm_id, expected_version, rec.version)
+            conn.execute(sa.delete(t.matches).where(t.matches.c.firm_pk == rec.pk))  # no foreign key: bulk rows
             conn.execute(sa.delete(t.firms).where(t.firms.c.id == rec.pk, t.firms.c.version == expected_version))
             self._audit(conn, "delete", "firm", firm_id, {"profile": rec.profile, "kept": rec.kept})
 
@@ -460,7 +461,7 @@ class Register:
             close = conn.execute(sa.select(t.firms.c.firm_id).where(t.firms.c.firm_id.startswith(str(firm_id)[:2]))
                                  .limit(500)).scalars().all()
             raise UnknownFirmError(str(firm_id), difflib.get_close_matches(str(firm_id), close, n=5, cutoff=0.5))
-        return _record(row)
+        return firm_record(row)
 
     def firm(self, firm_id: str) -> FirmRecord:
         """One firm by its id; :class:`UnknownFirmError` names the closest ids."""
@@ -475,7 +476,7 @@ class Register:
         if limit is not None:
             q = q.limit(limit)
         with self.engine.connect() as conn:
-            return [_record(r) for r in conn.execute(q)]
+            return [firm_record(r) for r in conn.execute(q)]
 
     def count_firms(self, search: str | None = None, *, municipality: str | None = None) -> int:
         q = _filter(sa.select(sa.func.count()).select_from(t.firms), search, municipality)
@@ -491,7 +492,7 @@ class Register:
                                     .limit(batch)).all()
             if not rows:
                 return
-            yield [_record(r) for r in rows]
+            yield [firm_record(r) for r in rows]
             last = rows[-1].id
 
     # ------------------------------------------------------------------ outcomes
@@ -518,7 +519,7 @@ class Register:
             self._ensure_actor(conn)
             rec = self._firm(conn, firm_id)
             version_id = conn.execute(sa.select(sa.func.max(t.catalog_versions.c.id))).scalar()
-            now = _now()
+            now = now_utc()
             oid = conn.execute(sa.insert(t.outcomes).values(
                 firm_pk=rec.pk, program_id=program_id, status=status, note=note, date=day,
                 catalog_version_id=version_id, recorded_by=self.actor, recorded_at=now).returning(t.outcomes.c.id)
@@ -534,7 +535,7 @@ class Register:
             rows = conn.execute(sa.select(t.outcomes).where(t.outcomes.c.firm_pk == rec.pk)
                                 .order_by(t.outcomes.c.date, t.outcomes.c.id)).all()
         return [Outcome(r.id, rec.firm_id, r.program_id, r.status, r.date, r.note, r.recorded_by,
-                        _as_datetime(r.recorded_at)) for r in rows]
+                        as_datetime(r.recorded_at)) for r in rows]
 
     def last_contacts(self, firm_pks: Sequence[int], program_id: str | None = None) -> dict[int, Outcome]:
         """Each firm's newest outcome (about ``program_id`` if given), by internal id."""
@@ -549,7 +550,7 @@ class Register:
         with self.engine.connect() as conn:
             for r in conn.execute(q):
                 out[r.firm_pk] = Outcome(r.id, r.firm_id, r.program_id, r.status, r.date, r.note, r.recorded_by,
-                                         _as_datetime(r.recorded_at))
+                                         as_datetime(r.recorded_at))
         return out
 
 
@@ -562,9 +563,9 @@ def _filter(q, search: str | None, municipality: str | None):
     return q
 
 
-def _record(row) -> FirmRecord:
+def firm_record(row) -> FirmRecord:
     return FirmRecord(row.firm_id, row.name, dict(row.profile), dict(row.kept), row.version, row.added_by,
-                      _as_datetime(row.added_at), row.updated_by, _as_datetime(row.updated_at), row.source, row.id)
+                      as_datetime(row.added_at), row.updated_by, as_datetime(row.updated_at), row.source, row.id)
 
 
 def _diff(old_p: Mapping, new_p: Mapping, old_k: Mapping, new_k: Mapping) -> dict[str, Any]:
