@@ -98,10 +98,11 @@ def _jsonable(kept: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class FirmInput:
-    """A firm to add or update: its id, its profile's fields (validated on write), its kept columns."""
+    """A firm to add or update: its id, its profile (fields validated on write, or a validated
+    :class:`~profiles.CompanyProfile` taken as it is), its kept columns."""
 
     firm_id: str
-    profile: Mapping[str, Any]
+    profile: Mapping[str, Any] | CompanyProfile
     kept: Mapping[str, Any] = field(default_factory=dict)
     source: str | None = None
 
@@ -351,6 +352,8 @@ class Register:
 
     # ------------------------------------------------------------------ firms
     def _validate(self, item: FirmInput) -> tuple[dict[str, Any], dict[str, Any]]:
+        if isinstance(item.profile, CompanyProfile) and item.profile.id == item.firm_id:
+            return _profile_json(item.profile), _jsonable(item.kept)  # validated by the reader already
         data = {k: v for k, v in item.profile.items() if v is not None}
         data["id"] = item.firm_id
         return _profile_json(coerce_firm(data)), _jsonable(item.kept)
