@@ -13,7 +13,7 @@ The weights are adopted only if they rank held-out outcomes better: firms are sp
 folds (:class:`sklearn.model_selection.GroupKFold`, a firm's outcomes never on both
 sides), each fold's firms ranked by the weights fitted on the others, and the per-firm
 nDCG (:func:`sklearn.metrics.ndcg_score`) compared with the current weights' on the same
-firms. The gain must be at least ``min_gain`` and twice its standard error.
+firms. The gain must be at least ``min_gain`` and three times its standard error.
 
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
@@ -103,7 +103,7 @@ class WeightLearner(BaseEstimator):
         Strength of the penalty toward ``prior`` (per pair; larger keeps closer to it).
     n_splits : int, default 5
         Folds of firms for the held-out comparison (fewer when there are fewer firms).
-    min_gain : float, default 0.01
+    min_gain : float, default 0.02
         The held-out mean nDCG gain needed to adopt the learned weights.
 
     Attributes
@@ -115,12 +115,12 @@ class WeightLearner(BaseEstimator):
     gain_, gain_se_ : float
         Their difference and its standard error over firms.
     adopt_ : bool
-        Whether ``gain_ >= min_gain`` and ``gain_ > 2 * gain_se_``.
+        Whether ``gain_ >= min_gain`` and ``gain_ > 3 * gain_se_`` (chance alone passes this rarely).
     n_firms_, n_pairs_ : int
     """
 
     def __init__(self, prior: Weights | dict | None = None, alpha: float = 0.05, n_splits: int = 5,
-                 min_gain: float = 0.01):
+                 min_gain: float = 0.02):
         self.prior = prior
         self.alpha = alpha
         self.n_splits = n_splits
@@ -163,7 +163,7 @@ class WeightLearner(BaseEstimator):
         self.ndcg_learned_ = float(np.mean(list(learned.values())))
         self.gain_ = float(diff.mean())
         self.gain_se_ = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else float("inf")
-        self.adopt_ = bool(self.gain_ >= self.min_gain and self.gain_ > 2 * self.gain_se_)
+        self.adopt_ = bool(self.gain_ >= self.min_gain and self.gain_ > 3 * self.gain_se_)
         w = self._fit_weights(X, y, groups, prior)
         self.weights_ = Weights(**{c: round(float(v), 6) for c, v in zip(COMPONENTS, w)})
         self.n_firms_ = len(both)
@@ -231,7 +231,7 @@ def outcome_data(reg: Register, version: CatalogVersion | None = None, *, as_of:
 
 
 def learn(reg: Register, *, prior: Weights | dict | None = None, alpha: float = 0.05, n_splits: int = 5,
-          min_gain: float = 0.01, as_of: dt.date | str | None = None) -> WeightLearner:
+          min_gain: float = 0.02, as_of: dt.date | str | None = None) -> WeightLearner:
     """Fit :class:`WeightLearner` on the register's outcomes (see the module docstring)."""
     data = outcome_data(reg, as_of=as_of)
     try:
