@@ -11,7 +11,7 @@ What it does, per grid cell (N firms x M programs):
 
 * **Data.** Programs: ``matcher.synth.synth_catalog(M, seed)`` fitted with
   ``MatchEngine().fit``. Firms: ``matcher synth firms --n N --seed S`` (the CLI's
-  ``write_firms``) to Parquet, read back with ``matcher.batchio.iter_input`` and
+  ``write_firms``) to Parquet, read back with ``matcher.batch.files.iter_input`` and
   validated with ``matcher.firmio.valid_firms``, then ``engine.prepare`` per chunk. That
   preparation (validation + vectorizing) is timed once, single-threaded, and reported
   apart as "prepare"; the prepared chunks are cached on disk (``--workdir``) so every
@@ -40,7 +40,7 @@ What it does, per grid cell (N firms x M programs):
   its first firms (whole chunks) and extrapolated linearly (marked ``*``); the same
   measurement then serves every N with the same M and firms timed. ``exact`` compares the result with the brute
   force top-k (per firm, the eligible programs sorted by score then column, from
-  ``engine._scores``) on ``--check-firms`` firms; equal-score swaps are allowed.
+  ``engine.scores``) on ``--check-firms`` firms; equal-score swaps are allowed.
 * **Peak memory**: each subprocess's own ``resource.getrusage(RUSAGE_SELF).ru_maxrss``
   at its end (what the parent would read with RUSAGE_CHILDREN for that one child): the
   whole process -- interpreter, libraries, the fitted engine, one group of prepared
@@ -105,7 +105,7 @@ def code_hash() -> str:
 # =========================================================================== data (parent side)
 def firms_file(work: Path, n: int, seed: int) -> Path:
     """``matcher synth firms --n n --seed seed -o firms.parquet``, made once."""
-    from matcher.synth_cli import write_firms
+    from matcher.synth import write_firms
 
     path = work / f"firms-{n}-s{seed}.parquet"
     if not path.exists():
@@ -159,7 +159,7 @@ def _groups(prep_dir: Path, n_firms: int):
 
 def worker_prepare(spec: dict) -> dict:
     """Read, validate and prepare the first ``n`` firms in chunks; cache them; time it."""
-    from matcher.batchio import iter_input
+    from matcher.batch.files import iter_input
     from matcher.firmio import valid_firms
 
     engine = fitted_engine(spec["programs"], spec["seed"])
@@ -202,7 +202,7 @@ def _matcher_for(name: str, engine, spec: dict):
 
     top, jobs = spec["top"], spec["jobs"]
     if name == "engine":  # the fused kernel (matcher.kernel)
-        if engine._fused() is None:
+        if engine.fused_matcher() is None:
             raise SystemExit("the engine's fused kernel needs numba: pip install numba")
         return (lambda p: engine.match(p, top=top)), True
     if name == "engine-numpy":  # the same engine on its pure numpy/scipy path
@@ -220,7 +220,6 @@ def _matcher_for(name: str, engine, spec: dict):
 
 def worker_match(spec: dict) -> dict:
     """Time one approach over the cached prepared firms; check it on a sample; measure memory."""
-    import numpy as np
     from joblib import Parallel, delayed
 
     import references as R
@@ -229,7 +228,6 @@ def worker_match(spec: dict) -> dict:
     name, top, jobs = spec["approach"], spec["top"], spec["jobs"]
     engine = fitted_engine(spec["programs"], spec["seed"])
     prep_dir = Path(spec["prep_dir"])
-    M = engine.n_programs_
     result: dict = {"approach": name}
 
     if name == "loop":
@@ -242,7 +240,8 @@ def worker_match(spec: dict) -> dict:
             t = time.perf_counter()
             res = loop.run(first, top, rows)
             times.append(time.perf_counter() - t)
-        elig, _, score = engine._scores(first)
+        scored = engine.scores(first)
+        elig, score = scored.eligibility, scored.scores
         ok, checked = R.compare_topk(elig[: len(rows)] == TRUE, score[: len(rows)], [r[0] for r in res],
                                      [r[1] for r in res], top, atol=1e-5)
         result.update(timed_firms=len(rows), seconds=min(times), all_seconds=times, setup_mib=setup,
@@ -279,7 +278,8 @@ def worker_match(spec: dict) -> dict:
     # check on a sample (after the timing: the peak above is the matching's)
     k = min(spec["check_firms"], len(first_chunk))
     if name in ("engine", "engine-numpy", "numpy"):
-        elig, _, score = engine._scores(first_chunk)
+        scored = engine.scores(first_chunk)
+        elig, score = scored.eligibility, scored.scores
         idx, sc = first_result
         atol = 1e-6 if name == "numpy" else 0.0
         ok, checked = R.compare_topk(elig[:k] == TRUE, score[:k], idx[:k], sc[:k], top, atol=atol)
@@ -329,7 +329,7 @@ def _e2e_by_hand(engine, spec: dict, out: Path) -> int:
     import pyarrow.parquet as pq
     from joblib import Parallel, delayed
 
-    from matcher.batchio import iter_input
+    from matcher.batch.files import iter_input
     from matcher.firmio import valid_firms
 
     ids = np.array([p.id for p in engine.programs_], dtype=object)

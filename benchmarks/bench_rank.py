@@ -75,12 +75,17 @@ def command_time(args: list[str], runs: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer firms and runs")
+    ap.add_argument("--tokyo", type=Path, default=None, metavar="DIR",
+                    help="also the imported Tokyo list (`matcher catalog import tokyo-subsidies ... -o DIR`)")
     args = ap.parse_args()
     n_firms = 100 if args.quick else 400
     sample = firms(n_firms)
     rows = []
-    for label, catalog in [("default catalog", None), ("synthetic 1,000", synth_catalog(1000, seed=1)),
-                           ("synthetic 10,000", synth_catalog(10000, seed=1))]:
+    catalogs = [("default catalog", None), ("synthetic 1,000", synth_catalog(1000, seed=1)),
+                ("synthetic 10,000", synth_catalog(10000, seed=1))]
+    if args.tokyo:
+        catalogs.append(("imported Tokyo list", args.tokyo))
+    for label, catalog in catalogs:
         t = time.perf_counter()
         engine = MatchEngine().fit(catalog)
         fit_s = time.perf_counter() - t
@@ -88,7 +93,7 @@ def main() -> None:
         emed, ep99 = latency(engine, sample[: n_firms // 4], explain=True)
         rows.append((label, engine.n_programs_, fit_s, med, p99, emed, ep99))
     print(f"\nrank latency, one firm per call ({n_firms} different firms; this machine: 2 cores)\n")
-    print(f"| catalog | programs | fit (s) | median (ms) | p99 (ms) | with --explain median (ms) | p99 (ms) |")
+    print("| catalog | programs | fit (s) | median (ms) | p99 (ms) | with --explain median (ms) | p99 (ms) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, m, fit_s, med, p99, emed, ep99 in rows:
         print(f"| {label} | {m:,} | {fit_s:.2f} | {med:.2f} | {p99:.2f} | {emed:.2f} | {ep99:.2f} |")

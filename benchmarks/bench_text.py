@@ -721,7 +721,7 @@ def bench_engine(rows_csv) -> None:
             prepared = eng.prepare(firms[:50])
             eng.match(prepared)  # compile the kernel
             if bound is not None:  # the kernel's bound of the character share (today fixed at 1/2)
-                fm = eng._fused_matcher
+                fm = eng.fused_matcher()
                 fm.char_max = (bound + (np.diff(fm.p_ptr) + 16) * 2.0 ** -22).astype(np.float32)
             t_text, _ = _t(lambda: eng.text_.transform([d + " " for d in descs]))
             t = time.perf_counter()

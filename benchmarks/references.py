@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from rules.facts import firm_fact_dict
 from rules.kleene import FALSE, TRUE, UNKNOWN
-from rules.logic import evaluate_one
+from rules.jsonlogic import evaluate_one
 from matcher.weights import COMPONENTS, scoring_data
 
 __all__ = ["LoopReference", "numpy_topk", "NNPostFilter", "sdt_topn", "sdt_available", "brute_force_topk",

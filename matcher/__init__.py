@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 _WHERE = {
-    "MatchEngine": "matcher.engine", "coerce_firm": "matcher.engine", "parse_as_of": "matcher.engine",
+    "MatchEngine": "matcher.engine", "coerce_firm": "profiles.validation", "parse_as_of": "profiles.validation",
     "EngineFormatError": "matcher.errors", "MatcherError": "matcher.errors", "NotFittedError": "matcher.errors",
     "Excluded": "matcher.results", "Explanation": "matcher.results", "MunicipalityMatch": "matcher.results",
     "Possible": "matcher.results", "Ranking": "matcher.results", "ReachHit": "matcher.results",

@@ -1,17 +1,26 @@
-"""Exceptions raised by :mod:`matcher`."""
+"""Exceptions raised by :mod:`matcher`.
+
+:class:`MatcherError` sits directly under the project's root
+:class:`~profiles.errors.ShienError`, beside :class:`~profiles.errors.ProfilesError`
+and :class:`~rules.errors.RulesError`.
+"""
 
 from __future__ import annotations
 
-from rules.errors import RulesError
+from profiles.errors import ShienError
 
-__all__ = ["MatcherError", "NotFittedError", "EngineFormatError"]
+__all__ = ["MatcherError", "ParameterError", "NotFittedError", "EngineFormatError"]
 
 
-class MatcherError(RulesError):
+class MatcherError(ShienError):
     """Base class of every error raised by :mod:`matcher`."""
 
 
-class NotFittedError(MatcherError):
+class ParameterError(MatcherError):
+    """A bad parameter of a call (``top=0``, ``kernel="fast"``); a :class:`ValueError` like every error here."""
+
+
+class NotFittedError(MatcherError, AttributeError):
     """A method that needs a fitted engine was called before ``fit``."""
 
 

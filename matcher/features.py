@@ -35,14 +35,14 @@ def need_cosine(firm_needs: np.ndarray, program_needs: np.ndarray) -> np.ndarray
     array([[0.70710677, 0.        ]], dtype=float32)
     """
     shared = firm_needs.astype(np.float32) @ program_needs.astype(np.float32).T  # small integers: exact in any order
-    inv_f = _inv_sqrt(firm_needs.sum(axis=1, dtype=np.float32))
-    inv_p = _inv_sqrt(program_needs.sum(axis=1, dtype=np.float32))
+    inv_f = inv_sqrt(firm_needs.sum(axis=1, dtype=np.float32))
+    inv_p = inv_sqrt(program_needs.sum(axis=1, dtype=np.float32))
     shared *= inv_f[:, None]  # element by element: the same numbers whatever the chunk
     shared *= inv_p[None, :]
     return shared
 
 
-def _inv_sqrt(counts: np.ndarray) -> np.ndarray:
+def inv_sqrt(counts: np.ndarray) -> np.ndarray:
     return np.divide(1, np.sqrt(counts), out=np.zeros_like(counts), where=counts > 0)
 
 
@@ -90,7 +90,6 @@ class ProgramFeatures:
     def from_programs(cls, programs: Sequence[SupportProgram]) -> "ProgramFeatures":
         data = scoring_data()
         fit = data["industry_fit"]
-        loc = data["locality"]
         need_pos = {n: i for i, n in enumerate(need_ids())}
         M = len(programs)
         needs = np.zeros((M, len(need_pos)), np.uint8)

@@ -22,7 +22,7 @@ import yaml
 from profiles.catalog import DuplicateKeyError, parse_yaml, unique_pairs
 from profiles.errors import InputError
 from profiles.models import CompanyProfile
-from matcher.engine import coerce_firm
+from profiles.validation import coerce_firm
 
 __all__ = ["read_firm", "read_records", "open_records", "RowError", "valid_firms", "FORMATS"]
 

@@ -36,6 +36,8 @@ from importlib import resources
 
 import yaml
 
+from matcher._validation import check_int
+
 __all__ = ["JapaneseAnalyzer", "analyze", "stopwords", "has_japanese"]
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ヵヶ]")
@@ -171,8 +173,7 @@ class JapaneseAnalyzer:
         """The terms of ``text``, with repetition, in order of appearance (cached)."""
         cached = self.__dict__.get("_cached")
         if cached is None:
-            if not isinstance(self.max_run, int) or self.max_run < 1:
-                raise ValueError(f"max_run must be an integer >= 1, got {self.max_run!r}")
+            check_int("max_run", self.max_run)
             cached = self._cached = lru_cache(maxsize=self.cache_size)(self._terms)
         return cached(text)
 

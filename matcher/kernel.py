@@ -19,7 +19,7 @@ The numbers are the numpy path's, bit for bit: the same float32 operations in th
 order (the text sums the shared terms in ascending feature order, as scipy's sparse
 products do; the score adds the weighted components in :data:`COMPONENTS` order;
 float rounding is monotone, so the bound never falls below the score). Ties are
-broken by catalog order, as :func:`matcher.engine._top_indices` does. Tests compare
+broken by catalog order, as :func:`matcher.topk.top_k` does. Tests compare
 both paths on synthetic catalogs and the default one.
 
 numba is optional: :func:`available` says whether the kernel can run, and the engine
@@ -33,7 +33,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from matcher.features import _inv_sqrt
+from matcher.features import inv_sqrt
 from matcher.weights import COMPONENTS, scoring_data
 
 __all__ = ["KERNELS", "available", "FusedMatcher"]
@@ -268,10 +268,12 @@ class FusedMatcher:
         lens = np.diff(self.p_ptr)
         rows = np.repeat(np.arange(n_rows), lens)
         self.p_split = self.p_ptr[:-1] + np.bincount(rows[self.p_idx < int(n_word_features)], minlength=n_rows)
-        self.char_max = (0.5 + (lens + 16) * 2.0 ** -22).astype(np.float32)
+        # (a row without character n-grams, as from matcher.terms.TermVectorizer, keeps only the slack)
+        has_chars = self.p_ptr[1:] > self.p_split
+        self.char_max = (np.where(has_chars, 0.5, 0.0) + (lens + 16) * 2.0 ** -22).astype(np.float32)
         bits = np.left_shift(np.int64(1), np.arange(pf.needs.shape[1], dtype=np.int64))
         self.p_needs = (pf.needs.astype(np.int64) * bits).sum(axis=1)
-        self.inv_p = _inv_sqrt(pf.needs.sum(axis=1, dtype=np.float32))
+        self.inv_p = inv_sqrt(pf.needs.sum(axis=1, dtype=np.float32))
         self.p_kind = pf.kind.astype(np.int64)
         self.ind_table = np.ascontiguousarray(np.vstack([pf.industry_by_group, pf.industry_by_division]), np.float32)
         self.n_group_rows = pf.industry_by_group.shape[0]
@@ -304,7 +306,7 @@ class FusedMatcher:
         is_open = self.eligibility.open_at(facts.as_of)
         X = X.tocsr()
         f_needs = (ff.needs.astype(np.int64) * self.bits).sum(axis=1)
-        inv_f = _inv_sqrt(ff.needs.sum(axis=1, dtype=np.float32))
+        inv_f = inv_sqrt(ff.needs.sum(axis=1, dtype=np.float32))
         ind_row = np.where(facts.major_group >= 0, facts.major_group,
                            np.where(facts.division >= 0, self.n_group_rows + facts.division, self.n_group_rows - 1))
         _compiled()(np.int64(top), self.weights, self.loc_values,

@@ -24,6 +24,7 @@ The score is their weighted sum (:class:`~matcher.weights.MunicipalityWeights`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,10 +33,17 @@ from profiles.geography import distance_km, gazetteer
 from profiles.industries import division_of, industry_label, resolve_industry
 from profiles.models import ASSET_FACTORS, CompanyProfile
 from rules.facts import FirmFacts
+from rules.kleene import TRUE
 from matcher.reasons import factor_label, field_label, say
-from matcher.weights import MunicipalityWeights, scoring_data
+from matcher.results import MunicipalityMatch
+from matcher.scored import ScoredChunk
+from matcher.topk import top_k
+from matcher.weights import COMPONENTS, MunicipalityWeights, scoring_data
 
-__all__ = ["LocationModel", "industry_field"]
+if TYPE_CHECKING:  # pragma: no cover - the engine calls recommend(), never the other way
+    from matcher.engine import MatchEngine
+
+__all__ = ["LocationModel", "industry_field", "recommend", "weights_of"]
 
 _FACTOR_WORDS = {
     "industrial_zone": "industrial zone", "nucleus_firms": "nucleus firms", "government_support": "government support",
@@ -167,3 +175,73 @@ def weights_of(weights: MunicipalityWeights, with_distance: bool) -> dict[str, f
     if not with_distance:
         w["distance"] = 0.0
     return w
+
+
+def recommend(engine: "MatchEngine", chunk: ScoredChunk, lang: str = "en") -> list[list[MunicipalityMatch]]:
+    """The ``engine.municipalities_top`` municipalities recommended to each firm of ``chunk``.
+
+    ``chunk`` is scored against every program (:meth:`MatchEngine.scores
+    <matcher.engine.MatchEngine.scores>` without columns). Each firm is placed at
+    every candidate municipality: the conditions that read no location keep their
+    values (``chunk.parts``), the others are evaluated again.
+    """
+    firms, facts, comps = chunk.profiles, chunk.facts, chunk.components
+    loc = engine.locations_
+    C = len(loc.codes)
+    k = engine.municipalities_top
+    if C == 0 or k == 0:
+        return [[] for _ in firms]
+    n = len(firms)
+    moved = loc.relocate(facts)
+    eligibility = engine.eligibility_
+    if len(chunk.parts) == len(eligibility.conditions) and chunk.eligibility.shape[1] == engine.n_programs_:
+        e_moved = eligibility.evaluate_relocated(facts, chunk.parts, moved)
+    else:
+        e_moved = eligibility.evaluate(moved)
+    e_moved = e_moved.reshape(n, C, -1) == TRUE
+    pf = engine.program_features_
+    local = (pf.home_municipality[None, :] == loc.index[:, None]) | (
+        pf.home_prefecture[loc.prefecture] & (pf.home_municipality[None, :] < 0))  # (C, M)
+    w = engine.weights_.as_dict()
+    base = sum(np.float32(w[c]) * comps[c] for c in COMPONENTS if c != "locality")  # (n, M)
+    useful = e_moved & local[None, :, :]
+    support_raw = (useful * base[:, None, :]).sum(axis=2)
+    top_support = support_raw.max(axis=1, keepdims=True)
+    support = np.divide(support_raw, top_support, out=np.zeros_like(support_raw), where=top_support > 0)
+    assets, top_factors = loc.asset_scores(firms)
+    industry = loc.industry_scores(firms)
+    dist = loc.distances(facts)
+    maxd = engine.max_distance_km
+    if maxd is not None:
+        distance = np.clip(1 - np.nan_to_num(dist, nan=np.inf) / maxd, 0, 1).astype(np.float32)
+    else:
+        distance = np.zeros_like(support)
+    mw = weights_of(engine.municipality_weights_, maxd is not None)
+    score = mw["support"] * support + mw["assets"] * assets + mw["industry"] * industry + mw["distance"] * distance
+    allowed = np.ones_like(score, bool) if maxd is None else (np.nan_to_num(dist, nan=np.inf) <= maxd)
+    keys = np.where(allowed, -score, np.inf)
+    picks = top_k(keys, k)
+    gaz = gazetteer()
+    programs = engine.programs_
+    out = []
+    for i, firm in enumerate(firms):
+        row = []
+        for c in picks[i]:
+            m = engine.catalog_.municipality(loc.codes[c])
+            cj = np.flatnonzero(useful[i, c])
+            cj = cj[np.argsort(-base[i, cj], kind="stable")]
+            comp = {"support": float(support[i, c]), "assets": float(assets[i, c]),
+                    "industry": float(industry[i, c]), "distance": float(distance[i, c])}
+            d = float(dist[i, c]) if not np.isnan(dist[i, c]) else None
+            row.append(MunicipalityMatch.model_construct(  # every value built here, as for schemes
+                id=m.id, code=m.code, name=m.name, name_ja=m.name_ja,
+                prefecture=gaz.prefectures[int(m.prefecture) - 1].name_en,
+                score=round(float(score[i, c]), 6), components={k2: round(v, 6) for k2, v in comp.items()},
+                reasons=loc.reasons(int(c), firm, comp, top_factors[i],
+                                    [(programs[j].name_ja or programs[j].name) if lang == "ja"
+                                     else programs[j].name for j in cj],
+                                    len(cj), d, lang),
+                distance_km=None if d is None else round(d, 1),
+            ))
+        out.append(row)
+    return out

@@ -10,23 +10,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from importlib.metadata import PackageNotFoundError, version
+
 import joblib
 
+from matcher._validation import check_is_fitted
+from matcher.atomic import atomic_path
 from matcher.errors import EngineFormatError
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover - the engine calls these, they never import it at run time
     from matcher.engine import MatchEngine
 
-__all__ = ["FORMAT_VERSION", "save_engine", "load_engine"]
+__all__ = ["FORMAT_VERSION", "package_version", "save_engine", "load_engine"]
 
 #: Bump when the fitted state changes shape; files of other versions are refused.
-FORMAT_VERSION = 1
+#: 2: the modules moved into subpackages (pickled class paths), ``explainer_`` and ``program_need_masks_``.
+FORMAT_VERSION = 2
 _MAGIC = "shien-matcher-engine"
 
 
-def _package_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
+def package_version() -> str:
+    """The installed version of shien-matcher (``"unknown"`` when run from a source tree)."""
     try:
         return version("shien-matcher")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
@@ -35,13 +39,12 @@ def _package_version() -> str:
 
 def save_engine(engine: "MatchEngine", path: str | Path) -> Path:
     """Write ``engine`` (fitted) to ``path``; returns the path."""
-    engine._check_fitted()
+    check_is_fitted(engine)
     path = Path(path)
-    payload = {"magic": _MAGIC, "format_version": FORMAT_VERSION, "package_version": _package_version(),
+    payload = {"magic": _MAGIC, "format_version": FORMAT_VERSION, "package_version": package_version(),
                "catalog_hash": engine.catalog_hash_, "engine": engine}
-    tmp = path.with_name(path.name + ".tmp")
-    joblib.dump(payload, tmp, compress=3)
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        joblib.dump(payload, tmp, compress=3)
     return path
 
 

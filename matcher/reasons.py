@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from matcher._validation import check_choice
 from matcher.weights import scoring_data
 
 __all__ = ["LANGUAGES", "check_lang", "say", "kind_label", "field_label", "factor_label", "fact_label"]
@@ -19,10 +20,8 @@ LANGUAGES = ("en", "ja")
 
 
 def check_lang(lang: Any) -> str:
-    """``lang`` if it is one of :data:`LANGUAGES`, else a ``ValueError`` saying what was expected."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
-    return lang
+    """``lang`` if it is one of :data:`LANGUAGES`, else a :class:`~matcher.errors.ParameterError` saying what was expected."""
+    return check_choice("lang", lang, LANGUAGES)
 
 
 def say(key: str, lang: str, **values: Any) -> str:

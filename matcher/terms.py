@@ -36,7 +36,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from matcher.crosslingual import glossary
 from matcher.japanese import JapaneseAnalyzer
 
-__all__ = ["TermVectorizer"]
+__all__ = ["TermVectorizer", "TEXT_MODELS"]
+
+#: The text models a :class:`matcher.MatchEngine` can use (its ``text`` parameter).
+TEXT_MODELS = ("terms", "ngrams")
 
 _LATIN = re.compile(r"[A-Za-z]{2}")
 _ASCII_WORD = re.compile(r"^[a-z0-9]+$")

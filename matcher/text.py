@@ -24,11 +24,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from profiles.industries import resolve_industry
 from profiles.models import CompanyProfile, SupportProgram
 from profiles.needs import NEEDS
+from matcher.errors import ParameterError
 
 __all__ = ["TextVectorizer", "program_document", "firm_document", "matching_terms"]
 
@@ -160,7 +160,7 @@ class _Tables:
     def build(cls, tv: "TextVectorizer") -> "_Tables":
         lo, hi = tv.ngram_range
         if lo < 1 or hi > 3:
-            raise ValueError(f"ngram_range must lie within (1, 3), got {tv.ngram_range!r}")
+            raise ParameterError(f"ngram_range must lie within (1, 3), got {tv.ngram_range!r}")
         terms = list(tv.char_.vocabulary_.items())
         keys = np.array([_ngram_key([ord(ch) for ch in term]) for term, _ in terms], np.uint64)
         cols = np.array([col for _, col in terms], np.int64)

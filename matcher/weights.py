@@ -2,7 +2,7 @@
 
 For a firm *f* and an eligible program *p*::
 
-    score(f, p) = w_text     * text(f, p)      # cosine of TF-IDF vectors (words + character n-grams)
+    score(f, p) = w_text     * text(f, p)      # cosine of TF-IDF vectors of terms (matcher.terms)
                 + w_needs    * needs(f, p)     # cosine of the binary need vectors
                 + w_kind     * kind(f, p)      # 1 if p's kind is one f's needs call for, else 0
                 + w_industry * industry(f, p)  # 1 exact target, 0.75 same division, 0.5 open, 0 other
@@ -13,7 +13,7 @@ sum to 1, so scores are in [0, 1]. Weights need not sum to 1: they are used as g
 
 >>> w = Weights()
 >>> w.text, w.needs
-(0.3, 0.3)
+(0.75, 0.1)
 >>> Weights(text=-1)
 Traceback (most recent call last):
 ...

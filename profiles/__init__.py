@@ -11,7 +11,15 @@ else of the project.
 """
 
 from profiles.catalog import Catalog, default_catalog_path, load_catalog
-from profiles.errors import AmbiguousValueError, CatalogError, InputError, Problem, ProfilesError, UnknownValueError
+from profiles.errors import (
+    AmbiguousValueError,
+    CatalogError,
+    InputError,
+    Problem,
+    ProfilesError,
+    ShienError,
+    UnknownValueError,
+)
 from profiles.geography import gazetteer
 from profiles.industries import resolve_industry
 from profiles.models import (
@@ -32,6 +40,6 @@ from profiles.needs import NEEDS, need_ids, resolve_need, resolve_needs
 __all__ = [
     "Assets", "Benefit", "Catalog", "CatalogError", "ClusterProject", "CompanyProfile", "Contact",
     "Eligibility", "InputError", "AmbiguousValueError", "UnknownValueError", "Municipality", "NEEDS",
-    "Problem", "ProfilesError", "Provider", "Range", "Source", "SupportProgram", "default_catalog_path",
+    "Problem", "ProfilesError", "ShienError", "Provider", "Range", "Source", "SupportProgram", "default_catalog_path",
     "gazetteer", "load_catalog", "need_ids", "resolve_industry", "resolve_need", "resolve_needs",
 ]

@@ -46,6 +46,8 @@ class Audience:
     words_ja: tuple[str, ...]
     words_en: tuple[str, ...]
     firm: bool = True
+    industries: tuple[str, ...] = ()
+    through: bool = False
 
 
 def _read() -> dict[str, dict[str, Audience]]:
@@ -56,7 +58,8 @@ def _read() -> dict[str, dict[str, Audience]]:
         out[section] = {
             key: Audience(id=key, name=v["name"], name_ja=v["name_ja"],
                           words_ja=tuple(v.get("words_ja", ())), words_en=tuple(v.get("words_en", ())),
-                          firm=bool(v.get("firm", True)))
+                          firm=bool(v.get("firm", True)), industries=tuple(v.get("industries", ())),
+                          through=bool(v.get("through", False)))
             for key, v in data[section].items()
         }
     return out

@@ -1,7 +1,11 @@
-"""Exceptions raised by :mod:`profiles`.
+"""The project's error root, and the exceptions raised by :mod:`profiles`.
 
-Every exception derives from :class:`ProfilesError`, itself a :class:`ValueError`,
-so callers can catch the whole package's failures at once.
+Every error of shien-matcher derives from :class:`ShienError`, itself a
+:class:`ValueError`; each package has one sibling class directly under it
+(:class:`ProfilesError` here, :class:`rules.errors.RulesError`,
+:class:`matcher.errors.MatcherError`), so callers catch one package's failures or
+all of them at once. The root lives here, in the bottom layer, so that every package
+can import it.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "ShienError",
     "ProfilesError",
     "InputError",
     "UnknownValueError",
@@ -18,7 +23,11 @@ __all__ = [
 ]
 
 
-class ProfilesError(ValueError):
+class ShienError(ValueError):
+    """Base class of every error raised by shien-matcher (its three packages)."""
+
+
+class ProfilesError(ShienError):
     """Base class of every error raised by :mod:`profiles`."""
 
 

@@ -538,6 +538,20 @@ class Municipality(_Frozen):
     support_desk: Contact | None = None
     description: str = ""
     source: Annotated[tuple[Source, ...], BeforeValidator(_as_list)] = ()
+    #: The assets in Japanese, item for item: the same factors, as many items each, in the same order.
+    assets_ja: Assets | None = None
+    description_ja: str | None = None
+
+    @model_validator(mode="after")
+    def _assets_ja_follow_assets(self) -> "Municipality":
+        if self.assets_ja is None:
+            return self
+        for factor in Assets.model_fields:
+            en, ja = getattr(self.assets, factor), getattr(self.assets_ja, factor)
+            if len(en) != len(ja):
+                raise ValueError(f"assets_ja.{factor} must render assets.{factor} item for item: expected "
+                                 f"{len(en)} item(s), got {len(ja)}")
+        return self
 
 
 class ClusterProject(_Frozen):

@@ -1,18 +1,23 @@
-"""Turning pydantic's validation errors into :class:`~profiles.errors.Problem` lines.
+"""Turning pydantic's validation errors into :class:`~profiles.errors.Problem` lines, and input coercion.
 
-One place formats every validation failure, for catalogs and for firms alike, so a
-user always reads ``file: entry: field.path: what was expected, got value``.
+One place formats every validation failure, for catalogs, firms and settings alike,
+so a user always reads ``file: entry: field.path: what was expected, got value``;
+:func:`coerce_firm` and :func:`parse_as_of` turn what a caller gives into a
+validated profile and a date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from profiles.errors import InputError, Problem
+from profiles.models import CompanyProfile
 
-__all__ = ["field_path", "problems_from", "first_input_error"]
+__all__ = ["field_path", "first_error", "problems_from", "first_input_error", "coerce_firm", "parse_as_of"]
 
 
 def field_path(loc: tuple[Any, ...]) -> str:
@@ -42,7 +47,7 @@ def _join(prefix: str, field: str) -> str:
     return f"{prefix}.{field}"
 
 
-def _one(err: dict[str, Any]) -> tuple[str, str, Any]:
+def _one(err: Any) -> tuple[str, str, Any]:
     loc = tuple(p for p in err.get("loc", ()) if not (isinstance(p, str) and p.startswith("function-")))
     path = field_path(loc)
     cause = (err.get("ctx") or {}).get("error")
@@ -58,6 +63,11 @@ def _one(err: dict[str, Any]) -> tuple[str, str, Any]:
     if err.get("type") == "extra_forbidden":
         msg = "unknown field"
     return path, msg, err.get("input")
+
+
+def first_error(exc: ValidationError) -> tuple[str, str, Any]:
+    """The first error of ``exc`` as ``(field path, message, value given)``, the message in plain words."""
+    return _one(exc.errors()[0])
 
 
 def problems_from(exc: ValidationError, file: str, entry: str) -> list[Problem]:
@@ -84,3 +94,33 @@ def first_input_error(exc: ValidationError) -> InputError:
     if err.get("type") == "missing":
         return InputError(path, None, "this field is required")
     return InputError(path, value, msg)
+
+
+def parse_as_of(as_of: dt.date | str | None) -> dt.date:
+    """The as-of date: a date, an ISO string, or ``None`` for today.
+
+    >>> parse_as_of("2014-06-01")
+    datetime.date(2014, 6, 1)
+    """
+    if as_of is None:
+        return dt.date.today()
+    if isinstance(as_of, dt.datetime):
+        return as_of.date()
+    if isinstance(as_of, dt.date):
+        return as_of
+    try:
+        return dt.date.fromisoformat(str(as_of))
+    except ValueError:
+        raise InputError("as_of", as_of, "expected a date as YYYY-MM-DD") from None
+
+
+def coerce_firm(firm: CompanyProfile | Mapping[str, Any]) -> CompanyProfile:
+    """A validated profile from a profile or a dict; a bad dict raises :class:`InputError`."""
+    if isinstance(firm, CompanyProfile):
+        return firm
+    if isinstance(firm, Mapping):
+        try:
+            return CompanyProfile.model_validate(dict(firm))
+        except ValidationError as exc:
+            raise first_input_error(exc) from None
+    raise InputError("firm", type(firm).__name__, "expected a CompanyProfile or a mapping of its fields")

@@ -14,7 +14,7 @@ from pathlib import Path
 from profiles.catalog import Catalog, load_catalog
 from profiles.models import SupportProgram
 from rules.errors import RulesError
-from rules.logic import check_program as check_logic
+from rules.jsonlogic import check_program as check_logic
 from rules.rulesets import rule_set
 
 __all__ = ["check_rule_sets", "CHECKS", "load_checked_catalog"]

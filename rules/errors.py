@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from profiles.errors import ProfilesError
+from profiles.errors import ShienError
 
 __all__ = ["RulesError", "RuleSyntaxError"]
 
 
-class RulesError(ProfilesError):
+class RulesError(ShienError):
     """Base class of every error raised by :mod:`rules`."""
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from profiles.audiences import APPLICANT_TYPES, TARGET_GROUPS
 from profiles.geography import gazetteer
 from profiles.industries import all_divisions, all_major_groups, division_of
 from profiles.models import CompanyProfile
@@ -25,6 +26,9 @@ __all__ = [
     "FACT_TYPES",
     "FACT_LABELS",
     "industry_indices",
+    "applicant_type_index",
+    "target_group_bits",
+    "industry_groups",
     "firm_fact_dict",
 ]
 
@@ -54,7 +58,34 @@ FACT_LABELS: dict[str, str] = {
     "environment_conscious": "environment-conscious",
     "seeking_location": "seeking a new site",
     "needs": "needs",
+    "applicant_type": "kind of applicant",
+    "attributes": "groups the firm belongs to",
 }
+
+
+@lru_cache(maxsize=1)
+def applicant_type_index() -> dict[str, int]:
+    """Stable positions of the applicant types (:data:`profiles.audiences.APPLICANT_TYPES`)."""
+    return {k: i for i, k in enumerate(APPLICANT_TYPES)}
+
+
+@lru_cache(maxsize=1)
+def target_group_bits() -> dict[str, int]:
+    """The bit of each target group in the ``attributes`` bitmask (at most 63 groups)."""
+    if len(TARGET_GROUPS) > 63:
+        raise ValueError(f"at most 63 target groups fit the bitmask, got {len(TARGET_GROUPS)}")
+    return {k: 1 << i for i, k in enumerate(TARGET_GROUPS)}
+
+
+@lru_cache(maxsize=4096)
+def industry_groups(industry: str) -> int:
+    """The target groups a JSIC code places a firm in (``industries`` in audiences.yaml), as bits."""
+    bits = target_group_bits()
+    mask = 0
+    for key, group in TARGET_GROUPS.items():
+        if any(industry == code or industry.startswith(code) for code in group.industries):
+            mask |= bits[key]
+    return mask
 
 
 @lru_cache(maxsize=1)
@@ -86,6 +117,8 @@ class FirmFacts:
     environment_conscious: np.ndarray  # int8 1/0, -1 = not given
     seeking_location: np.ndarray  # int8 1/0, -1 = not given
     needs: np.ndarray  # int64 bitmask over profiles.needs.need_ids()
+    applicant_type: np.ndarray  # int16 index in profiles.audiences.APPLICANT_TYPES, -1 = not given
+    attributes: np.ndarray  # int64 bitmask over profiles.audiences.TARGET_GROUPS, 0 = none given
     profiles: tuple[CompanyProfile, ...] = ()
 
     @classmethod
@@ -111,7 +144,16 @@ class FirmFacts:
         env = np.full(n, -1, np.int8)
         seek = np.full(n, -1, np.int8)
         needs = np.zeros(n, np.int64)
+        kinds = np.full(n, -1, np.int16)
+        attrs = np.zeros(n, np.int64)
+        kind_index, group_bit = applicant_type_index(), target_group_bits()
         for i, f in enumerate(firms):
+            if f.applicant_type is not None:
+                kinds[i] = kind_index[f.applicant_type]
+            for g in f.attributes:
+                attrs[i] |= group_bit[g]
+            if f.industry is not None:
+                attrs[i] |= industry_groups(f.industry)
             if f.municipality is not None:
                 mun[i] = gaz.index(f.municipality)
             if f.prefecture is not None:
@@ -132,7 +174,7 @@ class FirmFacts:
             for nid in f.needs:
                 mask |= 1 << need_bit[nid]
             needs[i] = mask
-        return cls(n, as_of, mun, pref, div, grp, emp, cap, yrs, env, seek, needs, tuple(firms))
+        return cls(n, as_of, mun, pref, div, grp, emp, cap, yrs, env, seek, needs, kinds, attrs, tuple(firms))
 
     def take(self, rows: np.ndarray | Sequence[int]) -> "FirmFacts":
         """The facts of a subset of firms, in the given order."""
@@ -155,7 +197,7 @@ class FirmFacts:
 
 
 _ARRAYS = ("municipality", "prefecture", "division", "major_group", "employees", "capital_jpy",
-           "years_in_business", "environment_conscious", "seeking_location", "needs")
+           "years_in_business", "environment_conscious", "seeking_location", "needs", "applicant_type", "attributes")
 
 
 def firm_fact_dict(firm: CompanyProfile, as_of: dt.date) -> dict[str, object]:

@@ -37,35 +37,20 @@ True
 
 from __future__ import annotations
 
-import json
 import threading
-from typing import TYPE_CHECKING, Hashable
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rules.conditions import Condition
 from rules.facts import FirmFacts
 from rules.kleene import TRUE
 
-if TYPE_CHECKING:  # pragma: no cover
-    from rules.compiler import CompiledEligibility, Condition
+if TYPE_CHECKING:  # pragma: no cover - the compiler builds these tables, they never build it
+    from rules.compiler import CompiledEligibility
 
 __all__ = ["PairTables"]
-
-
-def _variant_key(cond: "Condition", pos: int) -> Hashable:
-    """What makes row ``pos`` of a condition differ from its other rows (equal keys: equal values)."""
-    from rules.compiler import _FlagCondition, _IndustryCondition, _LogicCondition, _RangeCondition, _RuleSetCondition
-
-    if isinstance(cond, (_FlagCondition, _RuleSetCondition)):
-        return 0  # the firm's own flag or rule-set verdict, whatever the program
-    if isinstance(cond, _RangeCondition):
-        lo, hi = float(cond.lo[pos]), float(cond.hi[pos])
-        return (None if lo != lo else lo, None if hi != hi else hi)
-    if isinstance(cond, _IndustryCondition):
-        return tuple(cond.codes[pos])
-    if isinstance(cond, _LogicCondition):
-        return json.dumps(cond.rules[pos].expr, sort_keys=True)
-    return ("row", pos)  # a condition kind this module does not know: one variant per row, still exact
 
 
 class PairTables:
@@ -80,11 +65,9 @@ class PairTables:
     """
 
     def __init__(self, compiled: "CompiledEligibility"):
-        from rules.compiler import _MunicipalityCondition, _PrefectureCondition
-
         self.compiled = compiled
-        self.location = [c for c in compiled.conditions if isinstance(c, (_MunicipalityCondition, _PrefectureCondition))]
-        self.others: list[tuple["Condition", np.ndarray]] = []  # (condition, one row position per variant)
+        self.location = [c for c in compiled.conditions if c.location_only]
+        self.others: list[tuple[Condition, np.ndarray]] = []  # (condition, one row position per variant)
         per_program: list[list[int]] = [[] for _ in range(compiled.n_programs)]
         offset = 0
         for cond in compiled.conditions:
@@ -93,7 +76,7 @@ class PairTables:
             keys: dict[Hashable, int] = {}
             reps: list[int] = []
             for pos, row in enumerate(cond.rows.tolist()):
-                key = _variant_key(cond, pos)
+                key = cond.variant_key(pos)
                 if key not in keys:
                     keys[key] = len(reps)
                     reps.append(pos)

@@ -12,7 +12,6 @@ firm whose industry is unknown is judged against every category it could be in.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources

@@ -21,6 +21,14 @@ SHARED = ROOT.parent / "shared"
 TODAY = dt.date(2026, 11, 21)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _engine_cache(tmp_path_factory):
+    """Fitted engines of test catalogs go to a temporary cache, never the user's."""
+    os.environ["MATCHER_CACHE_DIR"] = str(tmp_path_factory.mktemp("engine-cache"))
+    yield
+    os.environ.pop("MATCHER_CACHE_DIR", None)
+
+
 @pytest.fixture(scope="session")
 def engine():
     from matcher import MatchEngine

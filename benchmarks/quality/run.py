@@ -59,8 +59,17 @@ def load_firms() -> list[dict]:
     return yaml.safe_load((HERE / "tokyo" / "firms.yaml").read_text(encoding="utf-8"))
 
 
-def load_judgments() -> dict[str, dict]:
-    return yaml.safe_load((HERE / "tokyo" / "judgments.yaml").read_text(encoding="utf-8"))
+def load_judgments(pooled: bool = True) -> dict[str, dict]:
+    """The judgments written before any system ran, and (``pooled``) the blind judgments of the
+    pooled top 10s (``tokyo/pooled-*.yaml``), which never override a first judgment."""
+    judg = yaml.safe_load((HERE / "tokyo" / "judgments.yaml").read_text(encoding="utf-8"))
+    if pooled:
+        for path in sorted((HERE / "tokyo").glob("pooled-*.yaml")):
+            for fid, entry in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+                grades = judg[fid]["grades"]
+                for row, g in (entry.get("grades") or {}).items():
+                    grades.setdefault(int(row), int(g))
+    return judg
 
 
 def load_applicants() -> dict[int, dict[str, str]]:
@@ -191,9 +200,24 @@ def order_by(scores: np.ndarray, allowed: np.ndarray | None = None) -> list[int]
 def engine_profile(firm: dict) -> dict:
     """The firm as the engine takes it (fields the profile model does not know are dropped)."""
     from profiles import CompanyProfile
+    from profiles.errors import UnknownValueError
+    from profiles.values import parse_needs_words
 
     fields = set(CompanyProfile.model_fields)
-    return {k: v for k, v in firm.items() if k in fields}
+    out = {k: v for k, v in firm.items() if k in fields}
+    words = [str(w) for w in firm.get("needs", []) or []]
+    if words:
+        # needs as a person writes them: the words the vocabulary knows become needs, and all of
+        # them stay in the text (as the firm-list reader treats a free-text 相談内容 column)
+        needs: list[str] = []
+        for w in words:
+            try:
+                needs.extend(parse_needs_words(w, free_text=True))
+            except UnknownValueError:
+                continue  # a need the vocabulary lacks ("capital investment"): it stays as text
+        out["needs"] = list(dict.fromkeys(needs))
+        out["description"] = " ".join([str(firm.get("description", "")), *words]).strip()
+    return out
 
 
 class Engine:
@@ -244,19 +268,21 @@ def import_catalog(out: Path) -> Path:
 
 
 # ---------------------------------------------------------------------------- the table
-def run(systems: list[str], catalog: Path | None, as_of: str, by_firm: bool, pool: Path | None) -> None:
+def run(systems: list[str], catalog: Path | None, as_of: str, by_firm: bool, pool: Path | None,
+        pooled: bool = True) -> None:
     rows = load_rows()
     firms = load_firms()
-    judg = load_judgments()
+    judg = load_judgments(pooled)
     appl = load_applicants()
     bm25 = BM25(rows) if {"bm25", "rules+bm25"} & set(systems) else None
-    terms = Terms(rows) if {"terms"} & set(systems) else None
+    terms = Terms(rows) if {"terms", "rules+terms"} & set(systems) else None
     terms_jm = Terms(rows, jmdict=True) if {"terms+jmdict"} & set(systems) else None
     terms_nb = Terms(rows, bridge=False) if {"terms-nobridge"} & set(systems) else None
-    engine = Engine(catalog, as_of) if {"engine", "rules+bm25", "rules+order"} & set(systems) else None
+    engine = Engine(catalog, as_of) if {"engine", "rules+bm25", "rules+order", "rules+terms"} & set(systems) else None
     makers: dict[str, Callable[[dict], list[int]]] = {
         "bm25": lambda f: order_by(bm25.scores(f)),
         "terms": lambda f: order_by(terms.scores(f)),
+        "rules+terms": lambda f: order_by(terms.scores(f), engine.eligibility(f) != 0),
         "terms+jmdict": lambda f: order_by(terms_jm.scores(f)),
         "terms-nobridge": lambda f: order_by(terms_nb.scores(f)),
         "rules+bm25": lambda f: order_by(bm25.scores(f), engine.eligibility(f) != 0),
@@ -313,12 +339,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--as-of", default="2024-06-01", help="the day eligibility is judged (FY2024)")
     ap.add_argument("--by-firm", action="store_true", help="also print nDCG@10 per firm")
     ap.add_argument("--pool", type=Path, default=None, help="write the unjudged rows of the pooled top 10s here")
+    ap.add_argument("--first-judgments-only", action="store_true",
+                    help="leave out the blind judgments of pooled rows (tokyo/pooled-*.yaml)")
     args = ap.parse_args(argv)
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
-    needs_catalog = {"engine", "rules+bm25", "rules+order"} & set(systems)
+    needs_catalog = {"engine", "rules+bm25", "rules+order", "rules+terms"} & set(systems)
     with tempfile.TemporaryDirectory() as tmp:
         catalog = args.catalog or (import_catalog(Path(tmp) / "tokyo") if needs_catalog else None)
-        run(systems, catalog, args.as_of, args.by_firm, args.pool)
+        run(systems, catalog, args.as_of, args.by_firm, args.pool, pooled=not args.first_judgments_only)
 
 
 if __name__ == "__main__":

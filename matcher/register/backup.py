@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from matcher.register import schema as t
+import matcher.register.schema as t
 from matcher.register.db import create_db_engine, database_url, upgrade
 
 __all__ = ["backup", "copy_register"]

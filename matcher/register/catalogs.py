@@ -19,8 +19,8 @@ import numpy as np
 import sqlalchemy as sa
 
 from profiles import Catalog, ClusterProject, InputError, Municipality, SupportProgram, UnknownValueError
-from matcher.register import schema as t
-from matcher.register.store import Register, as_datetime, now_utc
+import matcher.register.schema as t
+from matcher.register.store import Register, as_datetime, utc_now
 
 __all__ = ["CatalogVersion", "add_catalog", "ensure_catalog", "latest_version", "versions", "resolve_version",
            "catalog_of", "engine_of", "refresh_matches", "program_hash", "program_ids", "load_checked",
@@ -71,7 +71,7 @@ def add_catalog(reg: Register, catalog: Catalog) -> CatalogVersion:
                  "clusters": [c.model_dump(mode="json") for c in catalog.clusters]}
         vid = conn.execute(sa.insert(t.catalog_versions).values(
             content_hash=catalog.hash, origin=str(catalog.origin or "")[:500] or None, n_programs=len(catalog.programs),
-            imported_at=now_utc(), imported_by=reg.actor, extra=extra).returning(t.catalog_versions.c.id)).scalar_one()
+            imported_at=utc_now(), imported_by=reg.actor, extra=extra).returning(t.catalog_versions.c.id)).scalar_one()
         conn.execute(sa.insert(t.catalog_programs), [
             {"version_id": vid, "position": i, "program_id": p.id, "content_hash": program_hash(p), "name": p.name[:500],
              "valid_from": p.valid_from, "valid_until": p.valid_until, "application_deadline": p.application_deadline,
@@ -243,7 +243,7 @@ def refresh_matches(reg: Register, version: CatalogVersion | int, *, as_of: dt.d
         cols = match_arrays(engine, engine.prepare([r.profile for r in rows], as_of=day))
         pks = np.array([r.id for r in rows], np.int64)
         had = [r.id for r in rows if r.run is not None]
-        now = now_utc()
+        now = utc_now()
         with reg.transaction() as conn:
             if had:
                 conn.execute(sa.delete(t.matches).where(t.matches.c.version_id == vid, t.matches.c.firm_pk.in_(had)))

@@ -45,7 +45,7 @@ def database_url(db: str | os.PathLike | None = None) -> str:
     return f"sqlite:///{text}"
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn, firm_record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")  # several writers queue instead of failing at once

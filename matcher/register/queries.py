@@ -13,10 +13,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 
 from profiles import InputError
-from matcher.register import schema as t
+from rules import TRUE
+import matcher.register.schema as t
 from matcher.register.catalogs import (CatalogVersion, engine_of, ensure_catalog, position_of, refresh_matches,
                                        resolve_version, versions)
 from matcher.register.store import Register, firm_record
@@ -144,7 +146,7 @@ def _changed_fields(old: dict, new: dict) -> list[str]:
 
 
 def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within: int | None = None,
-           as_of: dt.date | str | None = None, version: CatalogVersion | None = None
+           as_of: dt.date | str | None = None, version: CatalogVersion | None = None, chunk_size: int = 2000
            ) -> tuple[CatalogVersion, CatalogVersion | None, list[FirmAlerts]]:
     """Per firm, what is new for it in the newest catalog version.
 
@@ -156,7 +158,8 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
     is eligible for that changed in a way that matters (:data:`MATTERING_FIELDS`), and,
     with ``closing_within`` days, eligible programs whose deadline falls in that window.
     Programs the firm was already contacted about (any outcome) are left out. Firms are read
-    5,000 at a time, and of their matches only the programs that can alert.
+    ``chunk_size`` at a time and judged by the engine on the programs that can alert only
+    (no stored matches needed: a new version alerts without computing all its matches).
 
     Returns ``(current version, baseline version or None, firms with alerts)``.
     """
@@ -173,9 +176,6 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
         base = older[-1] if older else None
     if base is not None and base.id == cur.id and since is not None:
         raise InputError("since", str(since), f"names the current catalog version ({cur.id}); nothing can be new since")
-    refresh_matches(reg, cur, as_of=day)
-    if base is not None:
-        refresh_matches(reg, base, as_of=day)
     with reg.engine.connect() as conn:
         now_p = _programs(conn, cur.id)
         old_p = _programs(conn, base.id) if base else {}
@@ -206,52 +206,55 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
     out: list[FirmAlerts] = []
     if not wanted:
         return cur, base, out
-    m = t.matches
-    for lo, hi in _firm_ranges(reg, cur.id):
+    engine = engine_of(reg, cur.id)
+    cols = np.array(wanted)
+    changed_at = np.array([j in rules_changed for j in wanted])
+    base_cols = np.array([rules_changed[j] for j in wanted if j in rules_changed], int)
+    base_engine = engine_of(reg, base.id) if len(base_cols) else None
+    for batch in reg.iter_firms(batch=chunk_size):
+        prepared = engine.prepare([f.profile for f in batch], as_of=day)
+        elig = engine.eligibility_.evaluate(prepared.facts)[:, cols] == TRUE
+        newly = np.zeros_like(elig)
+        if base_engine is not None:  # the same facts, judged by the older version's rules
+            was = base_engine.eligibility_.evaluate(prepared.facts)[:, base_cols] == TRUE
+            newly[:, changed_at] = elig[:, changed_at] & ~was
+        score = _scores(engine, prepared, cols)
+        pks = [f.pk for f in batch]
         with reg.engine.connect() as conn:
-            rng = (m.c.firm_pk >= lo) & (m.c.firm_pk <= hi) & m.c.eligible.is_(True)
-            now_rows = conn.execute(sa.select(m.c.firm_pk, m.c.position, m.c.score)
-                                    .where(m.c.version_id == cur.id, rng, m.c.position.in_(wanted))).all()
-            before = set()
-            if rules_changed:
-                before = set(conn.execute(sa.select(m.c.firm_pk, m.c.position).where(
-                    m.c.version_id == base.id, rng, m.c.position.in_(sorted(set(rules_changed.values()))))).all())
             o = t.outcomes
             done = set(conn.execute(sa.select(o.c.firm_pk, o.c.program_id).distinct()
-                                    .where(o.c.firm_pk >= lo, o.c.firm_pk <= hi)).all())
-            names = {r.id: (r.firm_id, r.name) for r in conn.execute(
-                sa.select(t.firms.c.id, t.firms.c.firm_id, t.firms.c.name)
-                .where(t.firms.c.id >= lo, t.firms.c.id <= hi))}
-        per_firm: dict[int, dict[str, Alert]] = {}
-        for pk, j, score in now_rows:
-            pid = pos[j]
-            if (pk, pid) in done or pk not in names:
+                                    .where(o.c.firm_pk >= pks[0], o.c.firm_pk <= pks[-1])).all())
+        for i, k in zip(*np.nonzero(elig)):
+            pk, pid = pks[i], pos[int(cols[k])]
+            if (pk, pid) in done:
                 continue
             found = list(kinds[pid])
-            if j in rules_changed and (pk, rules_changed[j]) not in before:
+            if newly[i, k]:
                 found.append(("newly_eligible", "eligible now (its conditions changed)", None))
             if found:
-                kind, detail, deadline = min(found, key=lambda k: ALERT_KINDS.index(k[0]))
-                per_firm.setdefault(pk, {})[pid] = Alert(pid, now_p[pid].name, kind, detail, score, deadline)
-        for pk, have in per_firm.items():
-            items = sorted(have.values(), key=lambda a: (ALERT_KINDS.index(a.kind), -(a.score or 0), a.program_id))
-            out.append(FirmAlerts(names[pk][0], names[pk][1], items))
+                kind, detail, deadline = min(found, key=lambda x: ALERT_KINDS.index(x[0]))
+                firm = batch[i]
+                if not out or out[-1].firm_id != firm.firm_id:
+                    out.append(FirmAlerts(firm.firm_id, firm.name))
+                out[-1].alerts.append(Alert(pid, now_p[pid].name, kind, detail, float(score[i, k]), deadline))
+    for fa in out:
+        fa.alerts.sort(key=lambda a: (ALERT_KINDS.index(a.kind), -(a.score or 0), a.program_id))
     out.sort(key=lambda fa: fa.firm_id)
     return cur, base, out
 
 
-def _firm_ranges(reg: Register, version_id: int, size: int = 5000):
-    """The firms matched at a version as ``(first, last)`` internal ids, ``size`` firms a range."""
-    r = t.match_runs
-    after = 0
-    while True:
-        with reg.engine.connect() as conn:
-            ids = conn.execute(sa.select(r.c.firm_pk).where(r.c.version_id == version_id, r.c.firm_pk > after)
-                               .order_by(r.c.firm_pk).limit(size)).scalars().all()
-        if not ids:
-            return
-        yield ids[0], ids[-1]
-        after = ids[-1]
+def _scores(engine, prepared, cols: np.ndarray) -> np.ndarray:
+    """The engine's scores of prepared firms for some programs, rounded as its hits are."""
+    from matcher.features import components
+    from matcher.weights import COMPONENTS
+
+    comps = components(engine.program_features_, prepared.features, prepared.facts, prepared.text,
+                       engine.program_text_.T, cols, program_rows=engine.program_text_)
+    w = engine.weights_.as_dict()
+    total = np.zeros_like(comps["text"])
+    for name in COMPONENTS:
+        total += np.float32(w[name]) * comps[name]
+    return np.round(total.astype(np.float64), 6)
 
 
 def _is_date(text: str) -> bool:

@@ -39,12 +39,12 @@ import sqlalchemy as sa
 
 from profiles import CompanyProfile, InputError, UnknownValueError
 from matcher import coerce_firm
-from matcher.register import schema as t
+import matcher.register.schema as t
 from matcher.register.db import check_schema, create_db_engine, database_url, upgrade
 from matcher.register.errors import AuthError, ConflictError, UnknownFirmError
 
 __all__ = ["Register", "FirmInput", "FirmRecord", "UpsertReport", "Outcome", "Coordinator", "default_actor",
-           "split_fields", "PROFILE_FIELDS", "ACTOR_ENV", "now_utc", "as_datetime", "firm_record"]
+           "split_fields", "PROFILE_FIELDS", "ACTOR_ENV", "utc_now", "as_datetime", "firm_record"]
 
 #: The fields of a firm's profile; every other column of a firm list is kept as it is.
 PROFILE_FIELDS = tuple(CompanyProfile.model_fields)
@@ -64,7 +64,7 @@ def default_actor() -> str:
         return "unknown"
 
 
-def now_utc() -> dt.datetime:
+def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
@@ -263,7 +263,7 @@ class Register:
     # ------------------------------------------------------------------ audit and actors
     def _audit(self, conn: sa.Connection, action: str, entity: str, entity_id: str | None,
                detail: Mapping[str, Any] | None = None, rows: Sequence[dict] | None = None) -> None:
-        now = now_utc()
+        now = utc_now()
         if rows is not None:
             if rows:
                 conn.execute(sa.insert(t.audit), [{"at": now, "actor": self.actor, **r} for r in rows])
@@ -274,7 +274,7 @@ class Register:
     def _ensure_actor(self, conn: sa.Connection, role: str = "coordinator") -> None:
         exists = conn.execute(sa.select(t.coordinators.c.id).where(t.coordinators.c.name == self.actor)).first()
         if exists is None:
-            conn.execute(sa.insert(t.coordinators).values(name=self.actor, role=role, created_at=now_utc()))
+            conn.execute(sa.insert(t.coordinators).values(name=self.actor, role=role, created_at=utc_now()))
             self._audit(conn, "add", "coordinator", self.actor, {"role": role})
 
     def audit_log(self, entity: str | None = None, entity_id: str | None = None, limit: int = 100) -> list[dict]:
@@ -298,7 +298,7 @@ class Register:
         with self.transaction() as conn:
             if conn.execute(sa.select(t.coordinators.c.id).where(t.coordinators.c.name == name)).first():
                 raise InputError("name", name, "a coordinator with this name exists; issue them a key instead")
-            conn.execute(sa.insert(t.coordinators).values(name=name, role=role, created_at=now_utc()))
+            conn.execute(sa.insert(t.coordinators).values(name=name, role=role, created_at=utc_now()))
             self._audit(conn, "add", "coordinator", name, {"role": role})
             return self._issue_key(conn, name)
 
@@ -313,7 +313,7 @@ class Register:
             raise InputError("coordinator", name, "no coordinator with this name")
         key = _KEY_PREFIX + secrets.token_urlsafe(32)
         conn.execute(sa.insert(t.api_keys).values(coordinator_id=cid, key_hash=hashlib.sha256(key.encode()).hexdigest(),
-                                                  prefix=key[:12], created_at=now_utc()))
+                                                  prefix=key[:12], created_at=utc_now()))
         self._audit(conn, "issue_key", "coordinator", name, {"prefix": key[:12]})
         return key
 
@@ -324,7 +324,7 @@ class Register:
         with self.transaction() as conn:
             n = conn.execute(sa.update(t.api_keys).where(t.api_keys.c.prefix.startswith(prefix[:12]),
                                                          t.api_keys.c.revoked_at.is_(None))
-                             .values(revoked_at=now_utc())).rowcount
+                             .values(revoked_at=utc_now())).rowcount
             self._audit(conn, "revoke_key", "coordinator", None, {"prefix": prefix, "revoked": n})
         return n
 
@@ -384,7 +384,7 @@ class Register:
         if self.dialect == "postgresql":
             q = q.with_for_update()
         existing = {r.firm_id: r for r in conn.execute(q)}
-        now, rep = now_utc(), UpsertReport()
+        now, rep = utc_now(), UpsertReport()
         inserts, audit_rows = [], []
         for it, profile, kept in prepared:
             h = _content_hash(profile, kept)
@@ -439,7 +439,7 @@ class Register:
             n = conn.execute(sa.update(t.firms).where(t.firms.c.id == rec.pk, t.firms.c.version == expected_version)
                              .values(name=profile.get("name"), prefecture=profile.get("prefecture"),
                                      municipality=profile.get("municipality"), profile=profile, kept=kept,
-                                     content_hash=h, updated_by=self.actor, updated_at=now_utc(),
+                                     content_hash=h, updated_by=self.actor, updated_at=utc_now(),
                                      version=expected_version + 1)).rowcount
             if n != 1:
                 raise ConflictError(firm_id, expected_version, None)
@@ -522,7 +522,7 @@ class Register:
             self._ensure_actor(conn)
             rec = self._firm(conn, firm_id)
             version_id = conn.execute(sa.select(sa.func.max(t.catalog_versions.c.id))).scalar()
-            now = now_utc()
+            now = utc_now()
             oid = conn.execute(sa.insert(t.outcomes).values(
                 firm_pk=rec.pk, program_id=program_id, status=status, note=note, date=day,
                 catalog_version_id=version_id, recorded_by=self.actor, recorded_at=now).returning(t.outcomes.c.id)

@@ -17,20 +17,12 @@ from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 
+from matcher.persistence import package_version
+
 if TYPE_CHECKING:  # pragma: no cover
     from matcher.engine import MatchEngine
 
 __all__ = ["Loaded", "EngineSlot", "build_engine", "package_version"]
-
-
-def package_version() -> str:
-    """The installed version of shien-matcher."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("shien-matcher")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "unknown"
 
 
 def build_engine(catalog: Path | None = None, engine_file: Path | None = None) -> "MatchEngine":

@@ -8,7 +8,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from matcher.register.cli import register
+from matcher.cli.register import register
 from tests.conftest import EXAMPLES
 from tests.register.conftest import write_firms
 

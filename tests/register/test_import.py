@@ -9,9 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from matcher.register import Register

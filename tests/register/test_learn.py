@@ -109,7 +109,7 @@ def _record(reg, engine, firms, hidden, seed):
 
 
 def test_register_learn_writes_weights_only_when_held_out_outcomes_rank_better(reg, engine, db_url, tmp_path):
-    from matcher.register.cli import register
+    from matcher.cli.register import register
 
     runner = CliRunner()
     _record(reg, engine, _profiles(0, 150), HIDDEN, seed=3)
@@ -121,14 +121,14 @@ def test_register_learn_writes_weights_only_when_held_out_outcomes_rank_better(r
     learned = load_weights(out)
     assert learned.locality > Weights().locality and learned.text < Weights().text
     again = runner.invoke(register, ["--db", db_url, "learn", "--output", str(out)])
-    assert again.exit_code == 2 and again.output.count("\n") == 1 and "never overwritten" in again.output
+    assert again.exit_code == 2 and again.output.count("\n") == 1 and "never overwritten" in again.output, again.output
     from matcher import MatchEngine
 
     assert MatchEngine(weights=learned).fit().weights_ == learned  # what rank/batch/serve take with --weights
 
 
 def test_register_learn_on_noise_prints_both_and_keeps_the_current_weights(reg, engine, db_url, tmp_path):
-    from matcher.register.cli import register
+    from matcher.cli.register import register
 
     _record(reg, engine, _profiles(0, 150), None, seed=4)
     out = tmp_path / "weights.yaml"
@@ -143,7 +143,7 @@ def test_register_learn_on_noise_prints_both_and_keeps_the_current_weights(reg, 
 
 
 def test_register_learn_without_enough_outcomes_says_so_in_one_line(reg, db_url, tmp_path):
-    from matcher.register.cli import register
+    from matcher.cli.register import register
 
     res = CliRunner().invoke(register, ["--db", db_url, "learn", "--output", str(tmp_path / "w.yaml")])
     assert res.exit_code == 2 and "too few to learn from" in res.output and res.output.count("\n") == 1

@@ -1,13 +1,21 @@
 // The coordinators' page: describe a firm and see the support programs and municipalities
 // that fit it, with the reasons; or choose a program and see which firms of a list to
-// call first. Plain JavaScript, no build step; it talks to the JSON API under v1/.
+// call first. Plain JavaScript modules, no build step; it talks to the JSON API under v1/.
+//
+// The firm and the options live in the address (?municipality=131172&industry=E24&…&lang=ja):
+// a result can be bookmarked, shared, reloaded, and the back button returns to the one before.
 
-import { download, firmsFromCsv, toCsv } from "./csv.js";
-import { applyLanguage, initialLanguage, kindLabel, language, pick, t } from "./i18n.js";
-import { PREFECTURES } from "./prefectures.js";
+import { api, ApiError, fetchAll, requestFields, setApiKey } from "./api.js";
+import { SCHEME_COMPONENTS, applicationText, benefitText, placeCard, possibleCard, schemeCard, yen } from "./cards.js";
+import { download, toCsv } from "./csv.js";
+import { $, fill, h } from "./dom.js";
+import { chooseMunicipality, clearErrors, focusField, hideError, municipalityByCode, showErrors,
+  showFormError } from "./fielderrors.js";
+import { applyLanguage, initialLanguage, language, pick, t } from "./i18n.js";
+import { problemErrors } from "./problems.js";
+import { readCsvFile, renderReach, submitReach } from "./reach.js";
+import { industryLabel, kindName, needLabel, prefectureName, providerName, state } from "./state.js";
 
-const SCHEME_COMPONENTS = ["text", "needs", "kind", "industry", "locality"];
-const PLACE_COMPONENTS = ["support", "assets", "industry", "distance"];
 const EXAMPLE_CSV = [
   "id,name,prefecture,municipality,industry,employees,capital_jpy,founded,needs,description",
   "k01,Oji Precision Press,Tokyo,Kita,E24,25,10000000,1978-04-01,trade_fair;marketing,Metal press work; we want to exhibit at a trade fair",
@@ -15,177 +23,16 @@ const EXAMPLE_CSV = [
   "k03,Tabata Software,Tokyo,Kita,G39,8,3000000,2019-09-01,website;it_adoption,Business software for small shops",
 ].join("\n");
 
-const state = {
-  vocabulary: { needs: [], industries: [], kinds: new Map(), prefectures: PREFECTURES },
-  programs: [],
-  rank: null,   // {data} of the last ranking shown
-  reach: null,  // {data, program, lines, csvErrors} of the last reverse view shown
-};
+/** The firm's fields kept in the address, in this order; needs are comma-separated. */
+const FIRM_PARAMS = ["name", "municipality", "prefecture", "industry", "employees", "capital_jpy", "founded",
+  "environment_conscious", "seeking_location", "needs", "description"];
+const OPTION_PARAMS = ["as_of", "top", "max_distance_km"];
+/** Fields of a firm the service may name in an error but the form does not show. */
+const TEXT_FIELDS = ["name", "description", "founded", "prefecture", "industry"];
 
-// ------------------------------------------------------------------ small helpers
+const cardContext = () => ({ kindName, providerName, prefectureName, focusField, asOf: state.rank?.data?.as_of });
 
-/** An element with attributes and children; text is always inserted as text, never as HTML. */
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === "class") el.className = v;
-    else if (k === "dataset") Object.assign(el.dataset, v);
-    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children.flat(Infinity)) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : String(c));
-  }
-  return el;
-}
-
-/** Replace the children of `el` (lists of children are flattened, as in h()). */
-function fill(el, ...children) {
-  el.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
-}
-
-const $ = (id) => document.getElementById(id);
-const score2 = (x) => (typeof x === "number" ? x.toFixed(2) : "");
-const yen = (n) => Number(n).toLocaleString(language() === "ja" ? "ja-JP" : "en-US");
-
-/** A prefecture [code, English, Japanese] from a code, a name or an object. */
-function prefectureOf(value) {
-  if (!value) return null;
-  if (typeof value === "object") value = value.code ?? value.name_en ?? value.name ?? value.name_ja;
-  const text = String(value).trim().toLowerCase();
-  return state.vocabulary.prefectures.find(([code, en, ja]) =>
-    code === text.padStart(2, "0") || en.toLowerCase() === text || ja === value) ?? null;
-}
-
-function prefectureName(value) {
-  const p = prefectureOf(value);
-  return p ? pick(p[1], p[2]) : (typeof value === "string" ? value : "");
-}
-
-function kindName(kind) {
-  const v = state.vocabulary.kinds.get(kind);
-  if (language() === "ja") return v?.label_ja ?? kindLabel(kind);
-  return v?.label_en ?? kindLabel(kind);
-}
-
-function providerName(provider) {
-  if (!provider) return "";
-  if (typeof provider === "string") return provider;
-  return pick(provider.name, provider.name_ja);
-}
-
-// ------------------------------------------------------------------ talking to the API
-
-class ApiError extends Error {
-  constructor(problem, status) {
-    super(problem.detail || problem.title || `HTTP ${status}`);
-    this.problem = problem;
-    this.status = status;
-  }
-}
-
-const KEY_STORAGE = "shien-matcher.api-key";
-
-function apiKey() {
-  try { return sessionStorage.getItem(KEY_STORAGE) || ""; } catch (_) { return ""; }
-}
-
-async function api(path, body) {
-  const init = { headers: { Accept: "application/json, application/problem+json" } };
-  if (apiKey()) init.headers["X-API-Key"] = apiKey();
-  if (body !== undefined) {
-    init.method = "POST";
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  let res;
-  try {
-    res = await fetch(path, init);
-  } catch (_) {
-    throw new ApiError({ detail: t("error.network") }, 0);
-  }
-  const type = res.headers.get("content-type") || "";
-  const data = type.includes("json") ? await res.json() : { detail: await res.text() };
-  if (res.status === 401) $("key-form").hidden = false; // the service wants a key: ask for it
-  if (!res.ok) throw new ApiError(data, res.status);
-  return data;
-}
-
-/** Every item of a paginated list (at most 100 pages, to stay finite whatever happens). */
-async function fetchAll(path) {
-  const items = [];
-  const sep = path.includes("?") ? "&" : "?";
-  let url = `${path}${sep}limit=100`;
-  for (let page = 0; url && page < 100; page += 1) {
-    const data = await api(url);
-    const got = Array.isArray(data) ? data : (data.items ?? []);
-    items.push(...got);
-    url = null;
-    if (!Array.isArray(data) && got.length) {
-      const offset = data.next_offset ?? (typeof data.total === "number" && items.length < data.total ? items.length : null);
-      if (offset !== null) url = `${path}${sep}limit=100&offset=${offset}`;
-    }
-  }
-  return items;
-}
-
-/** Split a field path ("firm.needs[2]", "/firms/3/municipality", ["body", "firm", "x"]) into parts. */
-function pathParts(path) {
-  const parts = Array.isArray(path) ? path : String(path ?? "").match(/[^./[\]]+/g) ?? [];
-  return parts.map((p) => (/^\d+$/.test(String(p)) ? Number(p) : String(p)));
-}
-
-/** The errors of a problem+json answer as [{parts, message}]; parts is empty for the whole request. */
-function problemErrors(problem) {
-  const list = Array.isArray(problem.errors) ? problem.errors
-    : Array.isArray(problem.detail) ? problem.detail
-      : [{ field: problem.field ?? problem.pointer, message: problem.detail ?? problem.title }];
-  return list.map((e) => {
-    let message = e.message ?? e.msg ?? e.detail ?? e.reason ?? problem.title ?? t("error.general");
-    const candidates = e.candidates ?? e.did_you_mean;
-    if (Array.isArray(candidates) && candidates.length && !message.includes(String(candidates[0]))) {
-      message += ` (${candidates.slice(0, 5).join(", ")})`;
-    }
-    let parts = pathParts(e.field ?? e.loc ?? e.path ?? e.pointer);
-    if (parts[0] === "body") parts = parts.slice(1);
-    return { parts, message };
-  });
-}
-
-// ------------------------------------------------------------------ showing errors next to fields
-
-function showFieldError(id, message) {
-  const box = $(`${id}-error`);
-  if (!box) return false;
-  box.textContent = message;
-  box.hidden = false;
-  const control = $(id);
-  if (control) {
-    control.setAttribute("aria-invalid", "true");
-    const described = new Set((control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean));
-    described.add(box.id);
-    control.setAttribute("aria-describedby", [...described].join(" "));
-  }
-  return true;
-}
-
-function clearErrors(form) {
-  for (const box of form.querySelectorAll(".field-error, .form-error")) {
-    box.hidden = true;
-    box.replaceChildren();
-  }
-  for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
-}
-
-function showFormError(form, message) {
-  const box = $(`${form.id}-error`);
-  box.append(h("p", {}, message));
-  box.hidden = false;
-}
-
-// ------------------------------------------------------------------ filling the form's choices
+// ------------------------------------------------------------------ the form's choices
 
 function fillPrefectures() {
   const select = $("firm-prefecture");
@@ -230,7 +77,7 @@ function fillPrograms() {
   const select = $("reach-program");
   const chosen = select.value;
   const groups = new Map();
-  for (const p of state.programs) {
+  for (const p of state.programs.values()) {
     const provider = providerName(p.provider) || "—";
     if (!groups.has(provider)) groups.set(provider, []);
     groups.get(provider).push(p);
@@ -243,13 +90,18 @@ function fillPrograms() {
 
 // ------------------------------------------------------------------ municipality suggestions
 
+/**
+ * The suggestions under the municipality field. Each keystroke aborts the request of the
+ * one before and hides the list it answered, so a list is never taken for a later prefix.
+ */
 function setupMunicipalitySuggestions() {
   const input = $("firm-municipality");
   const list = $("municipality-options");
   const status = $("municipality-status");
   let items = [];
+  let answered = null;  // the text the list shown answers
   let active = -1;
-  let asked = 0;
+  let controller = null;
   let timer = null;
 
   const close = () => {
@@ -262,14 +114,7 @@ function setupMunicipalitySuggestions() {
   const label = (m) => (language() === "ja"
     ? `${m.prefecture_ja ?? prefectureName(m.prefecture_code ?? m.prefecture)} ${m.full_name_ja ?? m.name_ja}`
     : m.label ?? `${m.name}, ${prefectureName(m.prefecture_code ?? m.prefecture)}`);
-  const choose = (m) => {
-    input.value = pick(m.name, m.name_ja);
-    Object.assign(input.dataset, { code: m.code, nameEn: m.name ?? "", nameJa: m.name_ja ?? "" });
-    const p = prefectureOf(m.prefecture_code ?? m.prefecture) ?? prefectureOf(String(m.code).slice(0, 2));
-    if (p) $("firm-prefecture").value = p[0];
-    close();
-    hideError("firm-municipality");
-  };
+  const choose = (m) => { chooseMunicipality(m); close(); };
   const highlight = (i) => {
     active = i;
     [...list.children].forEach((li, k) => li.setAttribute("aria-selected", String(k === i)));
@@ -290,22 +135,29 @@ function setupMunicipalitySuggestions() {
   };
   const suggest = async () => {
     const q = input.value.trim();
-    const ticket = ++asked;
+    controller?.abort();  // the earlier question can no longer answer
+    controller = null;
     if (!q) { items = []; close(); return; }
+    const mine = new AbortController();
+    controller = mine;
     const params = new URLSearchParams({ q, limit: "10" });
     if ($("firm-prefecture").value) params.set("prefecture", $("firm-prefecture").value);
     try {
-      const data = await api(`v1/municipalities?${params}`);
-      if (ticket !== asked) return; // a newer question is on its way
+      const data = await api(`v1/municipalities?${params}`, undefined, { signal: mine.signal });
+      if (controller !== mine || input.value.trim() !== q) return; // a newer question is on its way
       items = Array.isArray(data) ? data : (data.items ?? []);
+      answered = q;
       show();
-    } catch (_) {
-      if (ticket === asked) { items = []; close(); }
+    } catch (err) {
+      if (err?.name === "AbortError") return;
+      if (controller === mine) { items = []; close(); }
     }
   };
 
   input.addEventListener("input", () => {
     delete input.dataset.code;
+    answered = null;
+    close();  // the list shown answered an earlier text
     clearTimeout(timer);
     timer = setTimeout(suggest, 120);
   });
@@ -316,35 +168,32 @@ function setupMunicipalitySuggestions() {
     }
     if (ev.key === "ArrowDown") { ev.preventDefault(); highlight(Math.min(active + 1, items.length - 1)); }
     else if (ev.key === "ArrowUp") { ev.preventDefault(); highlight(Math.max(active - 1, 0)); }
-    else if (ev.key === "Enter" && active >= 0) { ev.preventDefault(); choose(items[active]); }
+    else if (ev.key === "Enter" && active >= 0 && answered === input.value.trim()) { ev.preventDefault(); choose(items[active]); }
     else if (ev.key === "Escape") close();
   });
   input.addEventListener("blur", close);
+  $("firm-form").addEventListener("submit", () => { controller?.abort(); clearTimeout(timer); close(); });
 }
 
-function hideError(id) {
-  const box = $(`${id}-error`);
-  if (box) { box.hidden = true; box.replaceChildren(); }
-  $(id)?.removeAttribute("aria-invalid");
-}
+// ------------------------------------------------------------------ a firm: the form and the address
 
-// ------------------------------------------------------------------ a firm: programs and places
-
-/** The firm described by the form; numbers that are not whole numbers are reported. */
-function firmFromForm() {
+/** The request the form describes, and the problems the page can see itself: [[field id, message]]. */
+function requestFromForm() {
   const firm = {};
   const problems = [];
-  for (const name of ["name", "description", "founded", "prefecture", "industry"]) {
-    const value = $(`firm-${name}`).value.trim();
+  for (const name of TEXT_FIELDS) {
+    const el = $(`firm-${name}`);
+    const value = el.value.trim();
     if (value) firm[name] = value;
+    else if (el.validity?.badInput) problems.push([`firm-${name}`, t("error.date")]);
   }
   const mun = $("firm-municipality");
   if (mun.dataset.code) firm.municipality = mun.dataset.code;
   else if (mun.value.trim()) firm.municipality = mun.value.trim();
   for (const name of ["employees", "capital_jpy"]) {
-    const raw = $(`firm-${name}`).value.trim();
-    if (!raw && $(`firm-${name}`).validity.badInput) problems.push([`firm-${name}`, t("error.number")]);
-    else if (raw && !/^\d+$/.test(raw)) problems.push([`firm-${name}`, t("error.number")]);
+    const el = $(`firm-${name}`);
+    const raw = el.value.trim();
+    if ((!raw && el.validity.badInput) || (raw && !/^\d+$/.test(raw))) problems.push([`firm-${name}`, t("error.number")]);
     else if (raw) firm[name] = Number(raw);
   }
   for (const name of ["environment_conscious", "seeking_location"]) {
@@ -353,272 +202,280 @@ function firmFromForm() {
   }
   firm.needs = [...document.querySelectorAll("#needs-list input:checked")].map((c) => c.value);
   if (!firm.municipality && !firm.prefecture) problems.push(["firm-municipality", t("error.location")]);
-  return { firm, problems };
+
+  const body = { firm, explain: false, lang: language() };
+  const top = $("firm-top");
+  const topMax = Number(top.max) || Infinity;
+  if (top.value.trim()) {
+    const n = Number(top.value);
+    if (!Number.isInteger(n) || n < 1 || n > topMax) {
+      problems.push(["firm-top", Number.isFinite(topMax) ? t("error.range", { min: 1, max: topMax }) : t("error.number")]);
+    } else body.top = n;
+  } else if (top.validity.badInput) problems.push(["firm-top", t("error.number")]);
+  const asOf = $("firm-as_of");
+  if (asOf.value) body.as_of = asOf.value;
+  else if (asOf.validity.badInput) problems.push(["firm-as_of", t("error.date")]);
+  const dist = $("firm-max_distance_km");
+  if (!dist.closest(".field").hidden && (dist.value.trim() || dist.validity.badInput)) {
+    const km = Number(dist.value);
+    if (!dist.value.trim() || !(km > 0)) problems.push(["firm-max_distance_km", t("error.positive")]);
+    else body.max_distance_km = km;
+  }
+  return { body, problems };
 }
 
-async function submitFirm(ev) {
+/** The address of a request: the firm's fields, the options and the language. */
+function paramsOf(body) {
+  const params = new URLSearchParams();
+  for (const name of FIRM_PARAMS) {
+    const v = body.firm[name];
+    if (v === undefined || v === null || (Array.isArray(v) && !v.length)) continue;
+    params.set(name, Array.isArray(v) ? v.join(",") : String(v));
+  }
+  for (const name of OPTION_PARAMS) if (body[name] !== undefined) params.set(name, String(body[name]));
+  params.set("lang", body.lang);
+  return params;
+}
+
+/** The request of an address, or null when it describes no firm. */
+function requestOfParams(params) {
+  if (!FIRM_PARAMS.some((name) => params.has(name))) return null;
+  const firm = {};
+  for (const name of FIRM_PARAMS) {
+    const v = params.get(name);
+    if (v === null || v === "") continue;
+    if (name === "needs") firm.needs = v.split(",").filter(Boolean);
+    else if (name === "employees" || name === "capital_jpy") firm[name] = /^\d+$/.test(v) ? Number(v) : v;
+    else if (name === "environment_conscious" || name === "seeking_location") firm[name] = v === "true";
+    else firm[name] = v;
+  }
+  const body = { firm, explain: false, lang: params.get("lang") === "ja" ? "ja" : "en" };
+  if (params.get("as_of")) body.as_of = params.get("as_of");
+  if (/^\d+$/.test(params.get("top") ?? "")) body.top = Number(params.get("top"));
+  if (params.get("max_distance_km") && state.fields.RankRequest?.max_distance_km) {
+    body.max_distance_km = Number(params.get("max_distance_km"));
+  }
+  return body;
+}
+
+/** Fill the form from a request (the municipality's names are asked for by its code). */
+async function fillForm(body) {
+  $("firm-form").reset();
+  const mun = $("firm-municipality");
+  for (const key of ["code", "nameEn", "nameJa"]) delete mun.dataset[key];
+  const firm = body.firm;
+  for (const name of TEXT_FIELDS) if (firm[name] !== undefined) $(`firm-${name}`).value = firm[name];
+  for (const name of ["employees", "capital_jpy"]) if (firm[name] !== undefined) $(`firm-${name}`).value = firm[name];
+  for (const name of ["environment_conscious", "seeking_location"]) {
+    if (typeof firm[name] === "boolean") $(`firm-${name}`).value = String(firm[name]);
+  }
+  const needs = new Set(firm.needs ?? []);
+  for (const box of document.querySelectorAll("#needs-list input")) box.checked = needs.has(box.value);
+  if (body.as_of) $("firm-as_of").value = body.as_of;
+  if (body.top) $("firm-top").value = body.top;
+  if (body.max_distance_km) $("firm-max_distance_km").value = body.max_distance_km;
+  if (firm.municipality) {
+    mun.value = firm.municipality;
+    const m = /^\d{6}$/.test(firm.municipality) ? await municipalityByCode(firm.municipality) : null;
+    if (m) {
+      chooseMunicipality(m);
+      if (firm.prefecture) $("firm-prefecture").value = firm.prefecture;
+    }
+  }
+}
+
+function submitFirm(ev) {
   ev.preventDefault();
+  const { body, problems } = requestFromForm();
+  runRank(body, problems, { push: true });
+}
+
+/** Remove the value an error names from a request; whether there was one to remove. */
+function dropNamed(body, parts) {
+  const [head, field] = parts;
+  if (head === "firm" && field in body.firm) { delete body.firm[field]; return true; }
+  if (head && head !== "firm" && head !== "lang" && head in body) { delete body[head]; return true; }
+  return false;
+}
+
+/**
+ * Ask for a ranking and learn of every error at once: while the service names bad values,
+ * ask again without them (it stops at its first kind of error), so that an unknown
+ * municipality and a number out of range are both reported. The answer is kept only when
+ * nothing was wrong.
+ */
+async function askRank(body, known) {
+  const errors = [];
+  const ask = structuredClone(body);
+  for (const [id] of known) {
+    const field = id.replace(/^firm-/, "");
+    if (field in ask.firm) delete ask.firm[field]; else delete ask[field];
+  }
+  for (let round = 0; round < 5; round += 1) {
+    if (!ask.firm.municipality && !ask.firm.prefecture) break;  // nothing more to learn
+    try {
+      const data = await api("v1/rank", ask);
+      return { data: errors.length || known.length ? null : data, errors };
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      const found = problemErrors(err.problem);
+      errors.push(...found);
+      if (err.status !== 422 || !found.map((e) => dropNamed(ask, e.parts)).some(Boolean)) break;
+    }
+  }
+  return { data: null, errors };
+}
+
+function fieldIdOf(parts) {
+  const rest = parts[0] === "firm" ? parts.slice(1) : parts;
+  return rest.length ? `firm-${rest[0]}` : null;
+}
+
+async function runRank(body, problems = [], { push = false } = {}) {
   const form = $("firm-form");
+  const ticket = ++state.rankTicket;
   clearErrors(form);
-  $("municipality-options").hidden = true;
-  const { firm, problems } = firmFromForm();
-  if (problems.length) {
-    for (const [id, message] of problems) showFieldError(id, message);
-    showFormError(form, t("error.fix"));
-    $(problems[0][0]).focus();
+  state.rank = null;  // a new question: the old answer goes
+  renderRank();
+  $("firm-busy").hidden = false;
+  let answer;
+  try {
+    answer = await askRank(body, problems);
+  } finally {
+    if (ticket === state.rankTicket) $("firm-busy").hidden = true;
+  }
+  if (ticket !== state.rankTicket) return;  // a newer question was asked meanwhile
+  const errors = [
+    ...problems.map(([id, message]) => ({ id, error: { message, lang: language() } })),
+    ...answer.errors.map((e) => ({ id: fieldIdOf(e.parts), error: e })),
+  ];
+  if (errors.length || !answer.data) {
+    showErrors(form, errors.length ? errors : [{ id: null, error: { message: t("error.general") } }]);
     return;
   }
-  const body = { firm, explain: false, lang: language() };
-  const top = Number($("firm-top").value);
-  if (Number.isInteger(top) && top > 0) body.top = top;
-  if ($("firm-as_of").value) body.as_of = $("firm-as_of").value;
-
-  $("firm-busy").hidden = false;
-  try {
-    state.rank = { data: await api("v1/rank", body), body };
-    renderRank();
-    $("rank-results-heading").focus();
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    showProblem(form, err.problem, (parts) => {
-      const rest = parts[0] === "firm" ? parts.slice(1) : parts;
-      return rest.length ? `firm-${rest[0]}` : null;
-    });
-  } finally {
-    $("firm-busy").hidden = true;
-  }
+  state.rank = { data: answer.data, body };
+  const query = `?${paramsOf(body)}`;
+  if (query !== location.search) history[push ? "pushState" : "replaceState"](null, "", query);
+  renderRank();
+  $("rank-results-heading").focus();
+  loadDetails(state.rank);
 }
 
-/** Put each error of `problem` next to the field it names (fieldId maps a path to an id). */
-function showProblem(form, problem, fieldId) {
-  let placed = 0;
-  for (const { parts, message } of problemErrors(problem)) {
-    const id = fieldId(parts);
-    if (id && showFieldError(id, message)) placed += 1;
-    else showFormError(form, message);
-  }
-  if (placed) {
-    showFormError(form, t("error.fix"));
-    form.querySelector("[aria-invalid=true]")?.focus();
-  }
-}
+const shownIds = (d) => [...(d.schemes ?? []), ...(d.possible ?? [])].map((s) => s.id);
 
-function bars(components, keys) {
-  return h("dl", { class: "bars" }, keys.filter((k) => components && k in components).map((k) => {
-    const v = Math.max(0, Math.min(1, Number(components[k]) || 0));
-    return h("div", { class: "bar-row", dataset: { component: k } },
-      h("dt", {}, t(`component.${k}`)),
-      h("dd", {},
-        h("span", { class: "bar", "aria-hidden": "true" }, h("span", { class: "fill", style: `width:${(v * 100).toFixed(1)}%` })),
-        h("span", { class: "bar-value" }, score2(v))));
+/** Ask for the whole record of each program shown, then show it on its card. */
+async function loadDetails(shown) {
+  const ids = shownIds(shown.data).filter((id) => !state.details.has(id));
+  if (!ids.length) return;
+  await Promise.all(ids.map((id) => {
+    if (!state.asked.has(id)) {
+      state.asked.set(id, api(`v1/programs/${encodeURIComponent(id)}`)
+        .then((detail) => { state.details.set(id, detail); })
+        .catch(() => { /* the card keeps what the ranking said */ })
+        .finally(() => state.asked.delete(id)));
+    }
+    return state.asked.get(id);
   }));
+  if (state.rank === shown) renderRank();
 }
 
-function reasonsList(reasons) {
-  // The reasons come from the engine in English.
-  // the reasons come in the language they were asked in (a rule's own conditions stay English)
-  return h("ul", { class: "reasons", lang: language() }, (reasons ?? []).map((r) => h("li", {}, r)));
+/** What the catalog says of a program: its summary and, once loaded, its whole record. */
+const programOf = (id) => ({ ...state.programs.get(id), ...(state.details.get(id) ?? {}) });
+
+// ------------------------------------------------------------------ a firm: the results
+
+/** The firm's name for a heading: its name, else its municipality or prefecture in the page's language. */
+function firmTitle(d) {
+  const c = d.company ?? {};
+  if (c.name) return c.name;
+  const mun = $("firm-municipality");
+  if (c.municipality && mun.dataset.code === c.municipality) return pick(mun.dataset.nameEn, mun.dataset.nameJa);
+  const place = (d.municipalities ?? []).find((m) => m.code === c.municipality);
+  if (place) return pick(place.name, place.name_ja);
+  if (c.prefecture) return prefectureName(c.prefecture);
+  return c.location || c.id || "";
 }
 
-function programTitle(p, rank) {
-  const other = language() === "ja" ? p.name : p.name_ja;
-  return h("h4", {},
-    rank ? h("span", { class: "rank" }, `${rank}`) : null,
-    h("span", { class: "name" }, pick(p.name, p.name_ja)),
-    other ? h("span", { class: "other-name", lang: language() === "ja" ? "en" : "ja" }, other) : null);
+/** What was asked, in one line: shown above the results and on paper, where the form is not. */
+function firmLine(d, body) {
+  const c = d.company ?? {};
+  const mun = $("firm-municipality");
+  const place = c.municipality && mun.dataset.code === c.municipality ? pick(mun.dataset.nameEn, mun.dataset.nameJa)
+    : (d.municipalities ?? []).find((m) => m.code === c.municipality)?.[language() === "ja" ? "name_ja" : "name"] ?? null;
+  const where = [place, prefectureName(c.prefecture)].filter(Boolean).join(language() === "ja" ? " " : ", ");
+  const bits = [c.name ? where : null, c.industry ? industryLabel(c.industry) : null,
+    typeof c.employees === "number" ? t("firm.employees", { n: c.employees }) : null,
+    typeof c.capital_jpy === "number" ? t("firm.capital", { amount: yen(c.capital_jpy) }) : null,
+    c.founded ? t("firm.founded", { date: c.founded }) : null,
+    c.needs?.length ? t("firm.needs", { needs: c.needs.map(needLabel).join(language() === "ja" ? "、" : ", ") }) : null,
+    body?.max_distance_km ? `${t("results.distance")} ≤ ${body.max_distance_km} km` : null].filter(Boolean);
+  return bits.join(" · ");
 }
 
-function schemeCard(s, rank) {
-  const benefit = s.benefit?.max_amount_jpy ? t("results.benefit", { amount: yen(s.benefit.max_amount_jpy) }) : null;
-  return h("li", { class: "card", dataset: { id: s.id } },
-    programTitle(s, rank),
-    h("p", { class: "meta" },
-      h("span", { class: "kind" }, kindName(s.kind)),
-      s.provider ? [" · ", t("results.provider"), " ", providerName(s.provider)] : null,
-      benefit ? [" · ", h("strong", {}, benefit)] : null),
-    h("p", { class: "score" }, `${t("results.score")} `, h("strong", {}, score2(s.score))),
-    bars(s.components, SCHEME_COMPONENTS),
-    h("h5", {}, t("results.reasons")),
-    reasonsList(s.reasons));
-}
-
-function possibleCard(p) {
-  return h("li", { class: "card possible", dataset: { id: p.id } },
-    programTitle(p),
-    h("p", { class: "meta" }, h("span", { class: "kind" }, kindName(p.kind)),
-      p.provider ? [" · ", providerName(p.provider)] : null),
-    h("p", { class: "missing" }, t("results.provide"), " ",
-      (p.missing ?? []).map((field) => h("button", {
-        type: "button", class: "chip", dataset: { field },
-        onclick: () => focusField(field),
-      }, t(`field.${field}`)))),
-    reasonsList(p.reasons));
-}
-
-function placeCard(m, rank) {
-  return h("li", { class: "card place", dataset: { code: m.code ?? "" } },
-    h("h4", {}, h("span", { class: "rank" }, `${rank}`),
-      h("span", { class: "name" }, pick(m.name, m.name_ja)),
-      h("span", { class: "other-name" }, prefectureName(m.prefecture))),
-    h("p", { class: "score" }, `${t("results.score")} `, h("strong", {}, score2(m.score)),
-      typeof m.distance_km === "number" ? [" · ", t("results.km", { km: m.distance_km })] : null),
-    // Distance scores only when a largest distance is asked for, which this form does not do.
-    bars(m.components, PLACE_COMPONENTS.filter((k) => k !== "distance" || m.components?.distance > 0)),
-    h("h5", {}, t("results.reasons")),
-    reasonsList(m.reasons));
-}
-
-function focusField(field) {
-  const el = $(`firm-${field}`);
-  if (!el) return;
-  el.closest("details")?.setAttribute("open", "");
-  el.focus();
-  el.scrollIntoView({ block: "center" });
+/** A label with some of its {placeholders} filled by elements (a firm's name stays marked as a name). */
+function labelWith(key, nodes, vars = {}) {
+  const names = Object.keys(nodes);
+  const marks = Object.fromEntries(names.map((name, i) => [name, `\u0000${i}\u0000`]));
+  return t(key, { ...vars, ...marks }).split(/\u0000(\d+)\u0000/)
+    .map((part, i) => (i % 2 ? nodes[names[Number(part)]] : part)).filter((part) => part !== "");
 }
 
 function renderRank() {
   const box = $("rank-results");
-  if (!state.rank) { box.hidden = true; return; }
-  const d = state.rank.data;
-  const firm = d.company?.name || d.company?.location || d.company?.id || "";
+  if (!state.rank) { box.hidden = true; box.replaceChildren(); delete box.dataset.details; return; }
+  const { data: d, body } = state.rank;
+  const ctx = cardContext();
+  const pending = shownIds(d).filter((id) => !state.details.has(id)).length;
   const section = (id, title, intro, items, empty, card) => h("section", { id, "aria-labelledby": `${id}-title` },
     h("h3", { id: `${id}-title` }, title),
     intro ? h("p", { class: "hint" }, intro) : null,
     items.length ? h("ol", { class: "cards" }, items.map((x, i) => card(x, i + 1))) : h("p", { class: "empty" }, empty));
   fill(box,
     h("div", { class: "results-head" },
-      h("h2", { id: "rank-results-heading", tabindex: "-1" }, t("results.for", { firm, date: d.as_of })),
-      h("button", { type: "button", id: "rank-export", onclick: exportRank }, t("results.export"))),
-    section("schemes", t("results.schemes"), null, d.schemes ?? [], t("results.schemes.none"), schemeCard),
-    section("possible", t("results.possible"), t("results.possible.intro"), d.possible ?? [], t("results.possible.none"), possibleCard),
-    section("municipalities", t("results.municipalities"), null, d.municipalities ?? [], t("results.municipalities.none"), placeCard));
+      h("h2", { id: "rank-results-heading", tabindex: "-1" }, labelWith("results.for",
+        { firm: h("span", { class: "firm-name", translate: "no" }, firmTitle(d)) }, { date: d.as_of })),
+      h("div", { class: "results-actions" },
+        h("button", { type: "button", id: "rank-print", onclick: () => window.print() }, t("results.print")),
+        h("button", { type: "button", id: "rank-export", onclick: exportRank }, t("results.export")))),
+    h("p", { class: "firm-line" }, firmLine(d, body)),
+    h("p", { class: "print-only permalink" }, t("results.link"), " ", h("span", {}, location.href)),
+    section("schemes", t("results.schemes"), null, d.schemes ?? [], t("results.schemes.none"),
+      (s, i) => schemeCard(s, i, programOf(s.id), ctx)),
+    section("possible", t("results.possible"), t("results.possible.intro"), d.possible ?? [], t("results.possible.none"),
+      (s, i) => possibleCard(s, i, programOf(s.id), ctx)),
+    section("municipalities", t("results.municipalities"), null, d.municipalities ?? [], t("results.municipalities.none"),
+      (m, i) => placeCard(m, i, ctx)));
+  box.dataset.details = pending ? "pending" : "loaded";
   box.hidden = false;
 }
 
 function exportRank() {
-  const d = state.rank.data;
+  const { data: d } = state.rank;
   const comps = (c, keys) => keys.map((k) => (c && k in c ? c[k] : ""));
-  const header = ["type", "rank", "id", "name", "name_ja", "program_kind", "score",
-    ...SCHEME_COMPONENTS, "support", "assets", "distance_km", "missing", "reasons"];
+  const header = ["type", "rank", "id", "name", "name_ja", "kind", "score"].map((k) => t(`csv.${k}`)).concat(
+    SCHEME_COMPONENTS.map((k) => t(`component.${k}`)), [t("component.support"), t("component.assets")],
+    ["distance_km", "missing", "benefit", "deadline", "url", "contact", "source", "reasons"].map((k) => t(`csv.${k}`)));
+  const programCells = (s) => {
+    const p = { ...programOf(s.id), ...s };
+    const c = p.contact;
+    const source = (p.source ?? [])[0];
+    return [benefitText(p.benefit) ?? "", applicationText(p, d.as_of)[0], p.url ?? "",
+      c ? [c.name, c.address, c.phone, c.url].filter(Boolean).join(", ") : "",
+      source ? [source.file, source.document_date, source.quote].filter(Boolean).join(" | ") : ""];
+  };
   const rows = [
-    ...(d.schemes ?? []).map((s, i) => ["scheme", i + 1, s.id, s.name, s.name_ja, s.kind, s.score,
-      ...comps(s.components, SCHEME_COMPONENTS), "", "", "", "", (s.reasons ?? []).join("; ")]),
-    ...(d.possible ?? []).map((s, i) => ["possible", i + 1, s.id, s.name, s.name_ja, s.kind, s.score,
-      ...comps(s.components, SCHEME_COMPONENTS), "", "", "", (s.missing ?? []).join(";"), (s.reasons ?? []).join("; ")]),
-    ...(d.municipalities ?? []).map((m, i) => ["municipality", i + 1, m.code, m.name, m.name_ja, "", m.score,
+    ...(d.schemes ?? []).map((s, i) => [t("csv.scheme"), i + 1, s.id, s.name, s.name_ja, kindName(s.kind), s.score,
+      ...comps(s.components, SCHEME_COMPONENTS), "", "", "", "", ...programCells(s), (s.reasons ?? []).join("; ")]),
+    ...(d.possible ?? []).map((s, i) => [t("csv.possible"), i + 1, s.id, s.name, s.name_ja, kindName(s.kind), s.score,
+      ...comps(s.components, SCHEME_COMPONENTS), "", "", "", (s.missing ?? []).map((f) => t(`field.${f}`)).join("; "),
+      ...programCells(s), (s.reasons ?? []).join("; ")]),
+    ...(d.municipalities ?? []).map((m, i) => [t("csv.municipality"), i + 1, m.code, m.name, m.name_ja, "", m.score,
       "", "", "", m.components?.industry ?? "", "", m.components?.support ?? "", m.components?.assets ?? "",
-      m.distance_km ?? "", "", (m.reasons ?? []).join("; ")]),
+      m.distance_km ?? "", "", "", "", "", "", "", (m.reasons ?? []).join("; ")]),
   ];
   const who = String(d.company?.id || d.company?.name || "firm").replace(/[^\w\u3040-\u9fff-]+/g, "-");
   download(`support-${who}-${d.as_of}.csv`, toCsv(header, rows));
 }
-
-// ------------------------------------------------------------------ a program: whom to call first
-
-async function readCsvFile() {
-  const file = $("reach-file").files[0];
-  if (file) $("reach-firms").value = await file.text();
-}
-
-async function submitReach(ev) {
-  ev.preventDefault();
-  const form = $("reach-form");
-  clearErrors(form);
-  if ($("reach-file").files[0] && !$("reach-firms").value.trim()) await readCsvFile();
-  const program = $("reach-program").value;
-  const parsed = firmsFromCsv($("reach-firms").value);
-  let stop = false;
-  if (!program) { showFieldError("reach-program", t("error.program")); stop = true; }
-  if (parsed.errors.length) showCsvErrors(parsed.errors.map((e) => t("error.csv.row", { line: e.line, message: t(e.key, e.vars) })));
-  if (!parsed.firms.length) {
-    if (!parsed.errors.length) showFieldError("reach-firms", t("error.csv.empty"));
-    stop = true;
-  }
-  if (stop) {
-    showFormError(form, t("error.fix"));
-    form.querySelector("[aria-invalid=true]")?.focus();
-    return;
-  }
-  const body = { program, firms: parsed.firms, lang: language() };
-  const top = Number($("reach-top").value);
-  if (Number.isInteger(top) && top > 0) body.top = top;
-
-  $("reach-busy").hidden = false;
-  try {
-    const data = await api("v1/reach", body);
-    state.reach = { data, program, lines: parsed.lines, body };
-    renderReach();
-    $("reach-results-heading").focus();
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    showProblem(form, err.problem, (parts) => (parts.length ? `reach-${parts[0]}` : null));
-    // Errors inside the list name the CSV line and the column.
-    const lines = problemErrors(err.problem)
-      .filter(({ parts }) => parts[0] === "firms" && typeof parts[1] === "number")
-      .map(({ parts, message }) => t("error.csv.row", {
-        line: parsed.lines[parts[1]] ?? parts[1] + 2,
-        message: parts.length > 2 ? `${parts.slice(2).join(".")}: ${message}` : message,
-      }));
-    if (lines.length) showCsvErrors(lines);
-  } finally {
-    $("reach-busy").hidden = true;
-  }
-}
-
-function showCsvErrors(messages) {
-  const box = $("reach-firms-error");
-  box.replaceChildren(h("ul", {}, messages.map((m) => h("li", {}, m))));
-  box.hidden = false;
-  $("reach-firms").setAttribute("aria-invalid", "true");
-}
-
-function reachHits(data) {
-  return Array.isArray(data) ? data : (data.hits ?? data.items ?? []);
-}
-
-function renderReach() {
-  const box = $("reach-results");
-  if (!state.reach) { box.hidden = true; return; }
-  const { data, program, lines } = state.reach;
-  const p = state.programs.find((x) => x.id === program);
-  const programName = p ? pick(p.name, p.name_ja) : program;
-  const hits = reachHits(data);
-  const lineOf = (hit) => lines[(hit.row ?? 0) - 1];
-  const rowErrors = Array.isArray(data.errors) ? data.errors : [];
-  fill(box,
-    h("div", { class: "results-head" },
-      h("h2", { id: "reach-results-heading", tabindex: "-1" }, t("reach.results")),
-      h("button", { type: "button", id: "reach-export", onclick: exportReach, disabled: !hits.length }, t("results.export"))),
-    h("p", {}, t("reach.results.for", { n: data.firms ?? lines.length, program: programName })),
-    hits.length ? h("table", { class: "hits" },
-      h("thead", {}, h("tr", {},
-        ["reach.rank", "reach.firm", "reach.status", "reach.score", "reach.why"].map((k) => h("th", { scope: "col" }, t(k))))),
-      h("tbody", {}, hits.map((hit) => h("tr", { dataset: { firmId: hit.firm_id ?? "", status: hit.status } },
-        h("td", { class: "num" }, hit.rank),
-        h("th", { scope: "row" }, h("span", { class: "name" }, hit.firm_name || hit.firm_id || ""),
-          h("span", { class: "other-name" }, [hit.firm_id, lineOf(hit) ? t("reach.row", { row: lineOf(hit) }) : null].filter(Boolean).join(" · "))),
-        h("td", {}, h("span", { class: `status ${hit.status}` }, t(`status.${hit.status}`))),
-        h("td", { class: "score-cell" }, h("strong", {}, score2(hit.score)), bars(hit.components, SCHEME_COMPONENTS)),
-        h("td", {},
-          hit.missing?.length ? h("p", { class: "missing" }, t("results.provide"), " ",
-            hit.missing.map((f) => h("span", { class: "chip" }, t(`field.${f}`)))) : null,
-          reasonsList(hit.reasons)))))) : h("p", { class: "empty" }, t("reach.none")),
-    rowErrors.length ? h("section", {}, h("h3", {}, t("reach.rowErrors")),
-      h("ul", { lang: "en" }, rowErrors.map((e) => h("li", {},
-        typeof e === "string" ? e : [e.row ? t("reach.row", { row: lines[e.row - 1] ?? e.row }) + ": " : "",
-          e.field ? `${e.field}: ` : "", e.message ?? e.reason ?? JSON.stringify(e)])))) : null);
-  box.hidden = false;
-}
-
-function exportReach() {
-  const { data, program, lines } = state.reach;
-  const header = ["rank", "firm_id", "firm_name", "csv_line", "status", "score", ...SCHEME_COMPONENTS, "missing", "reasons"];
-  const rows = reachHits(data).map((hit) => [hit.rank, hit.firm_id, hit.firm_name, lines[(hit.row ?? 0) - 1] ?? "",
-    hit.status, hit.score, ...SCHEME_COMPONENTS.map((k) => hit.components?.[k] ?? ""),
-    (hit.missing ?? []).join(";"), (hit.reasons ?? []).join("; ")]);
-  download(`whom-to-call-${program}.csv`, toCsv(header, rows));
-}
-
 // ------------------------------------------------------------------ tabs, language, start
 
 function setupTabs() {
@@ -664,7 +521,10 @@ async function refetchReasons() {
     if (!shown?.body || shown.body.lang === language()) continue;
     const body = { ...shown.body, lang: language() };
     try {
-      state[key] = { ...shown, data: await api(path, body), body };
+      const data = await api(path, body);
+      if (state[key] !== shown) continue;  // another question was asked meanwhile
+      state[key] = { ...shown, data, body };
+      if (key === "rank") history.replaceState(null, "", `?${paramsOf(body)}`);
       render();
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;  // the earlier results stay, in the earlier language
@@ -683,14 +543,44 @@ async function loadVocabulary() {
   }
 }
 
+/** Show the options the service accepts: the largest `top`, and the distance field only if it is there. */
+function applyRequestFields() {
+  const rank = state.fields.RankRequest ?? {};
+  if (typeof rank.top?.maximum === "number") $("firm-top").max = String(rank.top.maximum);
+  $("firm-max_distance_km").closest(".field").hidden = !rank.max_distance_km;
+  const reach = state.fields.ReachRequest ?? {};
+  if (typeof reach.top?.maximum === "number") $("reach-top").max = String(reach.top.maximum);
+}
+
 async function loadChoices() {
-  await Promise.all([loadVocabulary(), fetchAll("v1/programs").then((items) => { state.programs = items; })]);
+  await Promise.all([loadVocabulary(),
+    fetchAll("v1/programs").then((items) => { state.programs = new Map(items.map((p) => [p.id, p])); }),
+    requestFields().then((fields) => { state.fields = fields; applyRequestFields(); })]);
   setLanguage(language());
+}
+
+/** Show what the address describes: the firm's result, or an empty form. */
+async function showAddress() {
+  const params = new URLSearchParams(location.search);
+  const lang = params.get("lang");
+  if ((lang === "en" || lang === "ja") && lang !== language()) setLanguage(lang);
+  const body = requestOfParams(params);
+  if (!body) {
+    state.rankTicket += 1;
+    $("firm-form").reset();
+    clearErrors($("firm-form"));
+    state.rank = null;
+    renderRank();
+    return;
+  }
+  body.lang = language();
+  await fillForm(body);
+  await runRank(body, [], { push: false });
 }
 
 async function useKey(ev) {
   ev.preventDefault();
-  try { sessionStorage.setItem(KEY_STORAGE, $("api-key").value.trim()); } catch (_) { /* kept for no one */ }
+  setApiKey($("api-key").value.trim());
   clearErrors($("firm-form"));
   try {
     await loadChoices();
@@ -710,9 +600,11 @@ async function start() {
   $("reach-file").addEventListener("change", readCsvFile);
   $("reach-example").addEventListener("click", () => { $("reach-firms").value = EXAMPLE_CSV; hideError("reach-firms"); });
   $("key-form").addEventListener("submit", useKey);
+  window.addEventListener("popstate", () => { showAddress(); });
   setLanguage(initialLanguage());
   try {
     await loadChoices();
+    await showAddress();
   } catch (err) {
     showFormError($("firm-form"), err.message || t("error.network"));
   }

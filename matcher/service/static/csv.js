@@ -2,6 +2,8 @@
 //
 // The first row names the columns with the fields of a firm profile; several needs in
 // one cell are separated by ";". Empty cells are left out (a missing fact is not zero).
+// Firms are numbered as the CLI numbers them: "row N" is the N-th data row after the
+// header (a quoted cell may span lines; an empty line is no row, as for Python's csv).
 
 export const FIRM_FIELDS = [
   "id", "name", "prefecture", "municipality", "industry", "employees", "capital_jpy",
@@ -52,12 +54,12 @@ export function parseCsv(text) {
   }
   if (quoted) return { records, error: { line: start, key: "error.csv.quote", vars: {} } };
   if (cell !== "" || cells.length) { cells.push(cell); records.push({ line: start, cells }); }
-  return { records: records.filter((r) => r.cells.some((x) => x.trim() !== "")), error: null };
+  return { records: records.filter((r) => !(r.cells.length === 1 && r.cells[0] === "")), error: null };
 }
 
 function cellValue(field, raw) {
   const text = raw.trim();
-  if (field === "needs") return text.split(/[;；]/).map((s) => s.trim()).filter(Boolean);
+  if (field === "needs") return text.split(/[;；、|]/).map((s) => s.trim()).filter(Boolean);
   if (WHOLE_NUMBERS.has(field)) {
     const digits = text.replace(/[,，\s円]/g, "");
     if (!/^\d+$/.test(digits)) throw { key: "error.csv.number", vars: { field, value: text } };
@@ -72,25 +74,27 @@ function cellValue(field, raw) {
 }
 
 /**
- * Firms from CSV text: {firms: [...profiles], lines: [CSV line of each firm], errors:
- * [{line, key, vars}]}. A bad row is reported by line and left out; the others are kept.
+ * Firms from CSV text: {firms: [...profiles], rows: [data-row number of each firm],
+ * errors: [{row, key, vars}]}, row 0 being the header. A bad row is reported by its
+ * number and left out; the others are kept.
  */
 export function firmsFromCsv(text) {
   const { records, error } = parseCsv(text);
-  const out = { firms: [], lines: [], errors: [] };
-  if (error) out.errors.push(error);
+  const out = { firms: [], rows: [], errors: [] };
+  if (error) out.errors.push({ row: records.length, key: error.key, vars: error.vars }); // the row left open
   if (!records.length) return out;
   const header = records[0].cells.map((h) => h.trim().toLowerCase());
   const unknown = header.filter((h) => !FIRM_FIELDS.includes(h));
   if (unknown.length) {
-    out.errors.push({ line: records[0].line, key: "error.csv.columns",
+    out.errors.push({ row: 0, key: "error.csv.columns",
                       vars: { column: unknown[0], expected: FIRM_FIELDS.join(", ") } });
     return out;
   }
-  for (const { line, cells } of records.slice(1)) {
+  records.slice(1).forEach(({ cells }, i) => {
+    const row = i + 1;
     if (cells.length > header.length) {
-      out.errors.push({ line, key: "error.csv.width", vars: { n: cells.length, m: header.length } });
-      continue;
+      out.errors.push({ row, key: "error.csv.width", vars: { n: cells.length, m: header.length } });
+      return;
     }
     try {
       const firm = {};
@@ -99,11 +103,11 @@ export function firmsFromCsv(text) {
         if (raw.trim() !== "") firm[field] = cellValue(field, raw);
       });
       out.firms.push(firm);
-      out.lines.push(line);
+      out.rows.push(row);
     } catch (problem) {
-      out.errors.push({ line, key: problem.key, vars: problem.vars });
+      out.errors.push({ row, key: problem.key, vars: problem.vars });
     }
-  }
+  });
   return out;
 }
 

@@ -1,7 +1,7 @@
 """The register: firms, catalog versions, matches, outcomes, coordinators, audit
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-12-02
 """
 from alembic import op

@@ -1,0 +1,208 @@
+"""Scoring the chunks of a batch run on a Dask cluster: ``run_batch(..., backend="dask")``.
+
+This module is imported only when the Dask backend is chosen, so that ``import matcher``
+and ``matcher --help`` never load dask. The client (the process that runs
+:func:`matcher.batch.run_batch`) reads the input and cuts it into the usual chunks; the
+workers validate, score and encode each chunk (:func:`matcher.batch.chunk.encode_chunk`); the
+client writes each part and its ``.done`` marker as results arrive, so a run resumes
+exactly as a local one does and ends with the same bytes.
+
+The fitted engine reaches each worker once, in a worker plugin (:class:`EnginePlugin`):
+the scheduler hands the plugin to every worker when it registers, including workers
+that join or restart later, and the engine stays in the worker's memory, outside its
+data store, so it is never spilled, moved or dropped. (A ``client.scatter(engine,
+broadcast=True)`` would not stay put: the active memory manager drops the replicas no
+task is waiting for, and the engine would be sent again and again.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import pickle
+import uuid
+import warnings
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from matcher._validation import check_int
+from matcher.batch.chunk import Encoded, encode_chunk
+from matcher.errors import MatcherError, ParameterError
+
+try:
+    import distributed  # noqa: F401
+except ImportError:
+    raise MatcherError("the dask backend needs the packages dask and distributed, which are not installed: "
+                       "pip install 'shien-matcher[dask]'") from None
+from dask.system import CPU_COUNT
+from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
+
+__all__ = ["DaskScorer", "EnginePlugin"]
+
+_log = logging.getLogger(__name__)
+
+
+class EnginePlugin(WorkerPlugin):
+    """A fitted engine, held by every worker of the cluster for the length of a run.
+
+    Parameters
+    ----------
+    engine : MatchEngine
+        The fitted engine; it is pickled once on the client and unpickled once per worker.
+    """
+
+    idempotent = False
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+
+    def setup(self, worker: Any) -> None:
+        """Nothing to do: the engine arrived with the plugin."""
+
+    def teardown(self, worker: Any) -> None:
+        """Free the engine when the run unregisters the plugin."""
+        self.engine = None
+
+
+def _score_on_worker(plugin: str, records: bytes, as_of: dt.date, top: int, possible: int, municipalities: int,
+                     fmt: str) -> tuple[bytes, bytes, tuple[int, int, int, int]]:
+    """One chunk, scored and encoded on a worker with the engine of the plugin named ``plugin``."""
+    engine = get_worker().plugins[plugin].engine
+    return encode_chunk(engine, pickle.loads(records), as_of, top, possible, municipalities, fmt)
+
+
+class DaskScorer:
+    """A connection to a Dask cluster that scores chunks with one engine.
+
+    Use it as a context manager: entering connects to ``scheduler`` (or starts a
+    local cluster of worker processes on the loopback interface) and sends the
+    engine to every worker; leaving frees the engine and closes what was opened.
+
+    Parameters
+    ----------
+    engine : MatchEngine
+        A fitted engine.
+    scheduler : str or distributed.Client, optional
+        The scheduler's address, such as ``tcp://10.0.0.5:8786`` (TLS settings come from
+        the Dask configuration), or a connected client, which is left open. Without it a
+        :class:`distributed.LocalCluster` is started for the run.
+    workers : int, optional
+        Worker processes of the local cluster (one thread each); default: the CPUs.
+    max_in_flight : int, optional
+        Chunks sent and not yet written back; default: twice the cluster's threads
+        (at least 2), read again as workers come and go. Bounds the memory of the
+        client, the scheduler and the workers whatever the size of the input.
+    worker_wait : float, default 60
+        Seconds to wait for a first worker when the scheduler has none, before giving
+        up with a clear error (workers that join later, during the run, are used too).
+    """
+
+    def __init__(self, engine: Any, *, scheduler: str | Client | None = None, workers: int | None = None,
+                 max_in_flight: int | None = None, worker_wait: float = 60.0) -> None:
+        if scheduler is not None and workers is not None:
+            raise ParameterError(f"workers sizes a local cluster, so give it without a scheduler address, "
+                             f"got workers={workers!r} and scheduler={scheduler!r}")
+        for name, v in (("workers", workers), ("max_in_flight", max_in_flight)):
+            if v is not None:
+                check_int(name, v)
+        self.engine, self.scheduler, self.workers, self.max_in_flight = engine, scheduler, workers, max_in_flight
+        self.worker_wait = worker_wait
+        self.client: Client | None = None
+        self._own_client = True
+        self.cluster: LocalCluster | None = None
+        self.plugin = f"shien-matcher-engine-{uuid.uuid4().hex}"
+
+    def __enter__(self) -> DaskScorer:
+        try:
+            if self.scheduler is None:
+                with warnings.catch_warnings():  # another cluster has the default HTTP port: any port will do
+                    warnings.filterwarnings("ignore", message="Port .* is already in use")
+                    self.cluster = LocalCluster(n_workers=self.workers or CPU_COUNT, threads_per_worker=1,
+                                                processes=True, host="127.0.0.1", dashboard_address=None,
+                                                silence_logs=logging.ERROR)
+                self.client = Client(self.cluster)
+            elif isinstance(self.scheduler, Client):  # the caller's client (Coiled, dask-kubernetes): left open
+                self.client, self._own_client = self.scheduler, False
+            else:
+                try:
+                    self.client = Client(self.scheduler)
+                except (OSError, ValueError, TypeError) as exc:
+                    raise MatcherError(f"cannot reach the Dask scheduler at {self.scheduler}: "
+                                       f"{' '.join(str(exc).split()) or type(exc).__name__}") from None
+            if not self.client.scheduler_info().get("workers"):
+                try:  # a scheduler without workers would otherwise take the chunks and wait forever
+                    self.client.wait_for_workers(1, timeout=self.worker_wait)
+                except TimeoutError:
+                    where = self.client.scheduler.address
+                    raise MatcherError(f"the Dask scheduler at {where} has no workers (waited {self.worker_wait:g} s): "
+                                       f"start some with `dask worker {where}`") from None
+            try:
+                self.client.register_plugin(EnginePlugin(self.engine), name=self.plugin)
+            except Exception as exc:
+                raise MatcherError(f"a Dask worker could not load the engine ({type(exc).__name__}: {exc}); "
+                                   f"every worker needs shien-matcher installed, the same version as the client"
+                                   ) from None
+        except BaseException:
+            self._close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if self.client is not None:
+            try:
+                if self.client.status == "running":
+                    self.client.unregister_worker_plugin(self.plugin)
+            except Exception:  # the plugin was never registered, or the cluster is gone
+                _log.debug("could not unregister %s", self.plugin, exc_info=True)
+            if self._own_client:
+                self.client.close()
+            self.client = None
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
+
+    def _limit(self) -> int:
+        if self.max_in_flight is not None:
+            return self.max_in_flight
+        return max(2, 2 * sum(self.client.nthreads().values()))
+
+    def score(self, chunks: Iterable[tuple[int, list]], as_of: dt.date, top: int, possible: int,
+              municipalities: int, fmt: str) -> Iterator[Encoded]:
+        """Score ``(k, records)`` chunks on the workers; yield ``(k, part, errors, stats)`` as each completes.
+
+        At most :attr:`max_in_flight` chunks are out at once: the next one is read
+        from ``chunks`` only when a result has come back, so the input is streamed.
+        """
+        if self.client is None:
+            raise RuntimeError("use DaskScorer as a context manager: `with DaskScorer(engine) as scorer: ...`")
+        run = uuid.uuid4().hex[:8]
+        todo = iter(chunks)
+        pending: dict[Any, int] = {}
+        done = as_completed()
+
+        def send_more() -> None:
+            limit = self._limit()
+            while len(pending) < limit:
+                item = next(todo, None)
+                if item is None:
+                    return
+                k, records = item
+                future = self.client.submit(_score_on_worker, self.plugin, pickle.dumps(records, protocol=5), as_of,
+                                            top, possible, municipalities, fmt, key=f"shien-matcher-chunk-{run}-{k:06d}")
+                pending[future] = k
+                done.add(future)
+
+        try:
+            send_more()
+            for future in done:
+                k = pending.pop(future)
+                data, err, stats = future.result()
+                future.release()
+                yield k, data, err, stats
+                send_more()
+        finally:
+            if pending and self.client is not None:
+                self.client.cancel(list(pending))

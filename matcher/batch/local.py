@@ -1,0 +1,159 @@
+"""The local backends: chunks scored in this process (``jobs=1``) or in worker processes (``run_batch(..., jobs=N)``).
+
+Validating profiles and vectorizing their texts is Python work that holds the GIL, so
+threads cannot spread it over cores; processes can. Each of ``jobs`` worker processes
+receives the fitted engine once, when it starts, and then only
+chunks of input records; it validates, scores and encodes each chunk
+(:func:`matcher.batch.chunk.encode_chunk`) and sends back the encoded part. The parent reads
+the input and writes each part and its ``.done`` marker as results arrive, exactly as
+the Dask backend does (:mod:`matcher.batch.dask`), so output, resume and errors are the
+same whatever ``jobs``.
+
+On Linux the workers are forked, so they inherit the engine without pickling it and
+start in a moment; elsewhere they are spawned (they import the libraries and unpickle
+the engine, a second or two, once per run; the calling script then needs the usual
+``if __name__ == "__main__":`` guard).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import itertools
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from matcher.batch.chunk import Encoded, encode_chunk
+
+__all__ = ["InProcessScorer", "ProcessScorer"]
+
+_ENGINE: Any = None
+
+
+def _start(engine: Any) -> None:
+    global _ENGINE
+    _ENGINE = engine
+    parent = os.getppid()
+
+    def watch() -> None:  # a parent killed with kill -9 leaves no orphan behind
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="shien-matcher-parent-watch").start()
+
+
+def _score(records: list, as_of: dt.date, top: int, possible: int, municipalities: int,
+           fmt: str) -> tuple[bytes, bytes, tuple[int, int, int, int]]:
+    return encode_chunk(_ENGINE, records, as_of, top, possible, municipalities, fmt)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """``fork`` on Linux (the engine is inherited, nothing is pickled, and a script without
+    ``if __name__ == "__main__":`` still works); ``spawn`` elsewhere."""
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+class InProcessScorer:
+    """Chunks scored one after the other in this process, as they are read; a context manager.
+
+    Parameters
+    ----------
+    engine : MatchEngine
+        A fitted engine.
+    """
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+
+    def __enter__(self) -> "InProcessScorer":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+    def score(self, chunks: Iterable[tuple[int, list]], as_of: dt.date, top: int, possible: int,
+              municipalities: int, fmt: str) -> Iterator[Encoded]:
+        """Score ``(k, records)`` chunks; yield ``(k, part, errors, stats)``, one chunk read per result."""
+        for k, records in chunks:
+            yield k, *encode_chunk(self.engine, records, as_of, top, possible, municipalities, fmt)
+
+
+class ProcessScorer:
+    """``jobs`` worker processes that score chunks with one engine; a context manager.
+
+    Parameters
+    ----------
+    engine : MatchEngine
+        A fitted engine.
+    jobs : int
+        Worker processes.
+    """
+
+    def __init__(self, engine: Any, jobs: int) -> None:
+        self.engine = engine
+        self.jobs = jobs
+        self.pool: cf.ProcessPoolExecutor | None = None
+        self.entered = False
+
+    def __enter__(self) -> "ProcessScorer":
+        self.entered = True
+        return self
+
+    def _start_pool(self) -> cf.ProcessPoolExecutor:
+        if self.pool is None:
+            self.pool = cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(),
+                                               initializer=_start, initargs=(self.engine,))
+        return self.pool
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def score(self, chunks: Iterable[tuple[int, list]], as_of: dt.date, top: int, possible: int,
+              municipalities: int, fmt: str) -> Iterator[Encoded]:
+        """Score ``(k, records)`` chunks; yield ``(k, part, errors, stats)`` as each completes.
+
+        At most two chunks per worker are out at once, so the input is streamed. An
+        input of one chunk is scored here, without starting any process.
+        """
+        if not self.entered:
+            raise RuntimeError("use ProcessScorer as a context manager: `with ProcessScorer(engine, 2) as s: ...`")
+        todo = iter(chunks)
+        head = list(itertools.islice(todo, 2))
+        if len(head) < 2:
+            for k, records in head:
+                yield k, *encode_chunk(self.engine, records, as_of, top, possible, municipalities, fmt)
+            return
+        todo = itertools.chain(head, todo)
+        pool = self._start_pool()
+        pending: dict[cf.Future, int] = {}
+
+        def send_more() -> None:
+            while len(pending) < 2 * self.jobs:
+                item = next(todo, None)
+                if item is None:
+                    return
+                k, records = item
+                pending[pool.submit(_score, records, as_of, top, possible, municipalities, fmt)] = k
+
+        try:
+            send_more()
+            while pending:
+                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    k = pending.pop(future)
+                    data, err, stats = future.result()
+                    yield k, data, err, stats
+                send_more()
+        finally:
+            for future in pending:
+                future.cancel()

@@ -1,0 +1,326 @@
+"""The commands of ``matcher``: rank, explain, reach, batch, fit and catalog; each a thin layer over the library.
+
+Every command prints a readable table by default and exactly the library's JSON with
+``--json``. The heavy modules are imported inside each command, so that
+``matcher --help`` starts quickly.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from profiles.errors import CatalogError
+from matcher.cli._render import echo_json, print_ranking, wrap
+
+__all__ = ["batch", "catalog", "explain", "fit", "rank", "reach"]
+
+
+def _engine(catalog: str | None, engine_file: str | None, **params: Any):
+    from matcher.engine import MatchEngine
+
+    if catalog and engine_file:
+        raise click.UsageError("give --catalog or --engine, not both")
+    if engine_file:
+        engine = MatchEngine.load(engine_file)
+        return engine.set_params(**{k: v for k, v in params.items() if v is not None})
+    params = {k: v for k, v in params.items() if v is not None}
+    if catalog:  # a catalog directory is fitted once and then read from the cache (matcher.cache)
+        from matcher.cache import fitted_engine
+
+        return fitted_engine(catalog, **params)
+    return MatchEngine(**params).fit(catalog)
+
+
+_catalog_opt = click.option("--catalog", "catalog", type=click.Path(), default=None,
+                            help="Catalog directory (default: the built-in catalog).")
+_engine_opt = click.option("--engine", "engine_file", type=click.Path(), default=None,
+                           help="A fitted engine saved by `matcher fit` (trusted files only).")
+_as_of_opt = click.option("--as-of", "as_of", default=None, metavar="DATE",
+                          help="Evaluate validity windows at this date, YYYY-MM-DD (default: today).")
+_json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+_lang_opt = click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
+                         help="Language of the reasons (a rule's own conditions stay in English).")
+
+
+@click.command()
+@click.argument("firm", type=str)
+@_catalog_opt
+@_engine_opt
+@_as_of_opt
+@click.option("--top", type=int, default=None, help="How many eligible programs to show (default 10).")
+@click.option("--possible", "possible_top", type=int, default=None, help="How many 'possible' programs (default 5).")
+@click.option("--municipalities", "municipalities_top", type=int, default=None,
+              help="How many municipalities to recommend (default 5).")
+@click.option("--max-distance", "max_distance_km", type=float, default=None, metavar="KM",
+              help="Recommend only municipalities within this distance.")
+@_json_opt
+@click.option("--explain", is_flag=True, help="Show every condition, and the excluded programs.")
+@_lang_opt
+def rank(firm: str, catalog, engine_file, as_of, top, possible_top, municipalities_top, max_distance_km,
+         as_json, explain, lang) -> None:
+    """Rank the programs a firm can use, with reasons.
+
+    FIRM is a YAML or JSON file of the firm's profile, or - for standard input.
+
+    Example:
+
+        matcher rank examples/kita-metal-press.yaml --top 5 --as-of 2026-11-21
+    """
+    from matcher.firmio import read_firm
+
+    data = read_firm(firm)
+    engine = _engine(catalog, engine_file, possible_top=possible_top, municipalities_top=municipalities_top,
+                     max_distance_km=max_distance_km)
+    result = engine.rank(data, as_of=as_of, top=top, explain=explain, lang=lang).to_dict()
+    if as_json:
+        echo_json(result)
+    else:
+        print_ranking(result)
+
+
+@click.command()
+@click.argument("firm", type=str)
+@click.argument("program_id", type=str)
+@_catalog_opt
+@_engine_opt
+@_as_of_opt
+@_json_opt
+def explain(firm: str, program_id: str, catalog, engine_file, as_of, as_json) -> None:
+    """Explain, condition by condition, whether a program is for a firm.
+
+    Example:
+
+        matcher explain examples/hamura-no-size.yaml hamura-interest-subsidy
+    """
+    from matcher.firmio import read_firm
+
+    data = read_firm(firm)
+    result = _engine(catalog, engine_file).explain(data, program_id, as_of=as_of).to_dict()
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(f"{result['program']['name']} ({result['program']['id']}): {result['outcome']} "
+               f"on {result['as_of']}; score {result['score']:.3f}")
+    for cond in result["conditions"]:
+        click.echo(wrap(f"[{cond['outcome']}] {cond['text']}", 2))
+    if result["missing"]:
+        click.echo(f"  missing: {', '.join(result['missing'])}")
+    click.echo("  components: " + ", ".join(f"{k} {v:.2f}" for k, v in result["components"].items()))
+    for reason in result["reasons"]:
+        click.echo(wrap(reason, 2))
+
+
+@click.command()
+@click.argument("program_id", type=str)
+@click.argument("firms", type=str)
+@_catalog_opt
+@_engine_opt
+@_as_of_opt
+@click.option("--top", type=int, default=20, show_default=True, help="How many firms to list.")
+@click.option("--eligible-only", is_flag=True, help="Leave out firms that might be eligible once they give a fact.")
+@_json_opt
+@_lang_opt
+def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligible_only, as_json, lang) -> None:
+    """Which firms should hear about a program first, and why.
+
+    FIRMS is a CSV, JSON Lines, JSON or YAML file of firm profiles. Bad rows are
+    reported on stderr by row number and skipped; every other row is scored.
+
+    Example:
+
+        matcher reach kita-trade-fair-subsidy examples/kita-register.csv --top 10
+    """
+    from matcher.firmio import open_records, valid_firms
+
+    engine = _engine(catalog, engine_file)
+    engine.program(program_id)
+    errors: list = []
+    good = list(valid_firms(open_records(firms), errors))
+    hits = engine.reach(program_id, [f for _, f in good], top=top, as_of=as_of, include_possible=not eligible_only,
+                        lang=lang)
+    rows = [r for r, _ in good]
+    hits = [h.model_copy(update={"row": rows[h.row - 1]}) for h in hits]
+    for e in errors:
+        click.echo(f"skipped {e}", err=True)
+    if as_json:
+        echo_json({"program": program_id, "firms": len(good) + len(errors), "errors": [e.to_dict() for e in errors],
+                    "hits": [h.to_dict() for h in hits]})
+        return
+    click.echo(f"{'#':>3}  {'score':>5}  {'status':<9} {'firm':<28} row  why")
+    for h in hits:
+        label = (h.firm_name or h.firm_id or "")[:28]
+        click.echo(f"{h.rank:>3}  {h.score:>5.3f}  {h.status:<9} {label:<28} {h.row:>3}  "
+                   + ("missing: " + ", ".join(h.missing) + "; " if h.missing else "") + "; ".join(h.reasons[:2]))
+    click.echo(f"{len(good)} firms scored, {len(errors)} rows skipped", err=True)
+
+
+@click.command()
+@click.argument("firms", type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="Output file: .csv, .jsonl or .parquet (errors go to OUTPUT.errors.jsonl).")
+@_catalog_opt
+@_engine_opt
+@_as_of_opt
+@click.option("--top", type=int, default=10, show_default=True, help="Eligible programs per firm.")
+@click.option("--possible", type=int, default=0, show_default=True,
+              help="Programs per firm that need a missing fact (status 'possible').")
+@click.option("--municipalities", type=int, default=0, show_default=True, help="Municipalities per firm.")
+@click.option("--jobs", type=int, default=1, show_default=True, help="Worker processes scoring chunks at once (each gets the engine once).")
+@click.option("--chunk-size", type=int, default=4096, show_default=True, help="Firms per chunk.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run of the same job.")
+@click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Score chunks in this process, or on a Dask cluster (pip install 'shien-matcher[dask]').")
+@click.option("--scheduler", default=None, metavar="ADDR",
+              help="With --backend dask: the scheduler, e.g. tcp://host:8786 (default: a local cluster).")
+@click.option("--workers", type=int, default=None,
+              help="With --backend dask and no --scheduler: worker processes of the local cluster (default: CPUs).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@_json_opt
+def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalities, jobs, chunk_size, resume,
+          backend, scheduler, workers, progress, as_json) -> None:
+    """Score a file of firms: one output row per firm and rank.
+
+    FIRMS is a CSV, JSON Lines or Parquet file of firm profiles. A broken row never
+    stops the run: it goes to OUTPUT.errors.jsonl with its row number, field and
+    reason. The output is written atomically; --resume continues a run that was
+    interrupted (even by kill -9) and gives the same bytes as an uninterrupted run.
+    With --backend dask the chunks are scored on the workers of a Dask cluster and
+    the output is the same bytes.
+
+    Example:
+
+        matcher batch firms.csv -o ranked.csv --top 5 --as-of 2026-11-21
+
+        matcher batch firms.parquet -o ranked.parquet --backend dask --scheduler tcp://10.0.0.5:8786
+    """
+    from matcher.batch import run_batch
+    from matcher.batch.files import count_records
+
+    engine = _engine(catalog, engine_file)
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=count_records(firms), unit=" firms", unit_scale=True, file=sys.stderr, desc="scoring")
+    try:
+        summary = run_batch(engine, firms, output, top=top, as_of=as_of, possible=possible,
+                            municipalities=municipalities, jobs=jobs, chunk_size=chunk_size, resume=resume,
+                            progress=bar.update if bar else None, backend=backend, scheduler=scheduler,
+                            workers=workers)
+    finally:
+        if bar:
+            bar.close()
+    if as_json:
+        echo_json(summary.to_dict())
+    else:
+        click.echo(summary.line(), err=True)
+
+
+@click.command()
+@_catalog_opt
+@click.option("-o", "--output", required=True, type=click.Path(), help="Where to write the engine (.joblib).")
+def fit(catalog, output) -> None:
+    """Fit an engine on a catalog and save it, for fast start-up with --engine.
+
+    Example:
+
+        matcher fit -o engine.joblib && matcher rank firm.yaml --engine engine.joblib
+    """
+    from matcher.engine import MatchEngine
+
+    engine = MatchEngine().fit(catalog)
+    path = engine.save(output)
+    click.echo(f"fitted {engine.n_programs_} programs (catalog {engine.catalog_hash_}) -> {path}")
+
+
+@click.group()
+def catalog() -> None:
+    """Check and list catalogs.
+
+    Example:
+
+        matcher catalog validate my-catalog/
+    """
+
+
+@catalog.command("validate")
+@click.argument("directory", type=click.Path())
+def catalog_validate(directory: str) -> None:
+    """Validate a catalog directory, reporting every problem at once.
+
+    Each problem names the file, the entry id and the field path. Exit code 0 when
+    the catalog is valid, 2 when it is not.
+
+    Example:
+
+        matcher catalog validate ./catalog
+    """
+    from rules import load_checked_catalog
+
+    try:
+        cat = load_checked_catalog(directory)
+    except CatalogError as exc:
+        for p in exc.problems:
+            click.echo(str(p), err=True)
+        click.echo(f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} in {directory}", err=True)
+        sys.exit(2)
+    click.echo(f"ok: {len(cat.programs)} programs, {len(cat.municipalities)} municipalities, "
+               f"{len(cat.clusters)} clusters (hash {cat.hash})")
+
+
+@catalog.command("import")
+@click.argument("format", type=click.Choice(["tokyo-subsidies", "jgrants", "table"]))
+@click.argument("input", type=click.Path())
+@click.option("-o", "--output", "output_dir", required=True, type=click.Path(),
+              help="The catalog directory to write (created; an import never overwrites its input).")
+@click.option("--mapping", type=click.Path(), default=None,
+              help="For the table format: a YAML file naming the column of each field.")
+@_json_opt
+def catalog_import(format: str, input: str, output_dir: str, mapping, as_json) -> None:
+    """Import a real catalog into a catalog directory, and print what was read from it.
+
+    FORMAT is tokyo-subsidies (the Tokyo Metropolitan Government's open-data subsidy list),
+    jgrants (responses of the jGrants API, list and detail) or table (a city's own CSV or
+    Excel list, with --mapping). The report gives, per field, how many rows got a value
+    extracted from the text, given by the source, or nothing, and the rows skipped.
+
+    Example:
+
+        matcher catalog import tokyo-subsidies ../shared/data/tokyo-subsidies-fy2024.csv -o tokyo/
+    """
+    from matcher.importers import import_catalog
+
+    report = import_catalog(format, input, output_dir, mapping=mapping)
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        click.echo(report.to_text())
+
+
+@catalog.command("list")
+@_catalog_opt
+@_as_of_opt
+@_json_opt
+def catalog_list(catalog, as_of, as_json) -> None:
+    """List a catalog's programs and whether each is open at a date.
+
+    Example:
+
+        matcher catalog list --as-of 2014-06-01
+    """
+    from profiles.validation import parse_as_of
+    from rules import load_checked_catalog
+
+    cat = load_checked_catalog(catalog)
+    day = parse_as_of(as_of)
+    rows = [{"id": p.id, "name": p.name, "provider": p.provider.name, "kind": p.kind, "open": p.status(day)[0]}
+            for p in cat.programs]
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['id']:<44} {r['kind']:<18} {'open' if r['open'] else 'closed':<7} {r['provider']}")

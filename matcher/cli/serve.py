@@ -1,0 +1,89 @@
+"""``matcher serve``: run the HTTP service (:mod:`matcher.service`) with uvicorn.
+
+Registered lazily by :mod:`matcher.cli`, so that ``matcher --help`` does not import
+FastAPI (the service's modules are imported inside the command). The engine is fitted (or loaded) once, before the server starts listening,
+so a bad catalog or engine file prints one line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from matcher.errors import ParameterError
+
+__all__ = ["serve"]
+
+
+def _settings(**given):
+    """Settings from the environment, overridden by the options given on the command line."""
+    from pydantic import ValidationError
+
+    from profiles.validation import first_error
+    from matcher.service.settings import Settings
+
+    try:
+        return Settings(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        where, msg, value = first_error(exc)
+        where = where or "settings"
+        option = (f"--{where.replace('_', '-')} (MATCHER_{where.upper()})" if where != "settings"
+                  else "--catalog, --engine")
+        got = f", got {value!r}" if where != "settings" and not isinstance(value, dict) else ""
+        raise ParameterError(f"{option}: {msg}{got}") from None
+
+
+@click.command()
+@click.option("--catalog", type=click.Path(), default=None,
+              help="Catalog directory (default: $MATCHER_CATALOG or the built-in catalog).")
+@click.option("--engine", "engine_file", type=click.Path(), default=None,
+              help="A fitted engine saved by `matcher fit` (trusted files only).")
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default 8000).")
+@click.option("--workers", type=int, default=None,
+              help="Worker processes (default 1); each fits its own engine.")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
+              show_default=True, help="uvicorn's log level.")
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
+def serve(catalog, engine_file, host, port, workers, log_level, access_log) -> None:
+    """Serve the matcher over HTTP: ranking, programs, municipalities.
+
+    Settings not given here come from MATCHER_* environment variables (MATCHER_API_KEY,
+    MATCHER_ADMIN_TOKEN, MATCHER_MAX_BODY_BYTES, ...). With one worker, SIGHUP reloads
+    the catalog without downtime; with several, SIGHUP replaces the workers one by one.
+    Docs at http://HOST:PORT/docs.
+
+    Example:
+
+        matcher serve --catalog profiles/data/catalog --port 8000
+    """
+    import uvicorn
+
+    from matcher.service.state import build_engine
+
+    settings = _settings(catalog=catalog, engine=engine_file, host=host, port=port, workers=workers)
+    if settings.workers == 1:
+        from matcher.service.app import configure_logging, create_app
+
+        configure_logging(log_level)
+        app = create_app(settings, engine=build_engine(settings.catalog, settings.engine), handle_sighup=True)
+        click.echo(f"serving {app.state.slot.current.engine.n_programs_} programs "
+                   f"(catalog {app.state.slot.current.engine.catalog_hash_}) on "
+                   f"http://{settings.host}:{settings.port}", err=True)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, access_log=access_log)
+        return
+    # Several processes: check the source here, once, so a bad one is one line, not N tracebacks.
+    if settings.engine is not None:
+        build_engine(None, settings.engine)
+    else:
+        from rules import load_checked_catalog
+
+        load_checked_catalog(settings.catalog)
+    for name, value in (("CATALOG", settings.catalog), ("ENGINE", settings.engine), ("HOST", settings.host),
+                        ("PORT", settings.port), ("WORKERS", settings.workers)):
+        if value is not None:
+            os.environ[f"MATCHER_{name}"] = str(value)
+    click.echo(f"serving with {settings.workers} workers on http://{settings.host}:{settings.port}", err=True)
+    uvicorn.run("matcher.service.app:app_from_env", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, log_level=log_level, access_log=access_log)

@@ -1,0 +1,233 @@
+"""Reasons and results: turning a :class:`~matcher.scored.ScoredChunk` into rankings, hits and explanations.
+
+:class:`Explainer` is built once when the engine is fitted (it keeps the fields of a
+result that depend only on the program); the engine asks it for the words of
+:meth:`~matcher.engine.MatchEngine.rank`, :meth:`~matcher.engine.MatchEngine.reach`
+and :meth:`~matcher.engine.MatchEngine.explain`. The words themselves, in English
+and Japanese, are in :mod:`matcher.reasons`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from profiles.geography import gazetteer
+from profiles.industries import industry_label, resolve_industry
+from profiles.models import CompanyProfile, SupportProgram
+from profiles.needs import NEEDS
+from rules import CompiledEligibility
+from rules.kleene import FALSE, TRUE, UNKNOWN, outcome_name
+from matcher.features import ProgramFeatures
+from matcher.reasons import fact_label, kind_label, say
+from matcher.results import (
+    Condition,
+    Excluded,
+    Explanation,
+    MunicipalityMatch,
+    Possible,
+    ProviderRef,
+    Ranking,
+    ReachHit,
+    Scheme,
+)
+from matcher.scored import ScoredChunk
+from matcher.text import TextVectorizer, matching_terms
+from matcher.topk import top_k
+from matcher.weights import COMPONENTS
+
+__all__ = ["Explainer", "company_fields", "provider_ref"]
+
+_NEED = {n.id: n for n in NEEDS}
+
+
+def provider_ref(p: SupportProgram) -> ProviderRef:
+    """The provider of a program, as results show it."""
+    return ProviderRef(id=p.provider.id, name=p.provider.name, name_ja=p.provider.name_ja, kind=p.provider.kind)
+
+
+def company_fields(firm: CompanyProfile) -> dict[str, Any]:
+    """The firm as a result shows it: its fields, with its location and industry in words."""
+    out = firm.model_dump(mode="json", exclude_none=True)
+    out["needs"] = list(firm.needs)
+    if firm.municipality:
+        out["location"] = gazetteer().get(firm.municipality).label
+    elif firm.prefecture:
+        out["location"] = gazetteer().prefectures[int(firm.prefecture) - 1].name_en
+    if firm.industry:
+        out["industry_name"] = resolve_industry(firm.industry).name_en
+    return out
+
+
+def _static_fields(p: SupportProgram) -> dict[str, Any]:
+    """The fields of a result that depend only on the program, built once at fit."""
+    return {"id": p.id, "name": p.name, "name_ja": p.name_ja, "kind": p.kind, "provider": provider_ref(p),
+            "description": p.description, "url": p.url,
+            "benefit": p.benefit.model_dump(mode="json", exclude_none=True) if p.benefit else None}
+
+
+def _missing_of(conds: list[Condition]) -> list[str]:
+    return list(dict.fromkeys(m for c in conds for m in c.missing))
+
+
+class Explainer:
+    """The reasons and results of a fitted engine.
+
+    Parameters
+    ----------
+    programs : sequence of SupportProgram
+        The catalog's programs (the columns of every score matrix).
+    eligibility : rules.CompiledEligibility
+    text : TextVectorizer
+    program_text : scipy.sparse.csr_matrix
+        The programs' text vectors.
+    program_features : ProgramFeatures
+    """
+
+    def __init__(self, programs: Sequence[SupportProgram], eligibility: CompiledEligibility, text: TextVectorizer,
+                 program_text: sp.csr_matrix, program_features: ProgramFeatures):
+        self.programs = tuple(programs)
+        self.eligibility = eligibility
+        self.text = text
+        self.program_text = program_text
+        self.program_features = program_features
+        self.static = [_static_fields(p) for p in self.programs]
+
+    # ------------------------------------------------------------------ words
+    def reasons(self, chunk: ScoredChunk, i: int, j: int, dense: np.ndarray, lang: str = "en") -> list[str]:
+        """Why column ``j`` suits firm ``i`` of ``chunk`` (``dense``: the firm's text row)."""
+        col = chunk.program(j)
+        firm, ff, comps = chunk.profiles[i], chunk.features, chunk.components
+        p = self.programs[col]
+        ja = lang == "ja"
+        out = []
+
+        def need(n: str) -> str:
+            return _NEED[n].label_ja if ja else _NEED[n].label_en
+
+        stated = [n for n in p.needs if n in firm.needs]
+        if stated:
+            out.append(say("needs", lang, needs=("、" if ja else ", ").join(need(n) for n in stated)))
+        inferred = [n for n in p.needs if n in ff.inferred[i]]
+        if inferred:
+            out.append(say("inferred", lang, needs=("、" if ja else ", ").join(
+                f"{need(n)} ({ff.inferred[i][n]})" for n in inferred)))
+        terms = matching_terms(self.text, dense, self.program_text, col)
+        if terms:
+            out.append(say("terms", lang, terms=", ".join(terms)))
+        ind = float(comps["industry"][i, j])
+        targets = self.program_features.targets[col]
+        if targets and ind >= 0.75 and firm.industry:
+            label = f"{firm.industry} {resolve_industry(firm.industry).name_ja}" if ja else industry_label(firm.industry)
+            out.append(say("industry", lang, industry=label))
+        elif not targets:
+            out.append(say("any_industry", lang))
+        loc = float(comps["locality"][i, j])
+        if loc >= 1.0:
+            gov = gazetteer().get(firm.municipality)
+            out.append(say("own_municipality", lang, place=f"{gov.prefecture_ja}{gov.full_name_ja}" if ja else gov.label))
+        elif loc >= 0.7 and firm.prefecture:
+            pref = gazetteer().prefectures[int(firm.prefecture) - 1]
+            out.append(say("own_prefecture", lang, place=pref.name_ja if ja else pref.name_en))
+        elif self.program_features.national[col]:
+            out.append(say("national", lang))
+        if comps["kind"][i, j] > 0:
+            out.append(say("kind", lang, kind=kind_label(p.kind, lang)))
+        return out
+
+    def conditions(self, chunk: ScoredChunk, i: int, program: int,
+                   outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE)) -> list[Condition]:
+        """Program ``program``'s conditions for firm ``i`` with one of ``outcomes``, in plain words."""
+        return [Condition.model_construct(condition=c.condition, outcome=outcome_name(c.value), text=c.text,
+                                          missing=list(c.missing))
+                for c in self.eligibility.explain(chunk.facts, program, row=i, parts=chunk.parts, outcomes=outcomes)]
+
+    def missing(self, chunk: ScoredChunk, i: int, program: int) -> list[str]:
+        """The facts firm ``i`` would have to give to settle program ``program``'s unknown conditions."""
+        out: list[str] = []
+        for c in self.eligibility.explain(chunk.facts, program, row=i, parts=chunk.parts, outcomes=(UNKNOWN,)):
+            out.extend(m for m in c.missing if m not in out)
+        return out
+
+    # ------------------------------------------------------------------ results
+    def rankings(self, chunk: ScoredChunk, as_of: dt.date, top: int, possible_top: int, explain: bool, lang: str,
+                 municipalities: list[list[MunicipalityMatch]]) -> Iterator[Ranking]:
+        """One :class:`Ranking` per firm of ``chunk`` (scored against every program)."""
+        elig, comps, score = chunk.eligibility, chunk.components, chunk.scores
+        inf = np.float32(np.inf)
+        best = top_k(np.where(elig == TRUE, -score, inf), top)
+        maybe = top_k(np.where(elig == UNKNOWN, -score, inf), possible_top)
+        for i, firm in enumerate(chunk.profiles):
+            dense = chunk.dense_text(i)
+            schemes = []
+            rounded = {c: np.round(comps[c][i, best[i]].astype(np.float64), 6).tolist() for c in COMPONENTS}
+            scores = np.round(score[i, best[i]].astype(np.float64), 6).tolist()
+            for n, j in enumerate(best[i].tolist()):
+                comp = {c: rounded[c][n] for c in COMPONENTS}
+                # model_construct: every value here is built by the engine, no need to re-validate
+                st = self.static[j]
+                schemes.append(Scheme.model_construct(
+                    **{k: v for k, v in st.items() if k != "benefit"}, benefit=dict(st["benefit"]) if st["benefit"] else None,
+                    score=scores[n], components=comp,
+                    reasons=self.reasons(chunk, i, j, dense, lang=lang),
+                    eligibility=self.conditions(chunk, i, j) if explain else None))
+            possible = []
+            for j in maybe[i]:
+                st = self.static[j]
+                conds = self.conditions(chunk, i, j, (UNKNOWN,))
+                missing = _missing_of(conds)
+                unknown = [c.text for c in conds]
+                hint = [say("settle", lang, facts=("、" if lang == "ja" else ", ").join(fact_label(m, lang) for m in missing))
+                        ] if missing else []
+                possible.append(Possible.model_construct(
+                    id=st["id"], name=st["name"], name_ja=st["name_ja"], kind=st["kind"], provider=st["provider"],
+                    score=round(float(score[i, j]), 6),
+                    components={c: round(float(comps[c][i, j]), 6) for c in COMPONENTS}, missing=missing,
+                    reasons=unknown + hint + self.reasons(chunk, i, j, dense, lang=lang)))
+            excluded = None
+            if explain:
+                excluded = []
+                for j in np.flatnonzero(elig[i] == FALSE):
+                    conds = self.conditions(chunk, i, int(j), (FALSE,))
+                    excluded.append(Excluded.model_construct(id=self.programs[j].id, name=self.programs[j].name,
+                                                             failed=[c.text for c in conds]))
+            yield Ranking(as_of=as_of, company=company_fields(firm), schemes=schemes, possible=possible,
+                          municipalities=municipalities[i], excluded=excluded)
+
+    def reach_hits(self, chunk: ScoredChunk, rows: list[int], lang: str = "en") -> list[ReachHit]:
+        """The hits of :meth:`~matcher.engine.MatchEngine.reach`: ``chunk`` holds the best firms, best first,
+        scored against the one program, and ``rows`` their input rows (from 0)."""
+        j = chunk.program(0)
+        elig, comps, score = chunk.eligibility, chunk.components, chunk.scores
+        hits = []
+        for r, (row, firm) in enumerate(zip(rows, chunk.profiles)):
+            conds = self.conditions(chunk, r, j)
+            reasons = self.reasons(chunk, r, 0, chunk.dense_text(r), lang=lang)
+            if elig[r, 0] == UNKNOWN:
+                reasons = [c.text for c in conds if c.outcome == "unknown"] + reasons
+            hits.append(ReachHit(rank=r + 1, firm_id=firm.id, firm_name=firm.name, row=row + 1,
+                                 status="eligible" if elig[r, 0] == TRUE else "possible",
+                                 score=round(float(score[r, 0]), 6),
+                                 components={c: round(float(comps[c][r, 0]), 6) for c in COMPONENTS},
+                                 reasons=reasons, missing=_missing_of(conds)))
+        return hits
+
+    def explanation(self, chunk: ScoredChunk, as_of: dt.date) -> Explanation:
+        """The answer of :meth:`~matcher.engine.MatchEngine.explain`: one firm, one program."""
+        j = chunk.program(0)
+        p = self.programs[j]
+        firm = chunk.profiles[0]
+        conds = self.conditions(chunk, 0, j)
+        return Explanation(
+            as_of=as_of, company=company_fields(firm),
+            program=ProviderRef(id=p.id, name=p.name, name_ja=p.name_ja, kind=p.kind),
+            outcome=outcome_name(int(chunk.eligibility[0, 0])), conditions=conds,
+            missing=_missing_of(conds),
+            score=round(float(chunk.scores[0, 0]), 6),
+            components={c: round(float(chunk.components[c][0, 0]), 6) for c in COMPONENTS},
+            reasons=self.reasons(chunk, 0, 0, chunk.dense_text(0)),
+        )

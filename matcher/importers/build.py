@@ -1,0 +1,299 @@
+"""One source record to one catalog program: values the source gives, then the text's readings.
+
+A format reader turns each record of its input into a :class:`Record`: values the source gives as
+fields (``given``: dotted program path → value, column, quote) and texts by role (``texts``: the
+program's name, purpose, applicant text, eligible costs, cost shares, any other text).
+:func:`build_program` then reads the texts (applicants, places, size, industries, target groups,
+shares, ceiling, dates, needs, kind) into a :class:`~matcher.importers.draft.Draft`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from matcher.importers.applicants import NON_FIRM, ApplicantReading, finalize_types, firm_kinds, read_applicants
+from matcher.importers.draft import DEFAULT, EXTRACTED, GIVEN, Draft
+from matcher.importers.limits import read_industries, read_places, read_size
+from matcher.importers.money import read_ceilings, read_period, read_rate, read_shares
+from matcher.importers.text import Sentence, data, normalize, section_body, sentences
+from profiles.audiences import TARGET_GROUPS
+from profiles.needs import needs_in_text
+
+__all__ = ["Record", "SkipRecord", "build_program", "ROLES"]
+
+#: The text roles a reader may fill.
+ROLES = ("name", "purpose", "applicants", "costs", "shares", "period", "other")
+
+
+class SkipRecord(Exception):
+    """A record that gives no program (no name): the reason is reported with its row."""
+
+
+@dataclass
+class Record:
+    """One record of an input, as a format reader gives it."""
+
+    file: str
+    key: str
+    row: int | None = None
+    record: str | None = None
+    given: dict[str, tuple[Any, str, str]] = field(default_factory=dict)
+    texts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    defaults: dict[str, tuple[Any, str, str]] = field(default_factory=dict)
+    kind: str = "subsidy"
+
+    def text(self, role: str, field: str, value: str | None) -> None:
+        if value and str(value).strip():
+            self.texts.setdefault(role, []).append((field, str(value)))
+
+    def sentences(self, *roles: str) -> list[Sentence]:
+        return [s for role in roles for f, t in self.texts.get(role, []) for s in sentences(t, f)]
+
+
+def _cite_all(d: Draft, path: str, sents: list[Sentence]) -> None:
+    for s in sents:
+        d.cite(path, s.field, s.quote)
+
+
+def _beneficiaries(sents: list[Sentence]) -> ApplicantReading | None:
+    """Firms (or people) a text says a program is for, when an intermediary receives the money."""
+    kinds = set(firm_kinds()) | {"firm"}
+    reading = read_applicants(sents)
+    types = [t for t in reading.types if t in kinds]
+    if not types and not reading.groups and not reading.rules:
+        return None
+    reading.types = types
+    return reading
+
+
+_PASS_ON = re.compile(r"区市町村(?:等)?が(.{1,40}?)(?:に対して|に対し|へ|に)(?:行う|実施する)?(?:補助|助成|交付|支援)")
+
+
+def _applicants(rec: Record, d: Draft) -> ApplicantReading:
+    sents = rec.sentences("applicants")
+    reading = read_applicants(sents)
+    context = rec.sentences("purpose", "costs", "name")
+    if reading.through:
+        d.put("delivered_by", {"name_ja": reading.through}, EXTRACTED)
+        _cite_all(d, "delivered_by", reading.quotes.get("through", []))
+    elif reading.bodies and not [t for t in reading.types if t not in ("support_body", "public_body")]:
+        body = reading.bodies[0]
+        own = any(normalize(w) in s.norm for w in data("bodies")["own_costs"] for s in rec.sentences("name"))
+        end = None if own else _beneficiaries(context)
+        if end is not None:
+            d.put("delivered_by", {"name": body["name"], "name_ja": body["name_ja"]}, EXTRACTED)
+            _cite_all(d, "delivered_by", reading.quotes.get("bodies", []))
+            end.quotes.setdefault("types", []).extend(reading.quotes.get("bodies", []))
+            reading = end
+        else:
+            reading.types = ["support_body"]
+            reading.quotes["types"] = reading.quotes.get("bodies", [])
+    elif reading.types == ["municipality"]:
+        for s in context:
+            m = _PASS_ON.search(s.norm)
+            if not m:
+                continue
+            end = read_applicants([Sentence(s.field, s.quote, m.group(1))])
+            if end.types or end.groups:
+                d.put("delivered_by", {"name_ja": "区市町村", "note": "paid through the municipality"}, EXTRACTED)
+                d.cite("delivered_by", s.field, s.quote)
+                end.quotes = {k: [s] for k in ("types", "rules", "groups")}
+                reading = end
+                break
+    return reading
+
+
+def _write_applicants(rec: Record, d: Draft, reading: ApplicantReading) -> None:
+    types, rules = finalize_types(reading)
+    quotes = reading.quotes.get("types", [])
+    if types:
+        d.put("eligibility.applicant_types", types, EXTRACTED)
+        _cite_all(d, "eligibility.applicant_types", quotes)
+    elif "firm" in reading.types:  # any business: read, and no restriction to write
+        d.status["eligibility.applicant_types"] = EXTRACTED
+        _cite_all(d, "eligibility.applicant_types", quotes)
+    if rules:
+        d.put("eligibility.rule_sets", rules, EXTRACTED)
+        _cite_all(d, "eligibility.rule_sets", reading.quotes.get("rules", []))
+    if reading.groups:
+        d.put("eligibility.target_groups", reading.groups, EXTRACTED)
+        _cite_all(d, "eligibility.target_groups", reading.quotes.get("groups", []))
+    column = rec.given.get("eligibility.applicant_types")
+    if not reading.types and not rules and not reading.groups:
+        if column and column[0]:
+            types, _ = finalize_types(ApplicantReading(types=list(column[0])))
+            if types:
+                d.put("eligibility.applicant_types", types, GIVEN, column[1], column[2])
+            else:  # any business: given, and no restriction to write
+                d.status["eligibility.applicant_types"] = GIVEN
+                d.cite("eligibility.applicant_types", column[1], column[2])
+        for f, text in rec.texts.get("applicants", []):
+            d.mark_unread("applicant types", f, text)
+
+
+def _write_places(rec: Record, d: Draft) -> None:
+    places = read_places(rec.sentences("applicants"))
+    wrote = False
+    for kind, path in (("regions", "eligibility.regions"), ("municipalities", "eligibility.municipalities"),
+                       ("prefectures", "eligibility.prefectures")):
+        values = getattr(places, kind)
+        if kind == "prefectures" and (places.regions or places.municipalities):
+            continue  # a narrower place already says Tokyo
+        if values:
+            d.put(path, values, EXTRACTED)
+            _cite_all(d, path, places.quotes.get(kind, []))
+            wrote = True
+    if not wrote:
+        for path, (value, f, quote) in rec.defaults.items():
+            if path.startswith("eligibility.") and path not in d.status:
+                d.put(path, value, DEFAULT, f, quote)
+
+
+def _write_size(rec: Record, d: Draft) -> None:
+    size = read_size(rec.sentences("applicants", "purpose", "other"))
+    for attr, path in (("employees", "eligibility.employees"), ("capital_jpy", "eligibility.capital_jpy"),
+                       ("years", "eligibility.years_in_business")):
+        bound = getattr(size, attr)
+        if bound is None or path in d.status:
+            continue
+        low, high = bound
+        d.put(path, {k: v for k, v in (("min", low), ("max", high)) if v is not None}, EXTRACTED)
+        s = size.quotes[attr]
+        d.cite(path, s.field, s.quote)
+    for what, s in size.unread:
+        d.mark_unread(what, s.field, s.quote)
+
+
+def _write_industries(rec: Record, d: Draft) -> None:
+    if "eligibility.industries" in d.status:
+        return
+    found = read_industries(rec.sentences("applicants"))
+    if found.codes:
+        d.put("eligibility.industries", found.codes, EXTRACTED)
+        d.put("industries", found.codes, EXTRACTED)
+        _cite_all(d, "eligibility.industries", found.quotes)
+        _cite_all(d, "industries", found.quotes)
+
+
+@lru_cache(maxsize=1)
+def _target_group_words() -> dict[str, tuple[str, ...]]:
+    """Words of each target group: the importer's list and audiences.yaml's ``words_ja``."""
+    table = {k: list(v) for k, v in data("target_groups")["target_groups"].items()}
+    for gid, group in TARGET_GROUPS.items():
+        table.setdefault(gid, []).extend(w for w in group.words_ja if w not in table[gid])
+    return {k: tuple(normalize(w) for w in v) for k, v in table.items()}
+
+
+def _write_groups(rec: Record, d: Draft) -> None:
+    sents = rec.sentences("name", "purpose", "applicants")
+    for gid, words in _target_group_words().items():
+        for s in sents:
+            if any(w in s.norm for w in words):
+                d.put("target_groups", [gid], EXTRACTED, s.field, s.quote)
+                break
+    for gid in d.get("eligibility.target_groups", []):
+        if gid not in d.get("target_groups", []):
+            d.put("target_groups", [gid], EXTRACTED)
+
+
+def _for_firms_directly(d: Draft) -> bool:
+    types = d.get("eligibility.applicant_types", [])
+    return "delivered_by" not in d.data and not (types and all(t in NON_FIRM for t in types))
+
+
+def _write_benefit(rec: Record, d: Draft) -> None:
+    for f, text in rec.texts.get("shares", []):
+        body = section_body(text)
+        reading = read_shares(body)
+        if reading.shares is None:
+            d.mark_unread("cost shares", f, text)
+            continue
+        payer = (d.get("provider") or {}).get("id", "program")
+        shares = [{k: v for k, v in (("payer", s["payer"] or payer), ("payer_ja", s["payer_ja"]),
+                                      ("rate", s["rate"]), ("text", s["text"])) if v is not None}
+                  for s in reading.shares]
+        d.put("benefit.shares", shares, EXTRACTED, f, text)
+        rate = read_rate(reading.shares)
+        if rate is not None and _for_firms_directly(d) and "benefit.rate" not in d.status:
+            d.put("benefit.rate", rate, EXTRACTED, f, text)
+        break
+    if "benefit.max_amount_jpy" not in d.status:
+        found: dict[int, Sentence] = {}
+        for s in rec.sentences("shares", "costs", "other"):
+            for amount in read_ceilings(s.quote):
+                found.setdefault(amount, s)
+        if len(found) == 1:
+            (amount, s), = found.items()
+            d.put("benefit.max_amount_jpy", amount, EXTRACTED, s.field, s.quote)
+        elif found:
+            for s in dict.fromkeys(found.values()):
+                d.mark_unread("ceiling (several amounts)", s.field, s.quote)
+    for f, text in rec.texts.get("costs", []):
+        body = section_body(text).strip()
+        if body:
+            d.put("benefit.eligible_costs", [body], EXTRACTED, f, text)
+
+
+def _write_dates(rec: Record, d: Draft) -> None:
+    if "application_deadline" in d.status:
+        return
+    for s in rec.sentences("period", "other", "purpose"):
+        period = read_period(s.quote)
+        if period is None:
+            continue
+        start, end = period
+        if start and "application_start" not in d.status:
+            d.put("application_start", start, EXTRACTED, s.field, s.quote)
+        if end:
+            d.put("application_deadline", end, EXTRACTED, s.field, s.quote)
+        return
+
+
+def _write_needs_and_kind(rec: Record, d: Draft) -> None:
+    sents = rec.sentences("name", "purpose", "costs")
+    for s in sents:
+        for need in needs_in_text(s.quote):
+            if need not in d.get("needs", []):
+                d.put("needs", [need], EXTRACTED, s.field, s.quote)
+    if "kind" in d.status:
+        return
+    for rule in data("kinds")["kinds"]:
+        for s in rec.sentences("name"):
+            if any(normalize(w) in s.norm for w in rule["words"]):
+                d.put("kind", rule["kind"], EXTRACTED, s.field, s.quote)
+                return
+    d.put("kind", rec.kind, DEFAULT)
+
+
+def build_program(rec: Record) -> Draft:
+    """The draft program of a record; :class:`SkipRecord` when it gives no program."""
+    if "name_ja" not in rec.given and "name" not in rec.given:
+        raise SkipRecord("no program name")
+    d = Draft(rec.file, rec.row, rec.record)
+    for path, (value, f, quote) in rec.given.items():
+        if path == "eligibility.applicant_types" or value is None or value == [] or value == "":
+            continue
+        if isinstance(f, tuple):
+            d.put(path, value, GIVEN)
+            for ff, qq in zip(f, quote):
+                d.cite(path, ff, qq)
+        else:
+            d.put(path, value, GIVEN, f, quote)
+    for f, text in rec.texts.get("_unread", []):
+        d.mark_unread("cell not read", f, text)
+    reading = _applicants(rec, d)
+    _write_applicants(rec, d, reading)
+    _write_places(rec, d)
+    _write_size(rec, d)
+    _write_industries(rec, d)
+    _write_groups(rec, d)
+    _write_benefit(rec, d)
+    _write_dates(rec, d)
+    _write_needs_and_kind(rec, d)
+    for path, (value, f, quote) in rec.defaults.items():
+        if not path.startswith("eligibility.") and path not in d.status:
+            d.put(path, value, DEFAULT, f, quote)  # no quote: nothing cited
+    return d
