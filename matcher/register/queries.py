@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from profiles import InputError
-from rules import TRUE
+from profiles import InputError, SupportProgram
+from rules import TRUE, CompiledEligibility
 import matcher.register.schema as t
 from matcher.register.catalogs import (CatalogVersion, engine_of, ensure_catalog, position_of, refresh_matches,
                                        resolve_version, versions)
@@ -209,14 +209,16 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
     engine = engine_of(reg, cur.id)
     cols = np.array(wanted)
     changed_at = np.array([j in rules_changed for j in wanted])
-    base_cols = np.array([rules_changed[j] for j in wanted if j in rules_changed], int)
-    base_engine = engine_of(reg, base.id) if len(base_cols) else None
+    # the older rules of the changed programs only, compiled (not a whole engine fitted on the older version)
+    old_rules = ([SupportProgram.model_validate(old_p[pos[j]].data) for j in wanted if j in rules_changed]
+                 if rules_changed else [])
+    base_rules = CompiledEligibility(old_rules) if old_rules else None
     for batch in reg.iter_firms(batch=chunk_size):
         prepared = engine.prepare([f.profile for f in batch], as_of=day)
         elig = engine.eligibility_.evaluate(prepared.facts)[:, cols] == TRUE
         newly = np.zeros_like(elig)
-        if base_engine is not None:  # the same facts, judged by the older version's rules
-            was = base_engine.eligibility_.evaluate(prepared.facts)[:, base_cols] == TRUE
+        if base_rules is not None:  # the same facts, judged by the older version's rules
+            was = base_rules.evaluate(prepared.facts) == TRUE
             newly[:, changed_at] = elig[:, changed_at] & ~was
         score = _scores(engine, prepared, cols)
         pks = [f.pk for f in batch]
