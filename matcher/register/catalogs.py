@@ -211,10 +211,12 @@ def match_arrays(engine, prepared) -> dict[str, np.ndarray]:
         for name in COMPONENTS:  # the engine's sum, in its order
             total += np.float32(w[name]) * comps[name]
         u_score = total[ui, np.searchsorted(cols, uj)]
-    return {"row": np.concatenate([ei, ui]), "position": np.concatenate([idx[ei, ek], uj]),
-            "eligible": np.concatenate([np.ones(len(ei), bool), np.zeros(len(ui), bool)]),
-            "score": np.round(np.concatenate([scores[ei, ek], u_score]).astype(np.float64), 6),
-            "rank": np.concatenate([ek + 1, np.zeros(len(ui), np.int64)])}
+    out = {"row": np.concatenate([ei, ui]), "position": np.concatenate([idx[ei, ek], uj]),
+           "eligible": np.concatenate([np.ones(len(ei), bool), np.zeros(len(ui), bool)]),
+           "score": np.round(np.concatenate([scores[ei, ek], u_score]).astype(np.float64), 6),
+           "rank": np.concatenate([ek + 1, np.zeros(len(ui), np.int64)])}
+    order = np.lexsort((out["position"], out["row"]))  # the primary key's order: appended, not scattered
+    return {k: v[order] for k, v in out.items()}
 
 
 def refresh_matches(reg: Register, version: CatalogVersion | int, *, as_of: dt.date | str | None = None,
