@@ -317,7 +317,8 @@ class MatchEngine(BaseEstimator):
 
     # ------------------------------------------------------------------ ranking
     def rank(self, firm: CompanyProfile | Mapping[str, Any], *, as_of: dt.date | str | None = None,
-             top: int | None = None, explain: bool = False, lang: str = "en") -> Ranking:
+             top: int | None = None, explain: bool = False, lang: str = "en",
+             max_distance_km: float | None = None) -> Ranking:
         """Rank the catalog's programs for one firm.
 
         Eligibility comes first: ``schemes`` holds only programs the firm is eligible
@@ -325,13 +326,15 @@ class MatchEngine(BaseEstimator):
         the facts named); ``municipalities`` where it would be best supported; with
         ``explain``, each scheme's conditions and every ``excluded`` program with the
         conditions it fails. ``lang`` is the language of the reasons, ``"en"`` or ``"ja"``
-        (the conditions' own words are English).
+        (the conditions' own words are English). ``max_distance_km`` overrides the engine's
+        own maximum distance of recommended municipalities for this call.
         """
-        return next(self.rank_many([firm], as_of=as_of, top=top, explain=explain, lang=lang))
+        return next(self.rank_many([firm], as_of=as_of, top=top, explain=explain, lang=lang,
+                                   max_distance_km=max_distance_km))
 
     def rank_many(self, firms: Iterable[CompanyProfile | Mapping[str, Any]], *, as_of: dt.date | str | None = None,
                   top: int | None = None, explain: bool = False, chunk_size: int | None = None,
-                  lang: str = "en") -> Iterator[Ranking]:
+                  lang: str = "en", max_distance_km: float | None = None) -> Iterator[Ranking]:
         """Rank many firms, streaming one :class:`Ranking` per firm in input order.
 
         ``firms`` is any iterable of profiles or dicts, or a pandas DataFrame or pyarrow
@@ -344,10 +347,13 @@ class MatchEngine(BaseEstimator):
         chunk_size = check_int("chunk_size", self.chunk_size if chunk_size is None else chunk_size)
         as_of = parse_as_of(as_of)
         lang = check_lang(lang)
+        if max_distance_km is not None and (isinstance(max_distance_km, bool) or not isinstance(
+                max_distance_km, (int, float)) or not 0 < max_distance_km < float("inf")):
+            raise ParameterError(f"max_distance_km must be a number > 0 or None, got {max_distance_km!r}")
         for chunk in firm_chunks(firms, self.block_size(chunk_size)):
             scored = self._score(chunk, as_of)
             yield from self.explainer_.rankings(scored, as_of, top, self.possible_top, explain, lang,
-                                                recommend(self, scored, lang))
+                                                recommend(self, scored, lang, max_distance_km=max_distance_km))
 
     # ------------------------------------------------------------------ reverse question
     def reach(self, program: str, firms: Iterable[CompanyProfile | Mapping[str, Any]], *, top: int | None = None,

@@ -67,7 +67,24 @@ def _static_fields(p: SupportProgram) -> dict[str, Any]:
     """The fields of a result that depend only on the program, built once at fit."""
     return {"id": p.id, "name": p.name, "name_ja": p.name_ja, "kind": p.kind, "provider": provider_ref(p),
             "description": p.description, "url": p.url,
-            "benefit": p.benefit.model_dump(mode="json", exclude_none=True) if p.benefit else None}
+            "benefit": p.benefit.model_dump(mode="json", exclude_none=True) if p.benefit else None,
+            **_actionable(p)}
+
+
+def _actionable(p: SupportProgram) -> dict[str, Any]:
+    """What a coordinator needs to act on ``p``: summary, window, contact, who delivers it, its sources."""
+    def dump(m: Any) -> dict[str, Any] | None:
+        return m.model_dump(mode="json", exclude_none=True, exclude_defaults=True) or None if m is not None else None
+
+    return {"summary": p.summary, "valid_from": p.valid_from, "valid_until": p.valid_until,
+            "application_start": p.application_start, "application_deadline": p.application_deadline,
+            "contact": dump(p.contact), "delivered_by": dump(p.delivered_by),
+            "source": [s.model_dump(mode="json", exclude_none=True, exclude_defaults=True) for s in p.source]}
+
+
+#: The fields of a scheme (and of a possible program) that come from the catalog as they are.
+_PROGRAM_FIELDS = ("summary", "benefit", "url", "valid_from", "valid_until", "application_start",
+                   "application_deadline", "contact", "delivered_by", "source", "description")
 
 
 def _missing_of(conds: list[Condition]) -> list[str]:
@@ -185,6 +202,8 @@ class Explainer:
                         ] if missing else []
                 possible.append(Possible.model_construct(
                     id=st["id"], name=st["name"], name_ja=st["name_ja"], kind=st["kind"], provider=st["provider"],
+                    **{k: st.get(k) for k in _PROGRAM_FIELDS if k != "benefit" and k in st},
+                    benefit=dict(st["benefit"]) if st.get("benefit") else None,
                     score=round(float(score[i, j]), 6),
                     components={c: round(float(comps[c][i, j]), 6) for c in COMPONENTS}, missing=missing,
                     reasons=unknown + hint + self.reasons(chunk, i, j, dense, lang=lang)))

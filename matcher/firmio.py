@@ -38,12 +38,39 @@ class RowError:
     field: str
     value: Any
     reason: str
+    column: str | None = None
+    line: int | None = None
+    cells: dict[str, Any] | None = None
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.field}: {self.reason}, got {self.value!r}"
+        where = f"row {self.row}" + (f" (line {self.line})" if self.line is not None else "")
+        what = f"{self.column} ({self.field})" if self.column and self.column != self.field else self.field
+        return f"{where}: {what}: {self.reason}, got {self.value!r}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.field, "value": self.value, "reason": self.reason}
+        out = {"row": self.row, "field": self.field, "value": self.value, "reason": self.reason}
+        if self.column is not None:
+            out["column"] = self.column
+        if self.line is not None:
+            out["line"] = self.line
+        if self.cells is not None:
+            out["cells"] = self.cells
+        return out
+
+    @classmethod
+    def from_reading(cls, reading: Any) -> "RowError":
+        """The error row of a :class:`profiles.firmrows.RowReading` with problems: its first
+        problem's column, field and value, every problem's reason, and the original cells."""
+        from profiles.tabular import cell_text
+
+        first = reading.problems[0]
+        reason = "; ".join(p.message for p in reading.problems) if len(reading.problems) > 1 else first.reason
+        if len(reading.problems) == 1 and first.candidates:
+            reason += f" (did you mean: {', '.join(first.candidates[:8])}?)"
+        value = first.value if isinstance(first.value, (str, int, float, bool)) or first.value is None \
+            else cell_text(first.value)
+        cells = {k: v if isinstance(v, str) else cell_text(v) for k, v in reading.cells.items()}
+        return cls(reading.row, first.field or first.column or "-", value, reason, first.column, reading.line, cells)
 
 
 def _parse_text(text: str, source: str) -> Any:

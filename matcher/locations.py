@@ -177,8 +177,11 @@ def weights_of(weights: MunicipalityWeights, with_distance: bool) -> dict[str, f
     return w
 
 
-def recommend(engine: "MatchEngine", chunk: ScoredChunk, lang: str = "en") -> list[list[MunicipalityMatch]]:
+def recommend(engine: "MatchEngine", chunk: ScoredChunk, lang: str = "en",
+              max_distance_km: float | None = None) -> list[list[MunicipalityMatch]]:
     """The ``engine.municipalities_top`` municipalities recommended to each firm of ``chunk``.
+
+    ``max_distance_km``, when given, replaces ``engine.max_distance_km`` for this call.
 
     ``chunk`` is scored against every program (:meth:`MatchEngine.scores
     <matcher.engine.MatchEngine.scores>` without columns). Each firm is placed at
@@ -211,7 +214,7 @@ def recommend(engine: "MatchEngine", chunk: ScoredChunk, lang: str = "en") -> li
     assets, top_factors = loc.asset_scores(firms)
     industry = loc.industry_scores(firms)
     dist = loc.distances(facts)
-    maxd = engine.max_distance_km
+    maxd = engine.max_distance_km if max_distance_km is None else max_distance_km
     if maxd is not None:
         distance = np.clip(1 - np.nan_to_num(dist, nan=np.inf) / maxd, 0, 1).astype(np.float32)
     else:

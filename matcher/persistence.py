@@ -64,7 +64,10 @@ def load_engine(path: str | Path) -> "MatchEngine":
             f"{path}: engine file format version {payload.get('format_version')!r} "
             f"(written by shien-matcher {payload.get('package_version', '?')}), but this version reads "
             f"format version {FORMAT_VERSION}: refit it with `matcher fit`")
-    engine = payload["engine"]
+    engine = payload.get("engine")
+    if not (callable(getattr(engine, "rank", None)) and isinstance(getattr(engine, "catalog_hash_", None), str)):
+        raise EngineFormatError(f"{path}: not a saved shien-matcher engine (the header is one, but it holds "
+                                f"{type(engine).__name__}, not a fitted engine): refit it with `matcher fit`")
     if engine.catalog_hash_ != payload.get("catalog_hash"):
         raise EngineFormatError(f"{path}: the engine's catalog hash does not match its header")
     return engine

@@ -51,8 +51,17 @@ class Scheme(_Result):
     score: float
     components: dict[str, float]
     reasons: list[str]
+    # what a coordinator needs to act on it: what it gives, when, whom to ask, where it is described
+    summary: str | None = None
     benefit: dict[str, Any] | None = None
     url: str | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    application_start: dt.date | None = None
+    application_deadline: dt.date | None = None
+    contact: dict[str, Any] | None = None
+    delivered_by: dict[str, Any] | None = None
+    source: list[dict[str, Any]] = []
     eligibility: list[Condition] | None = None
 
 
@@ -63,11 +72,22 @@ class Possible(_Result):
     name: str
     name_ja: str | None = None
     kind: str
+    description: str = ""
     provider: ProviderRef
     score: float
     components: dict[str, float]
     missing: list[str]
     reasons: list[str]
+    summary: str | None = None
+    benefit: dict[str, Any] | None = None
+    url: str | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    application_start: dt.date | None = None
+    application_deadline: dt.date | None = None
+    contact: dict[str, Any] | None = None
+    delivered_by: dict[str, Any] | None = None
+    source: list[dict[str, Any]] = []
 
 
 class MunicipalityMatch(_Result):

@@ -237,6 +237,19 @@ def open_csv(path: Path, fmt: str, encoding: str | None):
     return fh, enc, csv_records(fh, delimiter, given)
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_pairs(pairs: list) -> dict:
+    out: dict = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
+
+
 def json_records(fh, check_bytes: bool) -> Iterator[tuple[int, tuple, str | None, dict]]:
     for n, text in enumerate(fh, start=1):
         if not text.strip():
@@ -246,9 +259,12 @@ def json_records(fh, check_bytes: bool) -> Iterator[tuple[int, tuple, str | None
             yield n, (), f"bytes that are not in the encoding given: {clean[:60]!r}", {"_raw": clean}
             continue
         try:
-            rec = json.loads(text)
+            rec = json.loads(text, object_pairs_hook=_unique_pairs)
         except json.JSONDecodeError as exc:
             yield n, (), f"not valid JSON ({exc.msg} at column {exc.colno})", {"_raw": text.rstrip("\r\n")}
+            continue
+        except _DuplicateKey as exc:
+            yield n, (), f"duplicate key {exc.args[0]!r}", {"_raw": text.rstrip("\r\n")}
             continue
         if not isinstance(rec, dict):
             yield n, (), f"expected a JSON object, got {type(rec).__name__}", {"_raw": text.rstrip("\r\n")}

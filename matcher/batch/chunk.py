@@ -15,7 +15,7 @@ import numpy as np
 
 from profiles.needs import NEEDS
 from rules.kleene import TRUE, UNKNOWN
-from matcher.batch.files import OUTPUT_COLUMNS, encode_part
+from matcher.batch.files import OUTPUT_COLUMNS, Layout, encode_part
 from matcher.firmio import RowError, valid_firms
 from matcher.locations import recommend
 from matcher.topk import top_k
@@ -40,7 +40,7 @@ class ChunkScorer(Protocol):
     """
 
     def score(self, chunks: Iterable[tuple[int, list]], as_of: dt.date, top: int, possible: int,
-              municipalities: int, fmt: str) -> Iterator[Encoded]:
+              municipalities: int, fmt: str, layout: Layout | None = None) -> Iterator[Encoded]:
         ...  # pragma: no cover
 
 
@@ -71,16 +71,19 @@ def _kernel_for(engine: MatchEngine, possible: int, municipalities: int):
 
 
 def batch_rows(engine: MatchEngine, firms: list, rows: list[int], as_of: dt.date, top: int, possible: int,
-               municipalities: int) -> dict[str, np.ndarray]:
-    """The output columns of one chunk of validated firms (``rows``: their input row numbers).
+               municipalities: int, kept: list[dict] | None = None, layout: Layout | None = None
+               ) -> dict[str, np.ndarray]:
+    """The output columns of one chunk of validated firms (``rows``: their input row numbers;
+    ``kept``: each firm's kept columns, which ``layout`` names in the output).
 
     Columnar: scores and components are gathered with numpy, and the short reasons
     are built once per distinct pattern (needs matched, industry, locality).
     """
-    cols: dict[str, list] = {k: [] for k in OUTPUT_COLUMNS}
+    all_columns = layout.columns if layout is not None else OUTPUT_COLUMNS
+    cols: dict[str, list] = {k: [] for k in all_columns}
     order_keys: list[np.ndarray] = []
     if not firms:
-        return {k: np.array([], object) for k in OUTPUT_COLUMNS}
+        return {k: np.array([], object) for k in all_columns}
     fused = _kernel_for(engine, possible, municipalities)
     if fused is not None:  # only the top eligible programs: the fused kernel, no (firms, programs) matrices
         prepared = engine.prepare(firms, as_of)
@@ -101,7 +104,14 @@ def batch_rows(engine: MatchEngine, firms: list, rows: list[int], as_of: dt.date
                 picks.append((status, fi, pj, rank, score[fi, pj], {c: comps[c][fi, pj] for c in COMPONENTS}))
     ids = np.array([p.id for p in engine.programs_], object)
     names = np.array([p.name for p in engine.programs_], object)
+    names_ja = np.array([p.name_ja for p in engine.programs_], object)
+    providers = np.array([(p.provider.name_ja or p.provider.name) if layout is not None and layout.lang == "ja"
+                          else p.provider.name for p in engine.programs_], object)
     firm_ids = np.array([f.id for f in firms], object)
+    firm_names = np.array([f.name for f in firms], object)
+    kept_cols = layout.kept_columns if layout is not None else ()
+    kept_vals = {c: np.array([(k or {}).get(h) for k in (kept or [None] * len(firms))], object)
+                 for c, h in zip(kept_cols, layout.kept if layout is not None else ())}
     row_nums = np.asarray(rows, np.int64)
     prog_needs = engine.program_need_masks_
     for status, fi, pj, rank, pick_scores, pick_comps in picks:
@@ -118,11 +128,16 @@ def batch_rows(engine: MatchEngine, firms: list, rows: list[int], as_of: dt.date
         texts = np.array([_reason_text(engine, int(u >> 30), firms[int(fi[f])].industry if (u >> 16) & 0x3FFF else None,
                                        int(u & 0xFFFF) / 10000) for u, f in zip(uniq.tolist(), first.tolist())], object)
         cols["firm_id"].append(firm_ids[fi])
+        cols["firm_name"].append(firm_names[fi])
+        for c, v in kept_vals.items():
+            cols[c].append(v[fi])
         cols["row"].append(row_nums[fi])
         cols["rank"].append(rank)
         cols["type"].append(np.full(len(fi), "program", object))
         cols["id"].append(ids[pj])
         cols["name"].append(names[pj])
+        cols["name_ja"].append(names_ja[pj])
+        cols["provider"].append(providers[pj])
         cols["status"].append(np.full(len(fi), status, object))
         cols["score"].append(pick_scores)
         for c in COMPONENTS:
@@ -137,11 +152,16 @@ def batch_rows(engine: MatchEngine, firms: list, rows: list[int], as_of: dt.date
         if recs:
             fi = np.array([i for i, _, _ in recs], np.intp)
             cols["firm_id"].append(firm_ids[fi])
+            cols["firm_name"].append(firm_names[fi])
+            for c, v in kept_vals.items():
+                cols[c].append(v[fi])
             cols["row"].append(row_nums[fi])
             cols["rank"].append(np.array([r for _, r, _ in recs], np.int64))
             cols["type"].append(np.full(len(fi), "municipality", object))
             cols["id"].append(np.array([m.code for _, _, m in recs], object))
             cols["name"].append(np.array([m.name for _, _, m in recs], object))
+            cols["name_ja"].append(np.full(len(fi), None, object))
+            cols["provider"].append(np.full(len(fi), None, object))
             cols["status"].append(np.full(len(fi), "recommended", object))
             cols["score"].append(np.array([m.score for _, _, m in recs]))
             for c in COMPONENTS:
@@ -150,23 +170,23 @@ def batch_rows(engine: MatchEngine, firms: list, rows: list[int], as_of: dt.date
             cols["reasons"].append(np.array(["; ".join(m.reasons[:2]) for _, _, m in recs], object))
             order_keys.append(np.stack([fi, np.full(len(fi), 2), cols["rank"][-1]], axis=1))
     if not order_keys:
-        return {k: np.array([], object) for k in OUTPUT_COLUMNS}
+        return {k: np.array([], object) for k in all_columns}
     keys = np.concatenate(order_keys)
     order = np.lexsort((keys[:, 2], keys[:, 1], keys[:, 0]))
     out = {}
     for k, parts in cols.items():
-        joined = np.concatenate([np.asarray(p, object) if k in _OBJECT else np.asarray(p) for p in parts])
+        joined = np.concatenate([np.asarray(p) if k in _NUMERIC else np.asarray(p, object) for p in parts])
         out[k] = joined[order]
     for c in ("score", *COMPONENTS):
         out[c] = np.round(out[c].astype(np.float64), 6)
     return out
 
 
-_OBJECT = {"firm_id", "type", "id", "name", "status", "missing", "reasons"}
+_NUMERIC = {"row", "rank", "score", *COMPONENTS}
 
 
 def score_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, possible: int,
-                municipalities: int) -> tuple[dict[str, np.ndarray], list[RowError], int]:
+                municipalities: int, layout: Layout | None = None) -> tuple[dict[str, np.ndarray], list[RowError], int]:
     """Validate and score one chunk of input records; pure, so it runs anywhere (a thread, a Dask worker).
 
     Parameters
@@ -190,26 +210,41 @@ def score_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, po
         How many firms were scored (``len(records) == scored + len(errors)``).
     """
     errors: list[RowError] = []
-    good = list(valid_firms(records, errors))
+    kept: dict[int, dict] = {}
+    plain = []
+    for row, rec in records:
+        if isinstance(rec, dict) and "_kept" in rec:
+            rec = dict(rec)
+            kept[row] = rec.pop("_kept")
+        plain.append((row, rec))
+    good = []
+    for row, rec in plain:  # one firm at a time: an exception in one firm's validation is its error row
+        try:
+            good.extend(valid_firms([(row, rec)], errors))
+        except (ValueError, OverflowError, TypeError) as exc:
+            errors.append(RowError(row, "-", None, f"cannot be read: {exc}"))
     # score in blocks of about SCORE_CELLS firm-program pairs (matcher.engine), so that the
     # (firms, programs) matrices stay small whatever the catalog's size; a firm's rows never
     # depend on its block
     fused = _kernel_for(engine, possible, municipalities) is not None
     block = max(len(good), 1) if fused else engine.block_size(max(len(good), 1))
     parts = [batch_rows(engine, [f for _, f in good[b:b + block]], [r for r, _ in good[b:b + block]],
-                        as_of, top, possible, municipalities) for b in range(0, len(good), block)]
+                        as_of, top, possible, municipalities,
+                        [kept.get(r) for r, _ in good[b:b + block]] if kept else None, layout)
+             for b in range(0, len(good), block)]
     parts = [p for p in parts if len(p["row"])]
     if len(parts) == 1:
         return parts[0], errors, len(good)
     if not parts:
-        return batch_rows(engine, [], [], as_of, top, possible, municipalities), errors, len(good)
-    columns = {k: np.concatenate([p[k] for p in parts]) for k in OUTPUT_COLUMNS}
+        return batch_rows(engine, [], [], as_of, top, possible, municipalities, None, layout), errors, len(good)
+    columns = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     return columns, errors, len(good)
 
 
 def encode_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, possible: int, municipalities: int,
-                 fmt: str) -> tuple[bytes, bytes, tuple[int, int, int, int]]:
+                 fmt: str, layout: Layout | None = None) -> tuple[bytes, bytes, tuple[int, int, int, int]]:
     """:func:`score_chunk`, encoded: ``(part bytes, errors bytes, (firms, scored, errors, rows))``; pure."""
-    columns, errors, scored = score_chunk(engine, records, as_of, top, possible, municipalities)
-    data, err, n_rows = encode_part(columns, errors, fmt)
+    columns, errors, scored = score_chunk(engine, records, as_of, top, possible, municipalities, layout)
+    errors.sort(key=lambda e: e.row)
+    data, err, n_rows = encode_part(columns, errors, "parquet" if fmt == "xlsx" else fmt, layout)
     return data, err, (len(records), scored, len(errors), n_rows)

@@ -65,10 +65,10 @@ class EnginePlugin(WorkerPlugin):
 
 
 def _score_on_worker(plugin: str, records: bytes, as_of: dt.date, top: int, possible: int, municipalities: int,
-                     fmt: str) -> tuple[bytes, bytes, tuple[int, int, int, int]]:
+                     fmt: str, layout: Any = None) -> tuple[bytes, bytes, tuple[int, int, int, int]]:
     """One chunk, scored and encoded on a worker with the engine of the plugin named ``plugin``."""
     engine = get_worker().plugins[plugin].engine
-    return encode_chunk(engine, pickle.loads(records), as_of, top, possible, municipalities, fmt)
+    return encode_chunk(engine, pickle.loads(records), as_of, top, possible, municipalities, fmt, layout)
 
 
 class DaskScorer:
@@ -170,7 +170,7 @@ class DaskScorer:
         return max(2, 2 * sum(self.client.nthreads().values()))
 
     def score(self, chunks: Iterable[tuple[int, list]], as_of: dt.date, top: int, possible: int,
-              municipalities: int, fmt: str) -> Iterator[Encoded]:
+              municipalities: int, fmt: str, layout: Any = None) -> Iterator[Encoded]:
         """Score ``(k, records)`` chunks on the workers; yield ``(k, part, errors, stats)`` as each completes.
 
         At most :attr:`max_in_flight` chunks are out at once: the next one is read
@@ -191,7 +191,7 @@ class DaskScorer:
                     return
                 k, records = item
                 future = self.client.submit(_score_on_worker, self.plugin, pickle.dumps(records, protocol=5), as_of,
-                                            top, possible, municipalities, fmt, key=f"shien-matcher-chunk-{run}-{k:06d}")
+                                            top, possible, municipalities, fmt, layout, key=f"shien-matcher-chunk-{run}-{k:06d}")
                 pending[future] = k
                 done.add(future)
 

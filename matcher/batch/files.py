@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,15 @@ from profiles.errors import InputError
 from matcher.atomic import atomic_file, atomic_path
 from matcher.firmio import RowError, open_records
 
-__all__ = ["OUTPUT_COLUMNS", "count_records", "input_format", "output_format", "iter_input", "encode_part", "assemble"]
+__all__ = ["OUTPUT_COLUMNS", "HEADERS_JA", "WORDS_JA", "Layout", "InputRows", "count_records", "input_format", "output_format", "iter_input", "encode_part", "assemble"]
 
 #: The columns of a batch output, in order.
-OUTPUT_COLUMNS = ("firm_id", "row", "rank", "type", "id", "name", "status", "score", "text", "needs", "kind",
-                  "industry", "locality", "missing", "reasons")
+OUTPUT_COLUMNS = ("firm_id", "firm_name", "row", "rank", "type", "id", "name", "name_ja", "provider", "status", "score",
+                  "text", "needs", "kind", "industry", "locality", "missing", "reasons")
 _FLOATS = {"score", "text", "needs", "kind", "industry", "locality"}
 _INTS = {"row", "rank"}
 _IN = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+_OUT = {**_IN, ".xlsx": "xlsx"}
 
 
 def _pyarrow():
@@ -37,24 +39,86 @@ def _pyarrow():
 
 
 def input_format(path: str | Path) -> str:
-    """``csv``, ``jsonl`` or ``parquet`` from the extension (JSON and YAML lists are read too)."""
+    """The format a firm list is read as, from its extension: those of
+    :func:`profiles.tabular.table_format` (CSV, TSV, JSON Lines, JSON, Parquet, Excel), and YAML lists."""
+    from profiles.tabular import table_format
+
     suffix = Path(path).suffix.lower()
-    if suffix in _IN:
-        return _IN[suffix]
-    if suffix in (".json", ".yaml", ".yml"):
-        return suffix.lstrip(".")
-    raise InputError("firms", str(path), "unknown file extension, expected .csv, .jsonl or .parquet")
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    return table_format(path)
 
 
 def output_format(path: str | Path) -> str:
+    """``csv``, ``jsonl``, ``parquet`` or ``xlsx`` from the output's extension."""
     suffix = Path(path).suffix.lower()
-    if suffix not in _IN:
-        raise InputError("output", str(path), "unknown file extension, expected .csv, .jsonl or .parquet")
-    return _IN[suffix]
+    if suffix not in _OUT:
+        raise InputError("output", str(path), "unknown file extension, expected .csv, .jsonl, .parquet or .xlsx")
+    return _OUT[suffix]
+
+
+class InputRows:
+    """A firm list opened for a batch run through the one reader (:func:`profiles.firmcheck.read_firms`).
+
+    Iterating gives ``(row number, fields or RowError)``: the fields a row was read into
+    (with its kept columns under ``"_kept"``), or the error row of a row with problems (its
+    original cells, the column and the reason). :attr:`kept` names the kept columns (the
+    header's, known when the file is opened); :attr:`summary` counts the rows read so far.
+
+    A Parquet file whose every column is one of the engine's own fields, read with no
+    option, takes the columnar fast path (:func:`iter_input`): it has nothing to map.
+    """
+
+    def __init__(self, path: str | Path, *, encoding: str | None = None, sheet: str | None = None,
+                 columns: Any = None, prefecture: str | None = None) -> None:
+        from profiles.firmcheck import read_firms
+        from profiles.firmrows import MODEL_FIELDS
+
+        self.path = Path(path)
+        self._rows = None
+        self.summary = None
+        self.kept: tuple[str, ...] = ()
+        if self.path.suffix.lower() in (".yaml", ".yml"):  # a YAML list: the strict reader of firm files
+            return
+        if (self.path.suffix.lower() in (".parquet", ".pq") and encoding is None and sheet is None and columns is None
+                and prefecture is None and self.path.is_file()):
+            _, pq = _pyarrow()
+            if set(pq.ParquetFile(self.path).schema_arrow.names) <= set(MODEL_FIELDS):
+                return
+        self._rows = read_firms(self.path, encoding=encoding, sheet=sheet, columns=columns, prefecture=prefecture,
+                                validate=False)
+        self.summary = self._rows.summary
+        self.kept = tuple(self._rows.reader.kept_names)
+
+    def close(self) -> None:
+        if self._rows is not None:
+            self._rows.table.close()
+
+    def __enter__(self) -> "InputRows":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
+        if self._rows is None:
+            yield from iter_input(self.path)
+            return
+        from profiles.tabular import cell_text
+
+        for reading in self._rows:
+            if reading.problems:
+                yield reading.row, RowError.from_reading(reading)
+                continue
+            fields = dict(reading.fields)
+            if reading.kept:
+                fields["_kept"] = {k: v if isinstance(v, str) else cell_text(v) for k, v in reading.kept.items()}
+            yield reading.row, fields
 
 
 def iter_input(path: str | Path, batch_size: int = 8192) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
-    """``(row number, fields or RowError)`` for every record of a CSV, JSONL or Parquet file."""
+    """``(row number, fields or RowError)`` for every record of a CSV, JSONL or Parquet file
+    with the engine's own headers (the fast path; :class:`InputRows` reads any firm list)."""
     fmt = input_format(path)
     if fmt != "parquet":
         yield from open_records(path)
@@ -87,13 +151,72 @@ def count_records(path: str | Path) -> int | None:
     return max(0, n - 1) if fmt == "csv" else n
 
 
-def encode_part(columns: dict[str, Any], errors: list[RowError], fmt: str) -> tuple[bytes, bytes, int]:
+@dataclass(frozen=True)
+class Layout:
+    """The columns of one run's output: :data:`OUTPUT_COLUMNS`, then the input's kept columns,
+    with English or Japanese (``lang="ja"``) headers and status words.
+
+    >>> Layout(kept=("電話番号", "score")).columns[-2:]
+    ('電話番号', 'score (input)')
+    >>> Layout(lang="ja").headers[:3], Layout(lang="ja").word("eligible")
+    (('企業ID', '企業名', '行'), '対象')
+    """
+
+    kept: tuple[str, ...] = ()
+    lang: str = "en"
+
+    def __post_init__(self) -> None:
+        if self.lang not in ("en", "ja"):
+            raise InputError("lang", self.lang, "expected en or ja")
+
+    @property
+    def kept_columns(self) -> tuple[str, ...]:
+        """The kept columns' names in the output (one that repeats an output column gets `` (input)``)."""
+        taken = set(OUTPUT_COLUMNS) | set(HEADERS_JA.values()) if self.lang == "ja" else set(OUTPUT_COLUMNS)
+        out = []
+        for k in self.kept:
+            name = k
+            while name in taken:
+                name += " (input)"
+            taken.add(name)
+            out.append(name)
+        return tuple(out)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*OUTPUT_COLUMNS, *self.kept_columns)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        if self.lang == "ja":
+            return (*(HEADERS_JA[c] for c in OUTPUT_COLUMNS), *self.kept_columns)
+        return self.columns
+
+    def word(self, value: str) -> str:
+        """A status or type word in the output's language."""
+        return WORDS_JA.get(value, value) if self.lang == "ja" else value
+
+
+#: The output's column headers with ``--lang ja``.
+HEADERS_JA = {"firm_id": "企業ID", "firm_name": "企業名", "row": "行", "rank": "順位", "type": "種別", "id": "ID",
+              "name": "名称", "name_ja": "名称（日本語）", "provider": "実施機関", "status": "判定", "score": "スコア",
+              "text": "文章の近さ", "needs": "ニーズ", "kind": "支援の種類", "industry": "業種", "locality": "地域",
+              "missing": "不足している情報", "reasons": "理由"}
+#: Status and type words with ``--lang ja``.
+WORDS_JA = {"eligible": "対象", "possible": "要確認", "recommended": "推奨", "program": "支援制度",
+            "municipality": "自治体"}
+
+
+def encode_part(columns: dict[str, Any], errors: list[RowError], fmt: str,
+                layout: Layout | None = None) -> tuple[bytes, bytes, int]:
     """The bytes of one chunk's part and of its errors, and the number of rows.
 
     Pure (no file is touched), so that it can run where the chunk was scored, on a
     Dask worker as well as locally; :func:`matcher.batch.run.run_batch` writes what it returns.
+    An ``xlsx`` output's parts are Parquet (the workbook is written when they are assembled).
     """
-    table = _arrow_table(columns)
+    layout = layout or Layout()
+    table = _arrow_table(columns, layout)
     if fmt == "csv":
         import pyarrow.csv as pacsv
 
@@ -113,37 +236,65 @@ def encode_part(columns: dict[str, Any], errors: list[RowError], fmt: str) -> tu
     return data, err, table.num_rows
 
 
-def _schema():
+def _schema(layout: Layout):
     pa, _ = _pyarrow()
     types = {k: pa.float64() if k in _FLOATS else pa.int64() if k in _INTS else pa.string() for k in OUTPUT_COLUMNS}
-    return pa.schema([(k, types[k]) for k in OUTPUT_COLUMNS])
+    return pa.schema([(h, types.get(c, pa.string())) for c, h in zip(layout.columns, layout.headers)])
 
 
-def _arrow_table(columns: dict[str, Any]):
+def _arrow_table(columns: dict[str, Any], layout: Layout):
     pa, _ = _pyarrow()
-    schema = _schema()
-    arrays = [pa.array(list(columns[f.name]) if getattr(columns[f.name], "dtype", None) == object  # noqa: E721 - a numpy dtype
-                       else columns[f.name], type=f.type, from_pandas=True) for f in schema]
+    schema = _schema(layout)
+    n = len(columns["row"])
+    arrays = []
+    for c, f in zip(layout.columns, schema):
+        values = columns.get(c)
+        if values is None:
+            values = [None] * n
+        elif c in ("status", "type") and layout.lang != "en":
+            values = [layout.word(v) for v in values]
+        arrays.append(pa.array(list(values) if getattr(values, "dtype", None) == object  # noqa: E721 - a numpy dtype
+                               else values, type=f.type, from_pandas=True))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group: int = 65536) -> None:
+def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group: int = 65536,
+             layout: Layout | None = None, excel_csv: bool = False) -> bool:
     """Join the parts into ``out`` and their errors into ``errors_out``, each atomically.
 
     The result depends only on the rows, not on how they were split into parts: CSV
-    and JSONL are concatenated; Parquet is rewritten in row groups of ``row_group``.
+    and JSONL are concatenated (``excel_csv``: a CSV with a UTF-8 BOM, so that Excel
+    opens it in Japanese); Parquet is rewritten in row groups of ``row_group``; an
+    ``xlsx`` workbook is written from the (Parquet) parts. No errors file is left when
+    there are no errors (an old one is removed); returns whether one was written.
     """
+    layout = layout or Layout()
     if fmt in ("csv", "jsonl"):
         with atomic_file(out, "wb", fsync=True) as fh:
             if fmt == "csv":
-                fh.write((",".join(f'"{c}"' for c in OUTPUT_COLUMNS) + "\n").encode("utf-8"))
+                if excel_csv:
+                    fh.write(b"\xef\xbb\xbf")
+                fh.write((",".join('"' + h.replace('"', '""') + '"' for h in layout.headers) + "\n").encode("utf-8"))
             for p in parts:
                 with open(p, "rb") as src:
                     while block := src.read(1 << 20):
                         fh.write(block)
+    elif fmt == "xlsx":
+        from profiles.tablewrite import write_xlsx
+
+        _, pq = _pyarrow()
+        schema = _schema(layout)
+
+        def rows():
+            for p in parts:
+                for batch in pq.ParquetFile(p).iter_batches(batch_size=8192):
+                    yield from zip(*(c.to_pylist() for c in batch.columns))
+
+        wrap = [layout.headers[layout.columns.index(c)] for c in ("reasons", "missing")]
+        write_xlsx(out, list(schema.names), rows(), wrap_columns=wrap, overwrite=True)
     else:
         pa, pq = _pyarrow()
-        schema = _schema()
+        schema = _schema(layout)
         with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema) as writer:
             pending: list = []
             n_pending = 0
@@ -159,7 +310,12 @@ def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group
                     pending, n_pending = ([rest] if rest.num_rows else []), rest.num_rows
             if n_pending:
                 writer.write_table(pa.concat_tables(pending), row_group_size=row_group)
+    errs = [p.with_name(p.name + ".errors") for p in parts]
+    if not any(e.stat().st_size for e in errs):
+        errors_out.unlink(missing_ok=True)
+        return False
     with atomic_file(errors_out, "wb") as fh:
-        for p in parts:
-            with open(p.with_name(p.name + ".errors"), "rb") as src:
+        for e in errs:
+            with open(e, "rb") as src:
                 fh.write(src.read())
+    return True

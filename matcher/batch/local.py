@@ -49,8 +49,8 @@ def _start(engine: Any) -> None:
 
 
 def _score(records: list, as_of: dt.date, top: int, possible: int, municipalities: int,
-           fmt: str) -> tuple[bytes, bytes, tuple[int, int, int, int]]:
-    return encode_chunk(_ENGINE, records, as_of, top, possible, municipalities, fmt)
+           fmt: str, layout: Any = None) -> tuple[bytes, bytes, tuple[int, int, int, int]]:
+    return encode_chunk(_ENGINE, records, as_of, top, possible, municipalities, fmt, layout)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -80,10 +80,10 @@ class InProcessScorer:
         pass
 
     def score(self, chunks: Iterable[tuple[int, list]], as_of: dt.date, top: int, possible: int,
-              municipalities: int, fmt: str) -> Iterator[Encoded]:
+              municipalities: int, fmt: str, layout: Any = None) -> Iterator[Encoded]:
         """Score ``(k, records)`` chunks; yield ``(k, part, errors, stats)``, one chunk read per result."""
         for k, records in chunks:
-            yield k, *encode_chunk(self.engine, records, as_of, top, possible, municipalities, fmt)
+            yield k, *encode_chunk(self.engine, records, as_of, top, possible, municipalities, fmt, layout)
 
 
 class ProcessScorer:
@@ -119,7 +119,7 @@ class ProcessScorer:
             self.pool = None
 
     def score(self, chunks: Iterable[tuple[int, list]], as_of: dt.date, top: int, possible: int,
-              municipalities: int, fmt: str) -> Iterator[Encoded]:
+              municipalities: int, fmt: str, layout: Any = None) -> Iterator[Encoded]:
         """Score ``(k, records)`` chunks; yield ``(k, part, errors, stats)`` as each completes.
 
         At most two chunks per worker are out at once, so the input is streamed. An
@@ -131,7 +131,7 @@ class ProcessScorer:
         head = list(itertools.islice(todo, 2))
         if len(head) < 2:
             for k, records in head:
-                yield k, *encode_chunk(self.engine, records, as_of, top, possible, municipalities, fmt)
+                yield k, *encode_chunk(self.engine, records, as_of, top, possible, municipalities, fmt, layout)
             return
         todo = itertools.chain(head, todo)
         pool = self._start_pool()
@@ -143,7 +143,7 @@ class ProcessScorer:
                 if item is None:
                     return
                 k, records = item
-                pending[pool.submit(_score, records, as_of, top, possible, municipalities, fmt)] = k
+                pending[pool.submit(_score, records, as_of, top, possible, municipalities, fmt, layout)] = k
 
         try:
             send_more()

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import itertools
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -24,14 +26,14 @@ from profiles.validation import parse_as_of
 from matcher._validation import check_choice, check_int, check_is_fitted
 from matcher.atomic import atomic_write_bytes
 from matcher.batch.chunk import ChunkScorer
-from matcher.batch.files import assemble, input_format, iter_input, output_format
+from matcher.batch.files import InputRows, Layout, assemble, input_format, output_format
 from matcher.batch.local import InProcessScorer, ProcessScorer
 from matcher.errors import MatcherError, ParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matcher.engine import MatchEngine
 
-__all__ = ["BACKENDS", "BatchSummary", "run_batch"]
+__all__ = ["BACKENDS", "BatchSummary", "run_batch", "check_outputs"]
 
 #: Where chunks are scored: this machine (``jobs`` processes), or the workers of a Dask cluster.
 BACKENDS = ("local", "dask")
@@ -50,6 +52,8 @@ class BatchSummary:
     output: str
     errors_file: str
     resumed_chunks: int = 0
+    kept: tuple[str, ...] = ()
+    reading: str = ""
 
     @property
     def pairs_per_second(self) -> float:
@@ -58,22 +62,53 @@ class BatchSummary:
     def line(self) -> str:
         """The one-line summary printed at the end of a run."""
         return (f"{self.firms_read:,} firms read = {self.firms_scored:,} scored + {self.errors:,} errors "
-                f"({self.errors_file}); {self.rows_written:,} rows written to {self.output}; "
+                f"({self.errors_file or 'no errors file'}); {self.rows_written:,} rows written to {self.output}; "
                 f"{self.pairs:,} firm-program pairs in {self.seconds:.2f} s ({self.pairs_per_second / 1e6:,.2f} M pairs/s)"
-                + (f"; resumed after {self.resumed_chunks} chunks" if self.resumed_chunks else ""))
+                + (f"; resumed after {self.resumed_chunks} chunks" if self.resumed_chunks else "")
+                + (f"; kept beside each firm: {', '.join(self.kept)}" if self.kept else ""))
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "pairs_per_second": self.pairs_per_second}
+        return {**asdict(self), "kept": list(self.kept), "pairs_per_second": self.pairs_per_second}
 
 
-def _manifest(engine: MatchEngine, src: Path, params: dict[str, Any]) -> dict[str, Any]:
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 22):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths are one file: the same resolved path, or the same inode (a hard link)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_outputs(outputs: list[Path], reads: list[Path]) -> None:
+    """Refuse a path the run writes that is one it reads (input, catalog, engine, columns map)."""
+    for o in outputs:
+        for r in reads:
+            if r is None:
+                continue
+            r = Path(r)
+            inside = r.is_dir() and (o.resolve() == r.resolve() or r.resolve() in o.resolve().parents)
+            if inside or _same_file(o, r):
+                raise InputError("output", str(o), f"is {r}, which this run reads; give another output path")
+
+
+def _manifest(engine: MatchEngine, src: Path, params: dict[str, Any], digest: str) -> dict[str, Any]:
     st = src.stat()
-    return {"input": str(src.resolve()), "input_size": st.st_size, "input_mtime_ns": st.st_mtime_ns,
+    return {"input": str(src.resolve()), "input_size": st.st_size, "input_sha256": digest,
             "catalog_hash": engine.catalog_hash_, "weights": engine.weights_.as_dict(), **params}
 
 
-def _chunks(src: Path, chunk_size: int) -> Iterator[tuple[int, list]]:
-    it = iter_input(src)
+def _chunks(rows: Any, chunk_size: int) -> Iterator[tuple[int, list]]:
+    it = iter(rows)
     for k in itertools.count():
         chunk = list(itertools.islice(it, chunk_size))
         if not chunk:
@@ -89,14 +124,41 @@ def _commit_part(parts_dir: Path, k: int, fmt: str, data: bytes, err: bytes,
     atomic_write_bytes(part, data)
     firms, scored, n_errors, n_rows = stats
     atomic_write_bytes(parts_dir / f"chunk-{k:06d}.done", json.dumps(
-        {"firms": firms, "scored": scored, "errors": n_errors, "rows": n_rows}).encode("utf-8"))
+        {"firms": firms, "scored": scored, "errors": n_errors, "rows": n_rows,
+         "part_sha256": hashlib.sha256(data).hexdigest(), "errors_sha256": hashlib.sha256(err).hexdigest()}
+    ).encode("utf-8"))
     return stats
+
+
+def _read_json(path: Path, what: str, out: Path) -> dict[str, Any]:
+    """A manifest or marker of an interrupted run; a damaged one is named with the remedy."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        return data
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MatcherError(f"cannot resume {out}: {what} {path} is damaged ({exc}); run again without --resume to "
+                           f"start over") from None
+
+
+def _verify_part(parts_dir: Path, k: int, fmt: str, stats: dict[str, Any], out: Path) -> None:
+    """A finished part must still be the bytes its marker recorded."""
+    part = parts_dir / f"chunk-{k:06d}.{fmt}"
+    for path, key in ((part, "part_sha256"), (part.with_name(part.name + ".errors"), "errors_sha256")):
+        if key not in stats or not path.is_file() or _sha256(path) != stats[key]:
+            why = "is missing" if not path.is_file() else "changed since it was written"
+            raise MatcherError(f"cannot resume {out}: {path} {why}; delete {path.with_name(f'chunk-{k:06d}.done')} "
+                               f"and run again with --resume, or run again without --resume to start over")
 
 
 def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top: int = 10,
               as_of: dt.date | str | None = None, possible: int = 0, municipalities: int = 0, jobs: int = 1,
               chunk_size: int = 4096, resume: bool = False, progress: Callable[[int], None] | None = None,
-              backend: str = "local", scheduler: Any = None, workers: int | None = None) -> BatchSummary:
+              backend: str = "local", scheduler: Any = None, workers: int | None = None,
+              encoding: str | None = None, sheet: str | None = None, columns: Any = None,
+              prefecture: str | None = None, lang: str = "en", excel_csv: bool = False, force: bool = False,
+              reads: tuple = ()) -> BatchSummary:
     """Score every firm of ``firms`` and write the ranked programs to ``output``.
 
     Parameters
@@ -127,6 +189,18 @@ def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top
     workers : int, optional
         With ``backend="dask"`` and no scheduler: worker processes of the local cluster
         (default: the CPUs).
+    encoding, sheet, columns, prefecture
+        How the firm list is read (:func:`profiles.firmcheck.read_firms`): a text file's
+        encoding (detected when not given), the workbook sheet, a columns mapping (a dict or
+        a YAML file), the prefecture of addresses that do not give one.
+    lang : {"en", "ja"}
+        The output's column headers and status words.
+    excel_csv : bool
+        A CSV output starts with a UTF-8 BOM, so that Excel opens it in Japanese.
+    force : bool
+        Overwrite an existing output (without it, and without ``resume``, an existing output is refused).
+    reads : tuple of path
+        Other files the run reads (catalog, engine): no output may be one of them.
 
     Returns
     -------
@@ -144,14 +218,23 @@ def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top
     if backend == "dask" and jobs != 1:
         raise ParameterError(f"jobs is for backend='local' (processes); with backend='dask' the cluster's workers "
                              f"score the chunks, got jobs={jobs}")
+    check_choice("lang", lang, ("en", "ja"))
     src, out = Path(firms), Path(output)
     input_format(src)
     fmt = output_format(out)
     if not src.is_file():
         raise InputError("firms", str(src), "no such file")
-    with _backend(engine, backend, jobs, scheduler, workers) as scorer:
-        return _run(engine, src, out, fmt, top, as_of, possible, municipalities, chunk_size, resume, progress,
-                    scorer)
+    errors_out = out.with_name(out.name + ".errors.jsonl")
+    check_outputs([out, errors_out, out.with_name(out.name + ".parts")],
+                  [src, *([columns] if isinstance(columns, (str, Path)) else []), *reads])
+    if out.exists() and not force and not resume:
+        from profiles.tablewrite import OutputExistsError
+
+        raise OutputExistsError(str(out), None, "the file exists; give --force to overwrite it")
+    with InputRows(src, encoding=encoding, sheet=sheet, columns=columns, prefecture=prefecture) as rows, \
+            _backend(engine, backend, jobs, scheduler, workers) as scorer:
+        return _run(engine, src, rows, Layout(rows.kept, lang), excel_csv, out, fmt, top, as_of, possible,
+                    municipalities, chunk_size, resume, progress, scorer)
 
 
 def _backend(engine: MatchEngine, backend: str, jobs: int, scheduler: Any, workers: int | None) -> Any:
@@ -165,23 +248,28 @@ def _backend(engine: MatchEngine, backend: str, jobs: int, scheduler: Any, worke
     return InProcessScorer(engine)
 
 
-def _run(engine: MatchEngine, src: Path, out: Path, fmt: str, top: int, as_of: dt.date | str | None, possible: int,
-         municipalities: int, chunk_size: int, resume: bool, progress: Callable[[int], None] | None,
-         scorer: ChunkScorer) -> BatchSummary:
+def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_csv: bool, out: Path, fmt: str,
+         top: int, as_of: dt.date | str | None, possible: int, municipalities: int, chunk_size: int, resume: bool,
+         progress: Callable[[int], None] | None, scorer: ChunkScorer) -> BatchSummary:
     errors_out = out.with_name(out.name + ".errors.jsonl")
     parts_dir = out.with_name(out.name + ".parts")
     manifest_path = parts_dir / "manifest.json"
     params = {"top": top, "possible": possible, "municipalities": municipalities, "chunk_size": chunk_size,
-              "format": fmt}
+              "format": fmt, "columns": list(layout.headers), "excel_csv": excel_csv}
     t0 = time.perf_counter()
     resumed = 0
+    digest = _sha256(src)
     if resume and manifest_path.exists():
-        old = json.loads(manifest_path.read_text(encoding="utf-8"))
-        day = parse_as_of(old["as_of"])
+        old = _read_json(manifest_path, "its manifest", out)
+        try:
+            day = parse_as_of(old["as_of"])
+        except (KeyError, InputError):
+            raise MatcherError(f"cannot resume {out}: its manifest {manifest_path} is damaged (no as_of); run again "
+                               f"without --resume to start over") from None
         if as_of is not None and parse_as_of(as_of) != day:
             raise MatcherError(f"cannot resume {out}: it was started with --as-of {day}, not {parse_as_of(as_of)}")
-        want = _manifest(engine, src, {**params, "as_of": day.isoformat()})
-        changed = [k for k in want if old.get(k) != want[k]]
+        want = _manifest(engine, src, {**params, "as_of": day.isoformat()}, digest)
+        changed = [("the input's content" if k == "input_sha256" else k) for k in want if old.get(k) != want[k]]
         if changed:
             raise MatcherError(f"cannot resume {out}: {', '.join(changed)} changed since the interrupted run "
                                f"(run again without --resume to start over)")
@@ -190,7 +278,7 @@ def _run(engine: MatchEngine, src: Path, out: Path, fmt: str, top: int, as_of: d
         if parts_dir.exists():
             shutil.rmtree(parts_dir)
         parts_dir.mkdir(parents=True)
-        want = _manifest(engine, src, {**params, "as_of": day.isoformat()})
+        want = _manifest(engine, src, {**params, "as_of": day.isoformat()}, digest)
         atomic_write_bytes(manifest_path, json.dumps(want, indent=1).encode("utf-8"))
 
     totals = np.zeros(4, np.int64)
@@ -198,11 +286,15 @@ def _run(engine: MatchEngine, src: Path, out: Path, fmt: str, top: int, as_of: d
 
     def todo() -> Iterator[tuple[int, list]]:
         nonlocal resumed
-        for k, records in _chunks(src, chunk_size):
+        for k, records in _chunks(rows, chunk_size):
             marker = parts_dir / f"chunk-{k:06d}.done"
             done_parts.append(parts_dir / f"chunk-{k:06d}.{fmt}")
             if resume and marker.exists():
-                stats = json.loads(marker.read_text(encoding="utf-8"))
+                stats = _read_json(marker, "the marker", out)
+                _verify_part(parts_dir, k, fmt, stats, out)
+                if stats.get("firms") != len(records):
+                    raise MatcherError(f"cannot resume {out}: chunk {k} had {stats.get('firms')} rows and now has "
+                                       f"{len(records)}; run again without --resume to start over")
                 totals[:] += [stats["firms"], stats["scored"], stats["errors"], stats["rows"]]
                 resumed += 1
                 if progress:
@@ -211,16 +303,20 @@ def _run(engine: MatchEngine, src: Path, out: Path, fmt: str, top: int, as_of: d
             yield k, records
 
     # scored here, by worker processes or by a Dask cluster; written here as the results arrive
-    scored = scorer.score(todo(), day, top, possible, municipalities, fmt)
+    scored = scorer.score(todo(), day, top, possible, municipalities, fmt, layout)
     results = (_commit_part(parts_dir, k, fmt, data, err, stats) for k, data, err, stats in scored)
     with contextlib.closing(scored):
         for stats in results:
             totals[:] += stats
             if progress:
                 progress(stats[0])
-    assemble(done_parts, out, errors_out, fmt)
-    shutil.rmtree(parts_dir)
     firms_read, scored, n_errors, n_rows = (int(x) for x in totals)
-    assert firms_read == scored + n_errors
+    read_rows = rows.summary.rows if rows.summary is not None else firms_read
+    if firms_read != scored + n_errors or read_rows != firms_read:
+        raise MatcherError(f"batch accounting failed for {src}: {read_rows} input rows read, {firms_read} in chunks = "
+                           f"{scored} scored + {n_errors} errors; the output was not written (this is a bug)")
+    wrote_errors = assemble(done_parts, out, errors_out, fmt, layout=layout, excel_csv=excel_csv)
+    shutil.rmtree(parts_dir)
     return BatchSummary(firms_read, scored, n_errors, n_rows, scored * engine.n_programs_,
-                        time.perf_counter() - t0, str(out), str(errors_out), resumed)
+                        time.perf_counter() - t0, str(out), str(errors_out) if wrote_errors else "", resumed,
+                        layout.kept, str(rows.summary) if rows.summary is not None else "")

@@ -19,6 +19,7 @@ import click
 
 from matcher.cli._group import LazyGroup
 from matcher.cli.commands import batch, catalog, explain, fit, rank, reach
+from matcher.cli.firms import firms
 
 __all__ = ["main", "cli"]
 
@@ -34,7 +35,7 @@ def cli() -> None:
     """
 
 
-for _command in (rank, explain, reach, batch, fit, catalog):
+for _command in (rank, explain, reach, batch, fit, catalog, firms):
     cli.add_command(_command)
 
 

@@ -41,6 +41,23 @@ _engine_opt = click.option("--engine", "engine_file", type=click.Path(), default
 _as_of_opt = click.option("--as-of", "as_of", default=None, metavar="DATE",
                           help="Evaluate validity windows at this date, YYYY-MM-DD (default: today).")
 _json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+_encoding_opt = click.option("--encoding", default=None, metavar="NAME",
+                             help="The text file's encoding, e.g. cp932 (default: detected: UTF-8, UTF-8 with BOM, "
+                                  "UTF-16, CP932/Shift_JIS).")
+_sheet_opt = click.option("--sheet", default=None, metavar="NAME", help="The Excel sheet (default: the first).")
+_columns_opt = click.option("--columns", "columns", type=click.Path(), default=None, metavar="MAP.yaml",
+                            help="A YAML file mapping firm fields to the list's headers, for headers the synonym "
+                                 "table does not know (e.g. `address: 本店`).")
+_prefecture_opt = click.option("--prefecture", default=None, metavar="NAME",
+                               help="The prefecture of addresses that do not name one (e.g. 東京都 or Tokyo).")
+
+
+def _reading_opts(f):
+    for opt in (_prefecture_opt, _columns_opt, _sheet_opt, _encoding_opt):
+        f = opt(f)
+    return f
+
+
 _lang_opt = click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
                          help="Language of the reasons (a rule's own conditions stay in English).")
 
@@ -121,46 +138,70 @@ def explain(firm: str, program_id: str, catalog, engine_file, as_of, as_json) ->
 @_as_of_opt
 @click.option("--top", type=int, default=20, show_default=True, help="How many firms to list.")
 @click.option("--eligible-only", is_flag=True, help="Leave out firms that might be eligible once they give a fact.")
+@_reading_opts
+@click.option("-o", "--output", default=None, type=click.Path(),
+              help="Also write the list to a file: .csv or .xlsx (errors to OUTPUT.errors.jsonl).")
+@click.option("--excel-csv", is_flag=True, help="A CSV output with a BOM, so that Excel opens it in Japanese.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output.")
 @_json_opt
 @_lang_opt
-def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligible_only, as_json, lang) -> None:
+def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligible_only, encoding, sheet, columns,
+          prefecture, output, excel_csv, force, as_json, lang) -> None:
     """Which firms should hear about a program first, and why.
 
-    FIRMS is a CSV, JSON Lines, JSON or YAML file of firm profiles. Bad rows are
-    reported on stderr by row number and skipped; every other row is scored.
+    FIRMS is a firm list: CSV (any encoding Excel writes), TSV, Excel, JSON Lines,
+    JSON, Parquet or YAML, with English or Japanese headers; columns the engine does
+    not use are kept beside each firm. Bad rows are reported on stderr by row number
+    and skipped; every other row is scored. Exits 1 when no row could be read.
 
     Example:
 
-        matcher reach kita-trade-fair-subsidy examples/kita-register.csv --top 10
+        matcher reach kita-trade-fair-subsidy examples/register-kita-hamura.csv --top 10 -o calls.xlsx
     """
-    from matcher.firmio import open_records, valid_firms
+    from matcher.batch.files import InputRows
+    from matcher.cli._reach import reach_output, split_kept
+    from matcher.firmio import valid_firms
 
     engine = _engine(catalog, engine_file)
     engine.program(program_id)
     errors: list = []
-    good = list(valid_firms(open_records(firms), errors))
+    with InputRows(firms, encoding=encoding, sheet=sheet, columns=columns, prefecture=prefecture) as rows:
+        records, kept = split_kept(rows)
+        good = list(valid_firms(records, errors))
+        summary, kept_names = rows.summary, rows.kept
     hits = engine.reach(program_id, [f for _, f in good], top=top, as_of=as_of, include_possible=not eligible_only,
                         lang=lang)
     rows = [r for r, _ in good]
     hits = [h.model_copy(update={"row": rows[h.row - 1]}) for h in hits]
     for e in errors:
         click.echo(f"skipped {e}", err=True)
+    if output:
+        reach_output(engine, program_id, hits, kept, kept_names, output, lang=lang, excel_csv=excel_csv, force=force,
+                     reads=[firms, catalog, engine_file, columns], errors=errors)
     if as_json:
         echo_json({"program": program_id, "firms": len(good) + len(errors), "errors": [e.to_dict() for e in errors],
-                    "hits": [h.to_dict() for h in hits]})
+                    "kept": list(kept_names), "hits": [{**h.to_dict(), **({"kept": kept.get(h.row, {})} if kept_names
+                                                                          else {})} for h in hits]})
+        if not good:
+            sys.exit(1)
         return
     click.echo(f"{'#':>3}  {'score':>5}  {'status':<9} {'firm':<28} row  why")
     for h in hits:
         label = (h.firm_name or h.firm_id or "")[:28]
         click.echo(f"{h.rank:>3}  {h.score:>5.3f}  {h.status:<9} {label:<28} {h.row:>3}  "
                    + ("missing: " + ", ".join(h.missing) + "; " if h.missing else "") + "; ".join(h.reasons[:2]))
-    click.echo(f"{len(good)} firms scored, {len(errors)} rows skipped", err=True)
+    click.echo(f"{len(good)} firms scored, {len(errors)} rows skipped"
+               + (f"; read: {summary}" if summary is not None else ""), err=True)
+    if not good:
+        click.echo(f"error: no row of {firms} could be read; see the rows above, or `matcher firms check {firms}`",
+                   err=True)
+        sys.exit(1)
 
 
 @click.command()
 @click.argument("firms", type=click.Path())
 @click.option("-o", "--output", required=True, type=click.Path(),
-              help="Output file: .csv, .jsonl or .parquet (errors go to OUTPUT.errors.jsonl).")
+              help="Output file: .csv, .jsonl, .parquet or .xlsx (errors go to OUTPUT.errors.jsonl).")
 @_catalog_opt
 @_engine_opt
 @_as_of_opt
@@ -178,14 +219,23 @@ def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligibl
 @click.option("--workers", type=int, default=None,
               help="With --backend dask and no --scheduler: worker processes of the local cluster (default: CPUs).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@_reading_opts
+@click.option("--excel-csv", is_flag=True, help="A CSV output with a BOM, so that Excel opens it in Japanese.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output.")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
+              help="Language of the output's column headers and status words.")
 @_json_opt
 def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalities, jobs, chunk_size, resume,
-          backend, scheduler, workers, progress, as_json) -> None:
+          backend, scheduler, workers, progress, encoding, sheet, columns, prefecture, excel_csv, force, lang,
+          as_json) -> None:
     """Score a file of firms: one output row per firm and rank.
 
-    FIRMS is a CSV, JSON Lines or Parquet file of firm profiles. A broken row never
-    stops the run: it goes to OUTPUT.errors.jsonl with its row number, field and
-    reason. The output is written atomically; --resume continues a run that was
+    FIRMS is a firm list: CSV (any encoding Excel writes), TSV, Excel, JSON Lines,
+    JSON, Parquet or YAML, with English or Japanese headers (see `matcher firms
+    check`); columns the engine does not use travel to the output beside the firm.
+    A broken row never stops the run: it goes to OUTPUT.errors.jsonl with its row
+    number, column, reason and original cells. Exits 1 when no firm was scored.
+    The output is written atomically; --resume continues a run that was
     interrupted (even by kill -9) and gives the same bytes as an uninterrupted run.
     With --backend dask the chunks are scored on the workers of a Dask cluster and
     the output is the same bytes.
@@ -195,6 +245,8 @@ def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalit
         matcher batch firms.csv -o ranked.csv --top 5 --as-of 2026-11-21
 
         matcher batch firms.parquet -o ranked.parquet --backend dask --scheduler tcp://10.0.0.5:8786
+
+        matcher batch examples/register-kita-hamura.xlsx -o calls.xlsx --lang ja
     """
     from matcher.batch import run_batch
     from matcher.batch.files import count_records
@@ -210,7 +262,8 @@ def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalit
         summary = run_batch(engine, firms, output, top=top, as_of=as_of, possible=possible,
                             municipalities=municipalities, jobs=jobs, chunk_size=chunk_size, resume=resume,
                             progress=bar.update if bar else None, backend=backend, scheduler=scheduler,
-                            workers=workers)
+                            workers=workers, encoding=encoding, sheet=sheet, columns=columns, prefecture=prefecture,
+                            lang=lang, excel_csv=excel_csv, force=force, reads=(catalog, engine_file))
     finally:
         if bar:
             bar.close()
@@ -218,6 +271,10 @@ def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalit
         echo_json(summary.to_dict())
     else:
         click.echo(summary.line(), err=True)
+    if summary.firms_scored == 0:
+        click.echo(f"error: no firm of {firms} was scored; see {summary.errors_file or 'the errors'}, or "
+                   f"`matcher firms check {firms}`", err=True)
+        sys.exit(1)
 
 
 @click.command()

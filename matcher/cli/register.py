@@ -101,12 +101,19 @@ def init(ctx: click.Context) -> None:
 @register.command("import")
 @click.argument("file", type=click.Path())
 @click.option("--batch-size", type=int, default=500, show_default=True, help="Firms written per transaction.")
+@click.option("--encoding", default=None, metavar="NAME", help="The text file's encoding (default: detected).")
+@click.option("--sheet", default=None, metavar="NAME", help="The Excel sheet (default: the first).")
+@click.option("--columns", "columns", type=click.Path(), default=None, metavar="MAP.yaml",
+              help="A YAML file mapping firm fields to the list's headers (e.g. `id: No.`).")
+@click.option("--prefecture", default=None, metavar="NAME", help="The prefecture of addresses that do not name one.")
 @_json_opt
 @click.pass_context
-def import_(ctx: click.Context, file: str, batch_size: int, as_json: bool) -> None:
+def import_(ctx: click.Context, file: str, batch_size: int, encoding, sheet, columns, prefecture,
+            as_json: bool) -> None:
     """Add the firms of a list to the register, or update them, by firm id.
 
-    FILE is a CSV, JSON Lines, JSON or YAML list of firms with an id column; columns the
+    FILE is a firm list (CSV in any encoding Excel writes, TSV, Excel, JSON Lines,
+    JSON, Parquet, YAML; English or Japanese headers) with an id column; columns the
     engine does not use (phone, contact person, ...) are kept with each firm. Bad rows are
     reported by row number and skipped. Each batch is one transaction: an import stopped
     halfway keeps whole batches only.
@@ -117,7 +124,8 @@ def import_(ctx: click.Context, file: str, batch_size: int, as_json: bool) -> No
     """
     from matcher.register.importer import import_firms
 
-    rep = import_firms(_reg(ctx), file, batch_size=batch_size)
+    rep = import_firms(_reg(ctx), file, batch_size=batch_size, encoding=encoding, sheet=sheet, columns=columns,
+                       prefecture=prefecture)
     if as_json:
         _echo_json(rep.to_dict())
         return

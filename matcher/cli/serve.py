@@ -13,7 +13,23 @@ import click
 
 from matcher.errors import ParameterError
 
-__all__ = ["serve"]
+__all__ = ["serve", "UVICORN_LIMITS"]
+
+#: uvicorn's limits for connections that send too little or too much: an idle keep-alive
+#: connection is closed after 5 s, one that does not complete its request headers within
+#: 10 s of opening (or of its last response) is closed too
+#: (:class:`matcher.service.timeouts.HeaderTimeoutProtocol`, with httptools); one request's
+#: headers may not pass 64 KiB (h11); at most 1,000 connections at once, 503 beyond.
+UVICORN_LIMITS: dict = {"timeout_keep_alive": 5, "h11_max_incomplete_event_size": 64 * 1024,
+                        "limit_concurrency": 1000}
+
+
+def _uvicorn_limits() -> dict:
+    import importlib.util
+
+    if importlib.util.find_spec("httptools") is None:
+        return dict(UVICORN_LIMITS)
+    return {**UVICORN_LIMITS, "http": "matcher.service.timeouts:HeaderTimeoutProtocol"}
 
 
 def _settings(**given):
@@ -28,6 +44,8 @@ def _settings(**given):
     except ValidationError as exc:
         where, msg, value = first_error(exc)
         where = where or "settings"
+        if where in ("api_key", "admin_token"):  # set only by the environment; never echo a secret
+            raise ParameterError(f"MATCHER_{where.upper()}: {msg}") from None
         option = (f"--{where.replace('_', '-')} (MATCHER_{where.upper()})" if where != "settings"
                   else "--catalog, --engine")
         got = f", got {value!r}" if where != "settings" and not isinstance(value, dict) else ""
@@ -71,7 +89,8 @@ def serve(catalog, engine_file, host, port, workers, log_level, access_log) -> N
         click.echo(f"serving {app.state.slot.current.engine.n_programs_} programs "
                    f"(catalog {app.state.slot.current.engine.catalog_hash_}) on "
                    f"http://{settings.host}:{settings.port}", err=True)
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, access_log=access_log)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, access_log=access_log,
+                    **_uvicorn_limits())
         return
     # Several processes: check the source here, once, so a bad one is one line, not N tracebacks.
     if settings.engine is not None:
@@ -86,4 +105,4 @@ def serve(catalog, engine_file, host, port, workers, log_level, access_log) -> N
             os.environ[f"MATCHER_{name}"] = str(value)
     click.echo(f"serving with {settings.workers} workers on http://{settings.host}:{settings.port}", err=True)
     uvicorn.run("matcher.service.app:app_from_env", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level=log_level, access_log=access_log)
+                workers=settings.workers, log_level=log_level, access_log=access_log, **_uvicorn_limits())

@@ -36,23 +36,33 @@ class ImportReport(UpsertReport):
                 "unchanged": self.unchanged, "errors": [e.to_dict() for e in self.errors], "batches": self.batches}
 
 
-def _read_firms(path: str | Path, errors: list) -> Iterator[tuple[int, FirmInput]]:
+def _read_firms(path: str | Path, errors: list, **reading: Any) -> Iterator[tuple[int, FirmInput]]:
     """The firms of a file as ``(row, FirmInput)``; bad rows go to ``errors``.
 
-    The one place that reads firm lists for the register: today's reader of ``matcher reach``
-    and ``batch`` (CSV, JSON Lines, JSON, YAML). The columns the profile does not know are
-    kept columns.
+    Read through the one reader of ``matcher reach`` and ``batch``
+    (:class:`matcher.batch.files.InputRows`: CSV in any encoding Excel writes, TSV,
+    Excel, JSON Lines, JSON, Parquet, YAML; English or Japanese headers; ``reading``
+    holds its ``encoding``, ``sheet``, ``columns`` and ``prefecture``). The columns the
+    profile does not know are kept columns.
     """
-    from matcher.firmio import RowError, open_records, valid_firms
+    from matcher.batch.files import InputRows
+    from matcher.firmio import RowError, valid_firms
 
     kept: dict[int, dict[str, Any]] = {}
 
     def records():
-        for row, rec in open_records(path):
+        with InputRows(path, **reading) as rows:
+            yield from pairs(rows)
+
+    def pairs(rows):
+        for row, rec in rows:
             if isinstance(rec, RowError):
                 yield row, rec
                 continue
+            rec = dict(rec)
+            extra_cells = rec.pop("_kept", {})
             profile, extra = split_fields(rec)
+            extra = {**extra_cells, **extra}
             if profile.get("id") in (None, ""):
                 yield row, RowError(row, "id", None, "a registered firm needs an id (add an id column) so that a "
                                                      "later import updates it")
@@ -66,11 +76,13 @@ def _read_firms(path: str | Path, errors: list) -> Iterator[tuple[int, FirmInput
 
 
 def import_firms(reg: Register, path: str | Path, *, batch_size: int = BATCH_SIZE,
-                 progress: Callable[[ImportReport], None] | None = None) -> ImportReport:
+                 progress: Callable[[ImportReport], None] | None = None, encoding: str | None = None,
+                 sheet: str | None = None, columns: Any = None, prefecture: str | None = None) -> ImportReport:
     """Import a firm list into the register; returns counts and the bad rows.
 
     A firm id that repeats an earlier row of the same file is an error (the first row
-    is the one imported).
+    is the one imported). ``encoding``, ``sheet``, ``columns`` and ``prefecture`` say how
+    the list is read (:func:`profiles.firmcheck.read_firms`).
     """
     from matcher.firmio import RowError
 
@@ -89,7 +101,8 @@ def import_firms(reg: Register, path: str | Path, *, batch_size: int = BATCH_SIZ
                 progress(rep)
 
     last_row = 0
-    for row, item in _read_firms(path, rep.errors):
+    for row, item in _read_firms(path, rep.errors, encoding=encoding, sheet=sheet, columns=columns,
+                                 prefecture=prefecture):
         last_row = row
         first = seen.get(item.firm_id)
         if first is not None:

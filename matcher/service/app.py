@@ -21,9 +21,10 @@ from starlette.responses import Response
 
 from matcher.persistence import package_version
 from matcher.service.deps import InputAt, api_key_guard, current_engine, problems
+from matcher.service.gate import BatchGate
 from matcher.service.limits import BodyLimit
 from matcher.service.openapi import openapi_schema
-from matcher.service.problems import input_problem, install_problem_handlers
+from matcher.service.problems import input_problem, install_problem_handlers, request_lang
 from matcher.service.routers import admin, catalog, health, ranking
 from matcher.service.routers.health import STATIC_DIR
 from matcher.service.routers.ranking import INLINE_RANK_PROGRAMS
@@ -115,17 +116,20 @@ def create_app(settings: Settings | None = None, *, engine: "MatchEngine | None"
     )
     app.state.settings = settings
     app.state.slot = slot
+    app.state.batches = BatchGate(settings.max_batches)  # rank-many and reach requests running now
     install_problem_handlers(app)
 
     @app.exception_handler(InputAt)
     async def _input_at_handler(request: Request, exc: InputAt) -> Response:
-        return input_problem(exc.exc, request.url.path, exc.prefix)
+        return input_problem(exc.exc, request.url.path, exc.prefix, lang=request_lang(request))
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
     current = current_engine(slot)
     v1 = {"prefix": "/v1", "dependencies": [Depends(api_key_guard(settings))], "responses": problems(401, 422)}
-    app.include_router(ranking.router(request_models(settings.max_top, settings.max_firms), current), **v1)
+    models = request_models(settings.max_top, settings.max_firms, settings.max_results, settings.max_explain_firms)
+    app.include_router(ranking.router(models, current, inline_body_bytes=settings.inline_body_bytes,
+                                      gate=app.state.batches), **v1)
     app.include_router(catalog.router(settings, current), **v1)
     app.include_router(admin.router(settings, slot), **v1)
     app.include_router(health.router(slot))

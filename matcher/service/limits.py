@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from matcher.service.i18n import lang_of_scope
 from matcher.service.problems import problem_response
 
 __all__ = ["BodyLimit"]
@@ -33,7 +34,7 @@ class BodyLimit:
 
     def _too_large(self, scope: Scope, size: str) -> Any:
         return problem_response(413, f"the request body is {size}; at most {self.max_bytes} bytes are accepted",
-                                instance=scope.get("path"), headers={"Connection": "close"})
+                                instance=scope.get("path"), headers={"Connection": "close"}, lang=lang_of_scope(scope))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -34,11 +34,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from matcher.service.i18n import candidates_of, lang_of, title_in, translate
 from profiles.errors import CatalogError, InputError, ProfilesError
 from profiles.validation import field_path
 from rules.errors import RulesError
 
-__all__ = ["PROBLEM_JSON", "INVALID_INPUT", "INVALID_CATALOG", "FieldError", "Problem", "ProblemError",
+__all__ = ["PROBLEM_JSON", "INVALID_INPUT", "INVALID_CATALOG", "Candidate", "FieldError", "Problem", "ProblemError",
            "problem_response", "field_of", "jsonable", "install_problem_handlers"]
 
 PROBLEM_JSON = "application/problem+json"
@@ -49,6 +50,19 @@ logger = logging.getLogger("matcher.service")
 
 _MAX_TEXT = 200
 _MAX_ITEMS = 20
+
+
+class Candidate(BaseModel):
+    """A local government an ambiguous or unknown municipality could mean, for a "did you mean" button."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"code": "131172", "name": "Kita City", "name_ja": "北区", "label": "Kita City, Tokyo", "label_ja": "東京都北区"}]})
+
+    code: str = Field(description="The 6-digit local-government code: send it as the municipality.")
+    name: str
+    name_ja: str
+    label: str = Field(description='English name, city and prefecture: "Kita Ward, Sapporo, Hokkaido".')
+    label_ja: str = Field(description='Prefecture and full Japanese name: "北海道札幌市北区".')
 
 
 class FieldError(BaseModel):
@@ -62,6 +76,9 @@ class FieldError(BaseModel):
                                    "query.limit, path.program_id.")
     message: str = Field(description="What was expected.")
     value: Any = Field(default=None, description="The value that came (long texts shortened), or null if missing.")
+    candidates: list[Candidate] | None = Field(default=None, description="The local governments an ambiguous or "
+                                                                          "unknown municipality could mean.")
+    hints: list[str] | None = Field(default=None, exclude=True, description="Close valid values (in the message).")
 
 
 class Problem(BaseModel):
@@ -84,6 +101,8 @@ class Problem(BaseModel):
     detail: str = Field(description="What went wrong in this request, in plain words.")
     instance: str | None = Field(default=None, description="The path of the request.")
     errors: list[FieldError] | None = Field(default=None, description="Every bad value of the request.")
+    lang: str = Field(default="en", description="The language of title, detail and messages: en, or ja with "
+                                                "?lang=ja or Accept-Language: ja.")
 
 
 class ProblemError(Exception):
@@ -151,17 +170,39 @@ def _dumps(data: Any) -> bytes:
         return json.dumps(data, ensure_ascii=True, allow_nan=False).encode("ascii")
 
 
+def _message_in(e: FieldError, lang: str) -> str:
+    text = translate(e.message, lang)
+    if lang == "ja" and e.candidates:
+        return text + "（候補: " + "、".join(f"{c.label_ja}（{c.code}）" for c in e.candidates[:8]) + "）"
+    if e.hints:
+        hints = ", ".join(map(str, e.hints[:8]))
+        return text + (f"（候補: {hints}）" if lang == "ja" else f" (did you mean: {hints}?)")
+    return text
+
+
+def _error_body(e: FieldError, lang: str) -> dict[str, Any]:
+    out = {"field": e.field, "message": _message_in(e, lang), "value": jsonable(e.value)}
+    if e.candidates:
+        out["candidates"] = [c.model_dump() for c in e.candidates]
+    return out
+
+
 def problem_response(status: int, detail: str, *, instance: str | None = None, errors: list[FieldError] | None = None,
                      type: str = "about:blank", title: str | None = None,
-                     headers: dict[str, str] | None = None) -> Response:
-    """A ``application/problem+json`` response."""
-    body: dict[str, Any] = {"type": type, "title": title or HTTPStatus(status).phrase, "status": status,
-                            "detail": detail}
+                     headers: dict[str, str] | None = None, lang: str = "en") -> Response:
+    """A ``application/problem+json`` response, its texts in ``lang`` (``data/messages_ja.yaml``)."""
+    body: dict[str, Any] = {"type": type, "title": title_in(title or HTTPStatus(status).phrase, lang),
+                            "status": status, "detail": translate(detail, lang), "lang": lang}
     if instance is not None:
         body["instance"] = instance
     if errors is not None:
-        body["errors"] = [{"field": e.field, "message": e.message, "value": jsonable(e.value)} for e in errors]
+        body["errors"] = [_error_body(e, lang) for e in errors]
     return Response(_dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def request_lang(request: Request) -> str:
+    """The language a request asks its problems in (``?lang=ja`` or ``Accept-Language: ja``)."""
+    return lang_of(request.url.query, request.headers)
 
 
 def field_of(loc: tuple[Any, ...], inner: str | None = None) -> str:
@@ -183,14 +224,18 @@ def field_of(loc: tuple[Any, ...], inner: str | None = None) -> str:
     return f"{path}.{inner}"
 
 
-def _message(err: dict[str, Any]) -> tuple[str, Any, str]:
+def _input_error(field: str, exc: InputError) -> FieldError:
+    cands = candidates_of(exc) if exc.candidates else None
+    return FieldError(field=field, message=exc.message, value=exc.value,
+                      candidates=[Candidate(**c) for c in cands] if cands else None,
+                      hints=[str(c) for c in exc.candidates] or None)
+
+
+def _message(err: dict[str, Any]) -> tuple[str, Any, str] | FieldError:
     cause = (err.get("ctx") or {}).get("error")
     loc = tuple(err.get("loc", ()))
     if isinstance(cause, InputError):
-        text = cause.message
-        if cause.candidates:
-            text += f" (did you mean: {', '.join(map(str, cause.candidates[:8]))}?)"
-        return field_of(loc, cause.field), cause.value, text
+        return _input_error(field_of(loc, cause.field) or "body", cause)
     msg = str(err.get("msg", "invalid value"))
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
@@ -202,31 +247,33 @@ def _message(err: dict[str, Any]) -> tuple[str, Any, str]:
         return field_of(loc), None, "this field is required"
     elif kind == "json_invalid":
         detail = (err.get("ctx") or {}).get("error")
+        if isinstance(detail, str) and detail.startswith("duplicate key"):
+            return field_of(loc[:1]), None, detail
         return field_of(loc[:1]), None, f"expected a JSON document{f' ({detail})' if detail else ''}"
     return field_of(loc), err.get("input"), msg
 
 
-def _describe(e: FieldError) -> str:
+def _describe(e: FieldError, lang: str = "en") -> str:
+    message = _message_in(e, lang)
     if e.value is None:
-        return f"{e.field}: {e.message}"
-    return f"{e.field}: {e.message}, got {json.dumps(jsonable(e.value), ensure_ascii=False)}"
+        return f"{e.field}: {message}"
+    value = json.dumps(jsonable(e.value), ensure_ascii=False)
+    return f"{e.field}: {message}（入力値: {value}）" if lang == "ja" else f"{e.field}: {message}, got {value}"
 
 
-def validation_problem(errors: list[FieldError], instance: str | None) -> Response:
+def validation_problem(errors: list[FieldError], instance: str | None, lang: str = "en") -> Response:
     """422: every bad value of a request."""
-    detail = _describe(errors[0]) if errors else "invalid input"
+    detail = _describe(errors[0], lang) if errors else "invalid input"
     if len(errors) > 1:
-        detail += f" (and {len(errors) - 1} more)"
-    return problem_response(422, detail, instance=instance, errors=errors, type=INVALID_INPUT, title="Invalid input")
+        detail += f"（ほか{len(errors) - 1}件）" if lang == "ja" else f" (and {len(errors) - 1} more)"
+    return problem_response(422, detail, instance=instance, errors=errors, type=INVALID_INPUT, title="Invalid input",
+                            lang=lang)
 
 
-def input_problem(exc: InputError, instance: str | None, prefix: str = "") -> Response:
+def input_problem(exc: InputError, instance: str | None, prefix: str = "", lang: str = "en") -> Response:
     """422 for an :class:`InputError` raised by the engine."""
-    err = FieldError(field=field_of(tuple(prefix.split(".")) if prefix else (), exc.field), message=exc.message,
-                     value=exc.value)
-    if exc.candidates:
-        err = err.model_copy(update={"message": f"{exc.message} (did you mean: {', '.join(exc.candidates[:8])}?)"})
-    return validation_problem([err], instance)
+    err = _input_error(field_of(tuple(prefix.split(".")) if prefix else (), exc.field), exc)
+    return validation_problem([err], instance, lang)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -236,14 +283,18 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = []
         for err in exc.errors():
-            field, value, message = _message(err)
+            got = _message(err)
+            if isinstance(got, FieldError):
+                errors.append(got)
+                continue
+            field, value, message = got
             errors.append(FieldError(field=field or "body", message=message, value=value))
-        return validation_problem(errors, request.url.path)
+        return validation_problem(errors, request.url.path, request_lang(request))
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> Response:
         return problem_response(exc.status, exc.detail, instance=request.url.path, errors=exc.errors,
-                                type=exc.type, title=exc.title, headers=exc.headers)
+                                type=exc.type, title=exc.title, headers=exc.headers, lang=request_lang(request))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -253,27 +304,27 @@ def install_problem_handlers(app: FastAPI) -> None:
         elif exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}"
         return problem_response(exc.status_code, detail, instance=request.url.path,
-                                headers=getattr(exc, "headers", None))
+                                headers=getattr(exc, "headers", None), lang=request_lang(request))
 
     @app.exception_handler(CatalogError)
     async def _catalog(request: Request, exc: CatalogError) -> Response:
         errors = [FieldError(field=":".join(x for x in (p.file, p.entry, p.path) if x and x != "-"),
                              message=p.message) for p in exc.problems]
         return problem_response(422, str(exc).splitlines()[0], instance=request.url.path, errors=errors,
-                                type=INVALID_CATALOG, title="Invalid catalog")
+                                type=INVALID_CATALOG, title="Invalid catalog", lang=request_lang(request))
 
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError) -> Response:
-        return input_problem(exc, request.url.path)
+        return input_problem(exc, request.url.path, lang=request_lang(request))
 
     @app.exception_handler(ProfilesError)
     @app.exception_handler(RulesError)
     async def _bad_value(request: Request, exc: Exception) -> Response:
         return problem_response(422, " ".join(str(exc).split()), instance=request.url.path, type=INVALID_INPUT,
-                                title="Invalid input")
+                                title="Invalid input", lang=request_lang(request))
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> Response:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(500, "internal error: the service failed to answer this request; "
-                                     "it has been logged", instance=request.url.path)
+                                     "it has been logged", instance=request.url.path, lang=request_lang(request))

@@ -18,13 +18,15 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from matcher.results import ProviderRef, Ranking, ReachHit
 from profiles.errors import InputError
 from profiles.models import CompanyProfile
 
-__all__ = ["Firm", "request_models", "RankManyResponse", "ReachResponse", "ProgramSummary", "ProgramPage",
+__all__ = ["Firm", "IsoDate", "request_models", "RankManyResponse", "ReachResponse", "ProgramSummary", "ProgramPage",
            "MunicipalitySummary", "MunicipalityPage", "MunicipalityDetail", "NeedTerm", "IndustryTerm",
            "KindTerm", "PrefectureTerm", "Vocabulary", "Health", "Ready", "Reloaded", "KITA_PRESS"]
 
@@ -40,6 +42,37 @@ _HAMURA = {"id": "hamura-007", "municipality": "羽村市", "needs": ["融資"]}
 _AS_OF = "2026-11-21"
 
 
+def _iso_date(v: Any) -> Any:
+    """A date is a date or an ISO ``YYYY-MM-DD`` string: ``0`` or ``"0"`` is not 1970-01-01."""
+    if v is None or isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return v
+    if isinstance(v, str):
+        try:
+            return dt.date.fromisoformat(v.strip()) if len(v.strip()) == 10 else _bad_date(v)
+        except ValueError:
+            return _bad_date(v)
+    return _bad_date(v)
+
+
+def _bad_date(v: Any) -> Any:
+    raise ValueError(f"expected a date as YYYY-MM-DD (2026-12-01), got {v!r}")
+
+
+#: A date at the HTTP edge: a ``datetime.date`` or an ISO ``YYYY-MM-DD`` string, nothing else.
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+_PLACE_FIELDS = ("municipality", "prefecture", "address", "postal_code")
+_STAND_IN = "131172"  # any known municipality: it only lets the other fields be checked
+
+
+def _init(err: Any) -> Any:
+    out = {"type": err["type"], "loc": err["loc"], "input": err.get("input")}
+    if err.get("ctx"):
+        out["ctx"] = err["ctx"]
+    return out
+
+
 class Firm(CompanyProfile):
     """A firm as a coordinator describes it; only the location is required.
 
@@ -49,6 +82,29 @@ class Firm(CompanyProfile):
     """
 
     model_config = ConfigDict(json_schema_extra={"examples": [KITA_PRESS, _HAMURA]})
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _every_error(cls, data: Any, handler: Any) -> Any:
+        """Report the other bad fields with a bad location, all at once: the location is checked
+        first (the profile resolves it before its fields), so the firm is checked once more with
+        a known place standing in for it, only to list the rest."""
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            errors = exc.errors()
+            place = [e for e in errors if not e["loc"] and isinstance((e.get("ctx") or {}).get("error"), InputError)
+                     and str(e["ctx"]["error"].field).split(".")[0] in _PLACE_FIELDS]
+            if not isinstance(data, dict) or len(place) != len(errors):
+                raise
+            probe = {k: v for k, v in data.items() if k not in _PLACE_FIELDS} | {"municipality": _STAND_IN}
+            try:
+                handler(probe)
+            except ValidationError as other:
+                rest = [e for e in other.errors() if e["loc"]]
+                if rest:
+                    raise ValidationError.from_exception_data(exc.title, [_init(e) for e in errors + rest]) from None
+            raise
 
     @field_validator("needs", mode="before")
     @classmethod
@@ -64,17 +120,26 @@ class Firm(CompanyProfile):
         return v
 
 
-def request_models(max_top: int = 100, max_firms: int = 1000) -> SimpleNamespace:
+def request_models(max_top: int = 100, max_firms: int = 1000, max_results: int = 10_000,
+                   max_explain_firms: int = 20, default_top: int = 10) -> SimpleNamespace:
     """The request models, with ``top`` capped at ``max_top`` and lists at ``max_firms``.
+
+    A ``rank-many`` request may ask for at most ``max_results`` rankings in all (firms x
+    ``top``, ``default_top`` when ``top`` is not given) and for ``explain`` with at most
+    ``max_explain_firms`` firms. Booleans must be JSON booleans, ``top`` a JSON integer
+    and dates ISO strings (``top: true``, ``top: 1e2``, ``explain: 0``, ``as_of: 0`` are refused).
 
     Returns
     -------
     types.SimpleNamespace
         ``RankRequest``, ``RankManyRequest`` and ``ReachRequest``.
     """
-    top_field = Field(default=None, ge=1, le=max_top,
-                      description=f"How many eligible programs to return (default 10, at most {max_top}).")
-    as_of_field = Field(default=None, description="Evaluate validity windows at this date (default: today).")
+    top_field = Field(default=None, ge=1, le=max_top, strict=True,
+                      description=f"How many eligible programs to return (default {default_top}, at most {max_top}).")
+    as_of_field = Field(default=None, description="Evaluate validity windows at this date (YYYY-MM-DD, default: today).")
+    distance_field = Field(default=None, gt=0, allow_inf_nan=False, strict=True,
+                           description="Recommend only municipalities within this many km of the firm's "
+                                       "(null: the service's default, no maximum unless it sets one).")
     lang_field = Field(default="en", description="Language of the reasons: en or ja (conditions stay in English).")
 
     class RankRequest(BaseModel):
@@ -85,10 +150,12 @@ def request_models(max_top: int = 100, max_firms: int = 1000) -> SimpleNamespace
             {"firm": {"municipality": "Hamura", "prefecture": "Tokyo"}, "explain": True}]})
 
         firm: Firm
-        as_of: dt.date | None = as_of_field
+        as_of: IsoDate | None = as_of_field
         top: int | None = top_field
-        explain: bool = Field(default=False, description="Each scheme's conditions, and every excluded program.")
+        explain: bool = Field(default=False, strict=True,
+                              description="Each scheme's conditions, and every excluded program.")
         lang: Literal["en", "ja"] = lang_field
+        max_distance_km: float | None = distance_field
 
     class RankManyRequest(BaseModel):
         """Many firms to rank, each answered as by ``POST /v1/rank``, in order."""
@@ -97,11 +164,27 @@ def request_models(max_top: int = 100, max_firms: int = 1000) -> SimpleNamespace
             {"firms": [KITA_PRESS, _HAMURA], "as_of": _AS_OF, "top": 3}]})
 
         firms: list[Firm] = Field(min_length=1, max_length=max_firms,
-                                  description=f"The firms, 1 to {max_firms} of them.")
-        as_of: dt.date | None = as_of_field
+                                  description=f"The firms, 1 to {max_firms} of them; firms x top at most "
+                                              f"{max_results}, and at most {max_explain_firms} with explain.")
+        as_of: IsoDate | None = as_of_field
         top: int | None = top_field
-        explain: bool = False
+        explain: bool = Field(default=False, strict=True,
+                              description=f"Each scheme's conditions, and every excluded program "
+                                          f"(at most {max_explain_firms} firms).")
         lang: Literal["en", "ja"] = lang_field
+        max_distance_km: float | None = distance_field
+
+        @model_validator(mode="after")
+        def _bounded(self) -> "RankManyRequest":
+            n, top = len(self.firms), self.top or default_top
+            if n * top > max_results:
+                raise InputError("top", self.top, f"firms x top must be at most {max_results} rankings per request "
+                                 f"(MATCHER_MAX_RESULTS), got {n} x {top} = {n * top}: send fewer firms per "
+                                 f"request or a smaller top")
+            if self.explain and n > max_explain_firms:
+                raise InputError("explain", True, f"explain is limited to {max_explain_firms} firms per request "
+                                 f"(MATCHER_MAX_EXPLAIN_FIRMS), got {n} firms: explain fewer firms, or leave it out")
+            return self
 
     class ReachRequest(BaseModel):
         """A program and the firms to choose from: whom to call first about it."""
@@ -113,9 +196,10 @@ def request_models(max_top: int = 100, max_firms: int = 1000) -> SimpleNamespace
         firms: list[Firm] = Field(min_length=1, max_length=max_firms,
                                   description=f"The firms, 1 to {max_firms} of them; `row` of a hit is the "
                                               "firm's position here, from 1.")
-        as_of: dt.date | None = as_of_field
-        top: int = Field(default=20, ge=1, le=max_top, description=f"How many firms to list (at most {max_top}).")
-        include_possible: bool = Field(default=True,
+        as_of: IsoDate | None = as_of_field
+        top: int = Field(default=20, ge=1, le=max_top, strict=True,
+                         description=f"How many firms to list (at most {max_top}).")
+        include_possible: bool = Field(default=True, strict=True,
                                        description="Also list firms that might be eligible once they give a fact.")
         lang: Literal["en", "ja"] = lang_field
 

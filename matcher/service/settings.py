@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -50,6 +50,16 @@ class Settings(BaseSettings):
         Most firms in one ``rank-many`` or ``reach`` request.
     max_page_size : int, default 200
         Largest ``limit`` of a paginated list.
+    max_results : int, default 10000
+        Most rankings in one ``rank-many`` request (firms x top).
+    max_explain_firms : int, default 20
+        Most firms in one ``rank-many`` request with ``explain``.
+    max_batches : int, default 2
+        ``rank-many`` and ``reach`` requests served at once by one process; one more is
+        answered 503 with ``Retry-After`` instead of waiting in a queue.
+    inline_body_bytes : int, default 64 KiB
+        A ``rank`` body up to this size is ranked on the event loop; a larger one (a long
+        description) in the thread pool, so the loop keeps answering.
     """
 
     model_config = SettingsConfigDict(env_prefix="MATCHER_", extra="ignore", frozen=True,
@@ -66,6 +76,21 @@ class Settings(BaseSettings):
     max_top: int = Field(default=100, ge=1, le=10_000)
     max_firms: int = Field(default=1000, ge=1, le=100_000)
     max_page_size: int = Field(default=200, ge=1, le=10_000)
+    max_results: int = Field(default=10_000, ge=1, le=10_000_000)
+    max_explain_firms: int = Field(default=20, ge=1, le=100_000)
+    max_batches: int = Field(default=2, ge=1, le=1024)
+    inline_body_bytes: int = Field(default=64 * 1024, ge=0)
+
+    @field_validator("api_key", "admin_token")
+    @classmethod
+    def _ascii(cls, v: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        """HTTP headers carry ASCII: a key with other characters could never match."""
+        if v is not None:
+            text = v.get_secret_value()
+            if not text or not all(" " < ch < "\x7f" for ch in text):
+                raise ValueError("must be printable ASCII without spaces (HTTP headers carry ASCII only, "
+                                 "so no client could ever send this one): choose another")
+        return v
 
     @model_validator(mode="after")
     def _one_source(self) -> "Settings":

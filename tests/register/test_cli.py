@@ -91,7 +91,7 @@ def test_import_reports_bad_rows_by_number(run, tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("Hamura", "Atlantis"), encoding="utf-8")
     r = run("import", str(path))
     assert r.exit_code == 0 and "2 added" in r.output and "1 errors" in r.output
-    assert "skipped row 2: municipality" in r.output
+    assert "skipped row 2 (line 3): municipality" in r.output
 
 
 def test_alerts_after_importing_a_new_catalog_directory(run, tmp_path):

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from profiles.errors import CatalogError
 from matcher.service.deps import admin_header, json_response, problems
+from matcher.service.jsonbody import StrictJSONRoute
 from matcher.service.problems import ProblemError
 from matcher.service.schemas import Reloaded
 from matcher.service.settings import Settings
@@ -23,7 +24,7 @@ __all__ = ["router"]
 
 def router(settings: Settings, slot: EngineSlot) -> APIRouter:
     """The admin routes (disabled unless ``settings.admin_token`` is set)."""
-    router = APIRouter()
+    router = APIRouter(route_class=StrictJSONRoute)
 
     @router.post("/admin/reload", response_model=Reloaded, tags=["admin"], responses=problems(401, 403, 422),
                  summary="Rebuild the engine from the catalog and swap it in")

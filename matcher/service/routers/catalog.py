@@ -3,7 +3,6 @@
 # No ``from __future__ import annotations``: FastAPI reads the routes' annotations, some of
 # them request models built per service (local names that a string annotation could not find).
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -15,6 +14,7 @@ from profiles.geography import gazetteer
 from profiles.models import PROGRAM_KINDS, SupportProgram
 from profiles.needs import resolve_need
 from matcher.service.deps import input_at, json_response, problems
+from matcher.service.jsonbody import StrictJSONRoute
 from matcher.service.lookup import (
     filter_programs,
     municipality_detail,
@@ -24,7 +24,7 @@ from matcher.service.lookup import (
     vocabulary,
 )
 from matcher.service.problems import ProblemError
-from matcher.service.schemas import MunicipalityDetail, MunicipalityPage, ProgramPage, Vocabulary
+from matcher.service.schemas import IsoDate, MunicipalityDetail, MunicipalityPage, ProgramPage, Vocabulary
 from matcher.service.settings import Settings
 from matcher.service.state import Loaded
 
@@ -35,7 +35,7 @@ ProgramKind = Literal[PROGRAM_KINDS]  # type: ignore[valid-type]
 
 def router(settings: Settings, current: Callable[[], Loaded]) -> APIRouter:
     """The catalog routes, pages sized by ``settings.max_page_size``."""
-    router = APIRouter()
+    router = APIRouter(route_class=StrictJSONRoute)
 
     Limit = Annotated[int, Query(ge=1, le=settings.max_page_size, description="Items per page.")]
     Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
@@ -51,7 +51,7 @@ def router(settings: Settings, current: Callable[[], Loaded]) -> APIRouter:
                                               "(municipality, national…).")] = None,
         kind: Annotated[ProgramKind | None, Query(description="A program kind.")] = None,  # type: ignore[valid-type]
         need: Annotated[str | None, Query(max_length=200, description="A need id or synonym (展示会, loan).")] = None,
-        open_on: Annotated[dt.date | None, Query(description="Only programs open on this date.")] = None,
+        open_on: Annotated[IsoDate | None, Query(description="Only programs open on this date.")] = None,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> Response:

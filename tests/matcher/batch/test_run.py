@@ -20,7 +20,7 @@ HEADER, *LINES = GOOD.splitlines()
 BROKEN = [
     "b1,Atlantis Works,Tokyo,Atlantis,E24,10,,,trade_fair,no such municipality,",
     "b2,Negative Co,Tokyo,Kita,E24,-3,,,trade_fair,negative headcount,",
-    "b3,Bad Date Co,Tokyo,Kita,E24,3,,21/11/2026,trade_fair,bad date,",
+    "b3,Bad Date Co,Tokyo,Kita,E24,3,,32/13/2026,trade_fair,bad date,",
     "b4,Odd Need Co,Tokyo,Kita,E24,3,,,trade_fare,unknown need,",
 ]
 
@@ -42,7 +42,7 @@ def test_broken_rows_go_to_the_errors_file_with_row_field_and_reason_and_every_o
     assert s.firms_read == 3 * len(LINES) + len(BROKEN) == s.firms_scored + s.errors
     errors = [json.loads(x) for x in (tmp_path / "out.csv.errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(e["row"], e["field"]) for e in errors] == [(3, "municipality"), (4, "employees"), (5, "founded"),
-                                                      (6, "needs[0]")]
+                                                      (6, "needs")]
     assert "trade_fair" in errors[3]["reason"]
     firms_out = {line.split(",")[0] for line in out.read_text(encoding="utf-8").splitlines()[1:]}
     assert len(firms_out) == s.firms_scored

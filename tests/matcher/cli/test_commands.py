@@ -95,7 +95,7 @@ def test_reach_lists_firms_and_reports_bad_rows_by_number(tmp_path):
     assert data["firms"] == 9 and len(data["errors"]) == 1
     assert data["errors"][0]["row"] == 9 and data["errors"][0]["field"] == "employees"
     assert data["hits"][0]["firm_id"] == "k01"
-    assert "row 9: employees" in result.stderr
+    assert "row 9 (line 10): employees" in result.stderr
 
 
 def test_catalog_validate_reports_every_problem_with_file_entry_and_path(tmp_path):
