@@ -22,6 +22,8 @@ ValueError: weight 'text' must be a number >= 0, got -1
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
@@ -29,7 +31,10 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Weights", "MunicipalityWeights", "COMPONENTS", "MUNICIPALITY_COMPONENTS", "scoring_data"]
+from matcher.errors import MatcherError
+
+__all__ = ["Weights", "MunicipalityWeights", "COMPONENTS", "MUNICIPALITY_COMPONENTS", "scoring_data", "load_weights",
+           "dump_weights", "WeightsFileError", "WEIGHTS_FORMAT"]
 
 COMPONENTS = ("text", "needs", "kind", "industry", "locality")
 MUNICIPALITY_COMPONENTS = ("support", "assets", "industry", "distance")
@@ -95,3 +100,65 @@ class MunicipalityWeights(_WeightSet):
     assets: float = scoring_data()["municipality_weights"]["assets"]
     industry: float = scoring_data()["municipality_weights"]["industry"]
     distance: float = scoring_data()["municipality_weights"]["distance"]
+
+
+# ---------------------------------------------------------------------- weights files
+#: The ``format`` line of a weights file.
+WEIGHTS_FORMAT = "shien-matcher-weights/1"
+
+
+class WeightsFileError(MatcherError, ValueError):
+    """A weights file that cannot be read: the message names the file and the field."""
+
+
+def dump_weights(weights: Weights | dict, path: str | os.PathLike, *, meta: dict[str, Any] | None = None) -> str:
+    """Write a weights file (YAML; JSON is YAML too) and return its path.
+
+    The file holds ``format`` (:data:`WEIGHTS_FORMAT`), ``weights`` (every component) and,
+    optionally, ``learned``: how they were obtained (``matcher register learn`` writes the
+    outcomes used and the held-out nDCG with the current and with these weights). An
+    existing file is not overwritten.
+    """
+    w = Weights.coerce(weights)
+    doc = {"format": WEIGHTS_FORMAT, "weights": w.as_dict()}
+    if meta:
+        doc["learned"] = json.loads(json.dumps(meta, default=str))
+    with open(path, "x", encoding="utf-8") as fh:
+        yaml.safe_dump(doc, fh, sort_keys=False, allow_unicode=True)
+    return str(path)
+
+
+def load_weights(path: str | os.PathLike) -> Weights:
+    """The :class:`Weights` of a weights file (see :func:`dump_weights`), for ``--weights FILE``.
+
+    Components the file leaves out keep their default weights.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = dump_weights({"text": 0.2, "needs": 0.2, "kind": 0.1, "industry": 0.2, "locality": 0.3},
+    ...                     os.path.join(tempfile.mkdtemp(), "weights.yaml"))
+    >>> load_weights(path).locality
+    0.3
+    >>> from matcher import MatchEngine
+    >>> MatchEngine(weights=load_weights(path)).fit().weights_.text
+    0.2
+    """
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh)
+    except OSError as exc:
+        raise WeightsFileError(f"{path}: cannot read the weights file ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise WeightsFileError(f"{path}: not YAML or JSON ({exc.__class__.__name__})") from None
+    if not isinstance(doc, dict):
+        raise WeightsFileError(f"{path}: expected a mapping with format and weights, got {type(doc).__name__}")
+    if doc.get("format") != WEIGHTS_FORMAT:
+        raise WeightsFileError(f"{path}: format: expected {WEIGHTS_FORMAT!r}, got {doc.get('format')!r}")
+    raw = doc.get("weights")
+    if not isinstance(raw, dict):
+        raise WeightsFileError(f"{path}: weights: expected a mapping of {', '.join(COMPONENTS)}, got {raw!r}")
+    try:
+        return Weights.coerce(raw)
+    except (TypeError, ValueError) as exc:
+        raise WeightsFileError(f"{path}: weights: {exc}") from None

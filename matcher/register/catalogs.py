@@ -3,8 +3,8 @@
 A catalog is stored once per content hash with each program's own hash and JSON, so any
 version can be rebuilt (and an engine fitted on it) without its files. ``refresh_matches``
 computes, for every firm whose matches are missing or older than the firm, its eligible
-programs (with scores and ranks) and its possible ones (a fact missing), chunk by chunk,
-each chunk one transaction.
+programs (with scores and ranks) and its possible ones (a fact missing, with the score
+they would have), chunk by chunk, each chunk one transaction written in bulk.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ import matcher.register.schema as t
 from matcher.register.store import Register, as_datetime, utc_now
 
 __all__ = ["CatalogVersion", "add_catalog", "ensure_catalog", "latest_version", "versions", "resolve_version",
-           "catalog_of", "engine_of", "refresh_matches", "program_hash", "program_ids", "load_checked"]
+           "catalog_of", "engine_of", "refresh_matches", "program_hash", "program_ids", "load_checked",
+           "position_of", "match_arrays"]
 
 
 @dataclass(frozen=True)
@@ -165,30 +166,75 @@ def program_ids(reg: Register) -> set[str]:
 
 def _stale(conn: sa.Connection, version_id: int, after: int, limit: int):
     f, r = t.firms, t.match_runs
-    q = (sa.select(f.c.id, f.c.version, f.c.profile)
+    q = (sa.select(f.c.id, f.c.version, f.c.profile, r.c.firm_pk.label("run"))
          .outerjoin(r, (r.c.firm_pk == f.c.id) & (r.c.version_id == version_id))
          .where(f.c.id > after, sa.or_(r.c.firm_pk.is_(None), r.c.firm_version != f.c.version))
          .order_by(f.c.id).limit(limit))
     return conn.execute(q).all()
 
 
+def position_of(reg: Register, version_id: int, program_id: str) -> int:
+    """A program's position in a catalog version (how ``matches`` names it); an unknown id names the closest."""
+    engine = engine_of(reg, version_id)
+    for j, p in enumerate(engine.programs_):
+        if p.id == program_id:
+            return j
+    engine.program(program_id)  # raises with the closest ids
+    raise AssertionError("unreachable")
+
+
+def match_arrays(engine, prepared) -> dict[str, np.ndarray]:
+    """Every eligible and possible (firm row, program position) pair of a prepared chunk, as columns.
+
+    ``row``, ``position``, ``eligible``, ``score`` (rounded to 6 places, as the engine's
+    hits), ``rank`` (1 = the firm's best eligible program; 0 for possible ones). The score of
+    a possible pair is the one it would have once eligible, computed from the same
+    components, so that a call list can take the best possible firms without scoring all.
+    """
+    from rules import UNKNOWN
+
+    from matcher.features import components
+    from matcher.weights import COMPONENTS
+
+    n_prog = max(engine.n_programs_, 1)
+    idx, scores = engine.match(prepared, top=n_prog)
+    ei, ek = np.nonzero(idx >= 0)
+    elig = engine.eligibility_.evaluate(prepared.facts)
+    ui, uj = np.nonzero(elig == UNKNOWN)
+    u_score = np.zeros(len(ui), np.float32)
+    if len(ui):
+        cols = np.unique(uj)
+        comps = components(engine.program_features_, prepared.features, prepared.facts, prepared.text,
+                           engine.program_text_.T, cols, program_rows=engine.program_text_)
+        w = engine.weights_.as_dict()
+        total = np.zeros_like(comps["text"])
+        for name in COMPONENTS:  # the engine's sum, in its order
+            total += np.float32(w[name]) * comps[name]
+        u_score = total[ui, np.searchsorted(cols, uj)]
+    out = {"row": np.concatenate([ei, ui]), "position": np.concatenate([idx[ei, ek], uj]),
+           "eligible": np.concatenate([np.ones(len(ei), bool), np.zeros(len(ui), bool)]),
+           "score": np.round(np.concatenate([scores[ei, ek], u_score]).astype(np.float64), 6),
+           "rank": np.concatenate([ek + 1, np.zeros(len(ui), np.int64)])}
+    order = np.lexsort((out["position"], out["row"]))  # the primary key's order: appended, not scattered
+    return {k: v[order] for k, v in out.items()}
+
+
 def refresh_matches(reg: Register, version: CatalogVersion | int, *, as_of: dt.date | str | None = None,
-                    chunk_size: int = 1000, progress=None) -> int:
+                    chunk_size: int = 2000, progress=None) -> int:
     """Compute the matches of every firm whose matches at ``version`` are missing or out of
     date (the firm changed since); returns how many firms were matched.
 
-    Each chunk of firms is one transaction: its old matches are replaced by the new ones.
-    A firm edited while its chunk was scored keeps its old version number in ``match_runs``
-    and is matched again next time.
+    Each chunk of firms is one transaction: its old matches are replaced by the new ones,
+    written in bulk (:func:`matcher.register.bulk.insert_rows`). A firm edited while its
+    chunk was scored keeps its old version number in ``match_runs`` and is matched again
+    next time.
     """
     from matcher import parse_as_of
-    from rules import UNKNOWN
+    from matcher.register.bulk import insert_rows
 
     vid = version if isinstance(version, int) else version.id
     day = parse_as_of(as_of)
     engine = engine_of(reg, vid)
-    programs = [p.id for p in engine.programs_]
-    n_prog = len(programs)
     done, after = 0, 0
     while True:
         with reg.engine.connect() as conn:
@@ -196,31 +242,24 @@ def refresh_matches(reg: Register, version: CatalogVersion | int, *, as_of: dt.d
         if not rows:
             return done
         after = rows[-1].id
-        prepared = engine.prepare([r.profile for r in rows], as_of=day)
-        idx, scores = engine.match(prepared, top=max(n_prog, 1))
-        elig = engine.eligibility_.evaluate(prepared.facts)
-        match_rows, runs = [], []
+        cols = match_arrays(engine, engine.prepare([r.profile for r in rows], as_of=day))
+        pks = np.array([r.id for r in rows], np.int64)
+        had = [r.id for r in rows if r.run is not None]
         now = utc_now()
-        for i, r in enumerate(rows):
-            for rank, (j, s) in enumerate(zip(idx[i].tolist(), scores[i].tolist()), start=1):
-                if j < 0:
-                    break
-                match_rows.append({"version_id": vid, "firm_pk": r.id, "program_id": programs[j], "status": "eligible",
-                                   "score": round(float(s), 6), "rank": rank})
-            for j in np.flatnonzero(elig[i] == UNKNOWN).tolist():
-                match_rows.append({"version_id": vid, "firm_pk": r.id, "program_id": programs[j], "status": "possible",
-                                   "score": None, "rank": None})
-            runs.append({"version_id": vid, "firm_pk": r.id, "firm_version": r.version, "as_of": day, "computed_at": now})
-        pks = [r.id for r in rows]
         with reg.transaction() as conn:
-            conn.execute(sa.delete(t.matches).where(t.matches.c.version_id == vid, t.matches.c.firm_pk.in_(pks)))
-            conn.execute(sa.delete(t.match_runs).where(t.match_runs.c.version_id == vid, t.match_runs.c.firm_pk.in_(pks)))
-            live = set(conn.execute(sa.select(t.firms.c.id).where(t.firms.c.id.in_(pks))).scalars())  # not deleted meanwhile
-            if match_rows:
-                rows_live = [m for m in match_rows if m["firm_pk"] in live]
-                if rows_live:
-                    conn.execute(sa.insert(t.matches), rows_live)
-            runs = [x for x in runs if x["firm_pk"] in live]
+            if had:
+                conn.execute(sa.delete(t.matches).where(t.matches.c.version_id == vid, t.matches.c.firm_pk.in_(had)))
+                conn.execute(sa.delete(t.match_runs).where(t.match_runs.c.version_id == vid,
+                                                           t.match_runs.c.firm_pk.in_(had)))
+            live = set(conn.execute(sa.select(t.firms.c.id).where(t.firms.c.id.in_(pks.tolist()))).scalars())
+            keep = np.isin(pks[cols["row"]], np.fromiter(live, np.int64, len(live)))  # not deleted meanwhile
+            firm_pk = pks[cols["row"][keep]].tolist()
+            rank = [r or None for r in cols["rank"][keep].tolist()]
+            insert_rows(conn, t.matches, ("version_id", "firm_pk", "position", "eligible", "score", "rank"),
+                        zip([vid] * len(firm_pk), firm_pk, cols["position"][keep].tolist(),
+                            cols["eligible"][keep].tolist(), cols["score"][keep].tolist(), rank))
+            runs = [{"version_id": vid, "firm_pk": r.id, "firm_version": r.version, "as_of": day, "computed_at": now}
+                    for r in rows if r.id in live]
             if runs:
                 conn.execute(sa.insert(t.match_runs), runs)
         done += len(rows)

@@ -72,7 +72,7 @@ def _read_firms(path: str | Path, errors: list, **reading: Any) -> Iterator[tupl
 
     name = Path(path).name
     for row, firm in valid_firms(records(), errors):
-        yield row, FirmInput(firm.id, firm.model_dump(exclude_none=True), kept.pop(row, {}), f"{name}:{row}")
+        yield row, FirmInput(firm.id, firm, kept.pop(row, {}), f"{name}:{row}")  # validated once, here
 
 
 def import_firms(reg: Register, path: str | Path, *, batch_size: int = BATCH_SIZE,

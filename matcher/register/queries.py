@@ -13,12 +13,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 
-from profiles import InputError
+from profiles import InputError, SupportProgram
+from rules import TRUE, CompiledEligibility
 import matcher.register.schema as t
-from matcher.register.catalogs import (CatalogVersion, engine_of, ensure_catalog, refresh_matches, resolve_version,
-                                       versions)
+from matcher.register.catalogs import (CatalogVersion, engine_of, ensure_catalog, position_of, refresh_matches,
+                                       resolve_version, versions)
 from matcher.register.store import Register, firm_record
 
 __all__ = ["CallListEntry", "firm_matches", "reach", "Alert", "FirmAlerts", "alerts", "report", "ALERT_KINDS", "MATTERING_FIELDS"]
@@ -66,19 +68,16 @@ def reach(reg: Register, program_id: str, *, top: int = 20, as_of: dt.date | str
         raise ValueError(f"top must be an integer >= 1, got {top!r}")
     version = version or ensure_catalog(reg)
     engine = engine_of(reg, version.id)
-    engine.program(program_id)  # an unknown id names the closest ones
+    j = position_of(reg, version.id, program_id)  # an unknown id names the closest ones
     refresh_matches(reg, version, as_of=as_of)
     m, f = t.matches, t.firms
-    contacted = sa.select(t.outcomes.c.firm_pk).where(t.outcomes.c.program_id == program_id)
-    statuses = ["eligible", "possible"] if include_possible else ["eligible"]
-    q = (sa.select(f).join(m, m.c.firm_pk == f.c.id)
-         .where(m.c.version_id == version.id, m.c.program_id == program_id, m.c.status.in_(statuses)))
+    q = sa.select(f).join(m, m.c.firm_pk == f.c.id).where(m.c.version_id == version.id, m.c.position == j)
     if skip_contacted:
-        q = q.where(f.c.id.not_in(contacted))
-    with reg.engine.connect() as conn:
-        eligible = conn.execute(q.where(m.c.status == "eligible")
-                                .order_by(m.c.score.desc(), f.c.id).limit(top)).all()
-        possible = (conn.execute(q.where(m.c.status == "possible").order_by(f.c.id)).all()
+        q = q.where(f.c.id.not_in(sa.select(t.outcomes.c.firm_pk).where(t.outcomes.c.program_id == program_id)))
+    with reg.engine.connect() as conn:  # the best by score: the index (version, position, eligible, score)
+        eligible = conn.execute(q.where(m.c.eligible.is_(True)).order_by(m.c.score.desc(), f.c.id).limit(top)).all()
+        possible = (conn.execute(q.where(m.c.eligible.is_(False)).order_by(m.c.score.desc(), f.c.id)
+                                 .limit(top - len(eligible))).all()
                     if include_possible and len(eligible) < top else [])
     records = [firm_record(r) for r in [*eligible, *possible]]
     if not records:
@@ -101,12 +100,14 @@ def firm_matches(reg: Register, firm, top: int = 10) -> list[dict[str, Any]]:
         return []
     refresh_matches(reg, v)
     m, cp = t.matches, t.catalog_programs
+    status = sa.case((m.c.eligible.is_(True), "eligible"), else_="possible").label("status")
+    score = sa.case((m.c.eligible.is_(True), m.c.score), else_=None).label("score")
     with reg.engine.connect() as conn:
         return [{**r._asdict(), "catalog_version": v.id} for r in conn.execute(
-            sa.select(m.c.program_id, cp.c.name, m.c.status, m.c.score)
-            .join(cp, (cp.c.version_id == m.c.version_id) & (cp.c.program_id == m.c.program_id))
+            sa.select(cp.c.program_id, cp.c.name, status, score)
+            .join(cp, (cp.c.version_id == m.c.version_id) & (cp.c.position == m.c.position))
             .where(m.c.version_id == v.id, m.c.firm_pk == firm.pk)
-            .order_by(m.c.status, m.c.rank, m.c.program_id).limit(top))]
+            .order_by(m.c.eligible.desc(), m.c.rank, cp.c.program_id).limit(top))]
 
 
 # ---------------------------------------------------------------------- alerts
@@ -145,17 +146,20 @@ def _changed_fields(old: dict, new: dict) -> list[str]:
 
 
 def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within: int | None = None,
-           as_of: dt.date | str | None = None, version: CatalogVersion | None = None
+           as_of: dt.date | str | None = None, version: CatalogVersion | None = None, chunk_size: int = 2000
            ) -> tuple[CatalogVersion, CatalogVersion | None, list[FirmAlerts]]:
     """Per firm, what is new for it in the newest catalog version.
 
     Compared with the version before it (or the one ``since`` names: an id, a content
     hash, or a date meaning the newest version imported by then): programs new in the
-    catalog and eligible, programs newly eligible (their conditions changed), programs
+    catalog and eligible, programs newly eligible (their content changed, and the firm was
+    not eligible at the older version), programs
     opened since (``valid_from`` after the older version was imported), programs the firm
     is eligible for that changed in a way that matters (:data:`MATTERING_FIELDS`), and,
     with ``closing_within`` days, eligible programs whose deadline falls in that window.
-    Programs the firm was already contacted about (any outcome) are left out.
+    Programs the firm was already contacted about (any outcome) are left out. Firms are read
+    ``chunk_size`` at a time and judged by the engine on the programs that can alert only
+    (no stored matches needed: a new version alerts without computing all its matches).
 
     Returns ``(current version, baseline version or None, firms with alerts)``.
     """
@@ -172,74 +176,87 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
         base = older[-1] if older else None
     if base is not None and base.id == cur.id and since is not None:
         raise InputError("since", str(since), f"names the current catalog version ({cur.id}); nothing can be new since")
-    refresh_matches(reg, cur, as_of=day)
-    if base is not None:
-        refresh_matches(reg, base, as_of=day)
-    m, mp = t.matches, t.matches.alias("prev")
-    found: dict[int, dict[str, Alert]] = {}
     with reg.engine.connect() as conn:
         now_p = _programs(conn, cur.id)
         old_p = _programs(conn, base.id) if base else {}
-        elig = dict(((r.firm_pk, r.program_id), r.score) for r in conn.execute(
-            sa.select(m.c.firm_pk, m.c.program_id, m.c.score).where(m.c.version_id == cur.id, m.c.status == "eligible")))
-        done = {(r.firm_pk, r.program_id) for r in conn.execute(sa.select(t.outcomes.c.firm_pk, t.outcomes.c.program_id)
-                                                                 .distinct())}
-        if base is not None:
-            newly = conn.execute(
-                sa.select(m.c.firm_pk, m.c.program_id)
-                .outerjoin(mp, (mp.c.version_id == base.id) & (mp.c.firm_pk == m.c.firm_pk)
-                           & (mp.c.program_id == m.c.program_id) & (mp.c.status == "eligible"))
-                .where(m.c.version_id == cur.id, m.c.status == "eligible", mp.c.firm_pk.is_(None))).all()
-        else:
-            newly = []
-    names: dict[int, tuple[str, str | None]] = {}
-
-    def add(pk: int, pid: str, kind: str, detail: str, deadline: dt.date | None = None) -> None:
-        if (pk, pid) in done:
-            return
-        have = found.setdefault(pk, {})
-        if pid in have and ALERT_KINDS.index(have[pid].kind) <= ALERT_KINDS.index(kind):
-            return
-        have[pid] = Alert(pid, now_p[pid].name, kind, detail, elig.get((pk, pid)), deadline)
-
     since_day = base.imported_at.date() if base else None
     if isinstance(since, dt.date) or (since and _is_date(str(since))):
         since_day = dt.date.fromisoformat(str(since)) if not isinstance(since, dt.date) else since
-    for pk, pid in newly:
-        if pid not in old_p:
-            add(pk, pid, "new_program", f"new in catalog version {cur.id}")
-        else:
-            add(pk, pid, "newly_eligible", "eligible now (its conditions changed)")
-    changed = {pid: _changed_fields(old_p[pid].data, p.data) for pid, p in now_p.items()
-               if pid in old_p and old_p[pid].content_hash != p.content_hash}
-    changed = {pid: fs for pid, fs in changed.items() if fs}
-    opened = {pid for pid, p in now_p.items() if since_day and p.valid_from and since_day < p.valid_from <= day}
-    closing = {}
-    if closing_within is not None:
-        end = day + dt.timedelta(days=closing_within)
-        for pid, p in now_p.items():
-            last = p.application_deadline or p.valid_until
-            if last is not None and day <= last <= end:
-                closing[pid] = last
-    for (pk, pid), _score in elig.items():
-        if pid in closing:
-            add(pk, pid, "closing", f"closes on {closing[pid].isoformat()}", closing[pid])
-        if pid in opened:
-            add(pk, pid, "opened", f"open since {now_p[pid].valid_from.isoformat()}")
-        if pid in changed:
-            add(pk, pid, "changed", "changed: " + ", ".join(changed[pid]))
-    if found:
+    end = day + dt.timedelta(days=closing_within) if closing_within is not None else None
+    pos, kinds = {}, {}  # position in cur -> program id; program id -> [(kind, detail, deadline)] if eligible
+    for pid, p in now_p.items():
+        pos[p.position] = pid
+        found = []
+        last = p.application_deadline or p.valid_until
+        if end is not None and last is not None and day <= last <= end:
+            found.append(("closing", f"closes on {last.isoformat()}", last))
+        if since_day and p.valid_from and since_day < p.valid_from <= day:
+            found.append(("opened", f"open since {p.valid_from.isoformat()}", None))
+        if base is not None and pid not in old_p:
+            found.append(("new_program", f"new in catalog version {cur.id}", None))
+        elif base is not None and old_p[pid].content_hash != p.content_hash:
+            fields = _changed_fields(old_p[pid].data, p.data)
+            if fields:
+                found.append(("changed", "changed: " + ", ".join(fields), None))
+        kinds[pid] = found
+    # newly eligible is only possible where a program's content changed (same content, same rules)
+    rules_changed = {p.position: old_p[pid].position for pid, p in now_p.items()
+                     if pid in old_p and old_p[pid].content_hash != p.content_hash}
+    wanted = sorted({p.position for pid, p in now_p.items() if kinds[pid]} | set(rules_changed))
+    out: list[FirmAlerts] = []
+    if not wanted:
+        return cur, base, out
+    engine = engine_of(reg, cur.id)
+    cols = np.array(wanted)
+    changed_at = np.array([j in rules_changed for j in wanted])
+    # the older rules of the changed programs only, compiled (not a whole engine fitted on the older version)
+    old_rules = ([SupportProgram.model_validate(old_p[pos[j]].data) for j in wanted if j in rules_changed]
+                 if rules_changed else [])
+    base_rules = CompiledEligibility(old_rules) if old_rules else None
+    for batch in reg.iter_firms(batch=chunk_size):
+        prepared = engine.prepare([f.profile for f in batch], as_of=day)
+        elig = engine.eligibility_.evaluate(prepared.facts)[:, cols] == TRUE
+        newly = np.zeros_like(elig)
+        if base_rules is not None:  # the same facts, judged by the older version's rules
+            was = base_rules.evaluate(prepared.facts) == TRUE
+            newly[:, changed_at] = elig[:, changed_at] & ~was
+        score = _scores(engine, prepared, cols)
+        pks = [f.pk for f in batch]
         with reg.engine.connect() as conn:
-            for chunk in _chunks(sorted(found), 5000):
-                names.update({r.id: (r.firm_id, r.name) for r in conn.execute(
-                    sa.select(t.firms.c.id, t.firms.c.firm_id, t.firms.c.name).where(t.firms.c.id.in_(chunk)))})
-    out = []
-    for pk in sorted(found, key=lambda k: names.get(k, ("",))[0]):
-        if pk not in names:
-            continue  # deleted meanwhile
-        items = sorted(found[pk].values(), key=lambda a: (ALERT_KINDS.index(a.kind), -(a.score or 0), a.program_id))
-        out.append(FirmAlerts(names[pk][0], names[pk][1], items))
+            o = t.outcomes
+            done = set(conn.execute(sa.select(o.c.firm_pk, o.c.program_id).distinct()
+                                    .where(o.c.firm_pk >= pks[0], o.c.firm_pk <= pks[-1])).all())
+        for i, k in zip(*np.nonzero(elig)):
+            pk, pid = pks[i], pos[int(cols[k])]
+            if (pk, pid) in done:
+                continue
+            found = list(kinds[pid])
+            if newly[i, k]:
+                found.append(("newly_eligible", "eligible now (its conditions changed)", None))
+            if found:
+                kind, detail, deadline = min(found, key=lambda x: ALERT_KINDS.index(x[0]))
+                firm = batch[i]
+                if not out or out[-1].firm_id != firm.firm_id:
+                    out.append(FirmAlerts(firm.firm_id, firm.name))
+                out[-1].alerts.append(Alert(pid, now_p[pid].name, kind, detail, float(score[i, k]), deadline))
+    for fa in out:
+        fa.alerts.sort(key=lambda a: (ALERT_KINDS.index(a.kind), -(a.score or 0), a.program_id))
+    out.sort(key=lambda fa: fa.firm_id)
     return cur, base, out
+
+
+def _scores(engine, prepared, cols: np.ndarray) -> np.ndarray:
+    """The engine's scores of prepared firms for some programs, rounded as its hits are."""
+    from matcher.features import components
+    from matcher.weights import COMPONENTS
+
+    comps = components(engine.program_features_, prepared.features, prepared.facts, prepared.text,
+                       engine.program_text_.T, cols, program_rows=engine.program_text_)
+    w = engine.weights_.as_dict()
+    total = np.zeros_like(comps["text"])
+    for name in COMPONENTS:
+        total += np.float32(w[name]) * comps[name]
+    return np.round(total.astype(np.float64), 6)
 
 
 def _is_date(text: str) -> bool:
@@ -248,11 +265,6 @@ def _is_date(text: str) -> bool:
         return True
     except ValueError:
         return False
-
-
-def _chunks(seq: list, n: int):
-    for i in range(0, len(seq), n):
-        yield seq[i:i + n]
 
 
 # ---------------------------------------------------------------------- report

@@ -8,7 +8,8 @@ Alembic migrations in ``matcher/register/migrations`` create.
 - ``catalog_versions`` (content hash, when and by whom imported) and ``catalog_programs``
   (each program's content hash and JSON, so a version can be rebuilt without its files);
 - ``match_runs`` (which firm, at which version of itself, was matched against which catalog
-  version) and ``matches`` (its eligible and possible programs, with scores);
+  version) and ``matches`` (its eligible and possible programs by their position in the
+  version, with scores; written in bulk, see :mod:`matcher.register.bulk`);
 - ``outcomes`` (a firm's contact history: status, note, date, who);
 - ``audit`` (every change: who, when, what).
 
@@ -112,16 +113,17 @@ match_runs = sa.Table(
     sa.Column("computed_at", _TS, nullable=False),
 )
 
-matches = sa.Table(
+matches = sa.Table(  # derived data, written in bulk: no foreign keys (a firm's rows go with it in delete_firm)
     "matches", metadata,
-    sa.Column("version_id", sa.Integer, sa.ForeignKey("catalog_versions.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("firm_pk", sa.Integer, sa.ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("program_id", sa.String(200), primary_key=True),
-    sa.Column("status", sa.String(10), nullable=False),  # eligible | possible
-    sa.Column("score", sa.Float, nullable=True),  # eligible programs only
+    sa.Column("version_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("firm_pk", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),  # the program's in its version
+    sa.Column("eligible", sa.Boolean, nullable=False),  # false: possible (a fact is missing)
+    sa.Column("score", sa.Float, nullable=False),
     sa.Column("rank", sa.Integer, nullable=True),  # among the firm's eligible programs, 1 = best
+    sqlite_with_rowid=False,
 )
-sa.Index("ix_matches_program", matches.c.version_id, matches.c.program_id, matches.c.status, matches.c.score)
+sa.Index("ix_matches_program", matches.c.version_id, matches.c.position, matches.c.eligible, matches.c.score)
 
 outcomes = sa.Table(
     "outcomes", metadata,

@@ -44,7 +44,7 @@ from matcher.register.db import check_schema, create_db_engine, database_url, up
 from matcher.register.errors import AuthError, ConflictError, UnknownFirmError
 
 __all__ = ["Register", "FirmInput", "FirmRecord", "UpsertReport", "Outcome", "Coordinator", "default_actor",
-           "split_fields", "PROFILE_FIELDS", "ACTOR_ENV"]
+           "split_fields", "PROFILE_FIELDS", "ACTOR_ENV", "utc_now", "as_datetime", "firm_record"]
 
 #: The fields of a firm's profile; every other column of a firm list is kept as it is.
 PROFILE_FIELDS = tuple(CompanyProfile.model_fields)
@@ -98,10 +98,11 @@ def _jsonable(kept: Mapping[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class FirmInput:
-    """A firm to add or update: its id, its profile's fields (validated on write), its kept columns."""
+    """A firm to add or update: its id, its profile (fields validated on write, or a validated
+    :class:`~profiles.CompanyProfile` taken as it is), its kept columns."""
 
     firm_id: str
-    profile: Mapping[str, Any]
+    profile: Mapping[str, Any] | CompanyProfile
     kept: Mapping[str, Any] = field(default_factory=dict)
     source: str | None = None
 
@@ -351,6 +352,8 @@ class Register:
 
     # ------------------------------------------------------------------ firms
     def _validate(self, item: FirmInput) -> tuple[dict[str, Any], dict[str, Any]]:
+        if isinstance(item.profile, CompanyProfile) and item.profile.id == item.firm_id:
+            return _profile_json(item.profile), _jsonable(item.kept)  # validated by the reader already
         data = {k: v for k, v in item.profile.items() if v is not None}
         data["id"] = item.firm_id
         return _profile_json(coerce_firm(data)), _jsonable(item.kept)
@@ -451,6 +454,7 @@ class Register:
             rec = self._firm(conn, firm_id)
             if rec.version != expected_version:
                 raise ConflictError(firm_id, expected_version, rec.version)
+            conn.execute(sa.delete(t.matches).where(t.matches.c.firm_pk == rec.pk))  # no foreign key: bulk rows
             conn.execute(sa.delete(t.firms).where(t.firms.c.id == rec.pk, t.firms.c.version == expected_version))
             self._audit(conn, "delete", "firm", firm_id, {"profile": rec.profile, "kept": rec.kept})
 
