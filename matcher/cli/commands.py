@@ -18,11 +18,15 @@ from matcher.cli._render import echo_json, print_program, print_ranking, wrap
 __all__ = ["batch", "catalog", "explain", "fit", "rank", "reach", "show"]
 
 
-def _engine(catalog: str | None, engine_file: str | None, **params: Any):
+def _engine(catalog: str | None, engine_file: str | None, weights_file: str | None = None, **params: Any):
     from matcher.engine import MatchEngine
 
     if catalog and engine_file:
         raise click.UsageError("give --catalog or --engine, not both")
+    if weights_file:  # a weights file, e.g. written by `matcher register learn`
+        from matcher.weights import load_weights
+
+        params["weights"] = load_weights(weights_file).as_dict()
     if engine_file:
         engine = MatchEngine.load(engine_file)
         return engine.set_params(**{k: v for k, v in params.items() if v is not None})
@@ -40,6 +44,8 @@ _engine_opt = click.option("--engine", "engine_file", type=click.Path(), default
                            help="A fitted engine saved by `matcher fit` (trusted files only).")
 _as_of_opt = click.option("--as-of", "as_of", default=None, metavar="DATE",
                           help="Evaluate validity windows at this date, YYYY-MM-DD (default: today).")
+_weights_opt = click.option("--weights", "weights_file", type=click.Path(), default=None, metavar="FILE",
+                            help="Score weights from a weights file (e.g. from `matcher register learn`).")
 _json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 _encoding_opt = click.option("--encoding", default=None, metavar="NAME",
                              help="The text file's encoding, e.g. cp932 (default: detected: UTF-8, UTF-8 with BOM, "
@@ -81,8 +87,9 @@ _stale_opt = click.option("--stale-after", "stale_after", type=click.FloatRange(
 @click.option("--explain", is_flag=True, help="Show every condition, and the excluded programs.")
 @_lang_opt
 @_stale_opt
+@_weights_opt
 def rank(firm: str, catalog, engine_file, as_of, top, possible_top, municipalities_top, max_distance_km,
-         distance_scale_km, as_json, explain, lang, stale_after) -> None:
+         distance_scale_km, as_json, explain, lang, stale_after, weights_file) -> None:
     """Rank the programs a firm can use, with reasons.
 
     FIRM is a YAML or JSON file of the firm's profile, or - for standard input.
@@ -96,8 +103,8 @@ def rank(firm: str, catalog, engine_file, as_of, top, possible_top, municipaliti
     from matcher.firmio import read_firm
 
     data = read_firm(firm)
-    engine = _engine(catalog, engine_file, possible_top=possible_top, municipalities_top=municipalities_top,
-                     max_distance_km=max_distance_km)
+    engine = _engine(catalog, engine_file, weights_file, possible_top=possible_top,
+                     municipalities_top=municipalities_top, max_distance_km=max_distance_km)
     if stale_after is not None:
         engine.explainer_.stale_after_years = stale_after
     if distance_scale_km is not None:
@@ -280,9 +287,10 @@ def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligibl
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
               help="Language of the output's column headers and status words.")
 @_json_opt
+@_weights_opt
 def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalities, jobs, chunk_size, resume,
           backend, scheduler, workers, progress, encoding, sheet, columns, prefecture, excel_csv, force, lang,
-          as_json) -> None:
+          as_json, weights_file) -> None:
     """Score a file of firms: one output row per firm and rank.
 
     FIRMS is a firm list: CSV (any encoding Excel writes), TSV, Excel, JSON Lines,
@@ -306,7 +314,7 @@ def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalit
     from matcher.batch import run_batch
     from matcher.batch.files import count_records
 
-    engine = _engine(catalog, engine_file)
+    engine = _engine(catalog, engine_file, weights_file)
     show = sys.stderr.isatty() if progress is None else progress
     bar = None
     if show:
