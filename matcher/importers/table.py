@@ -35,10 +35,8 @@ and the row is kept.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
-import io
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -48,7 +46,7 @@ import yaml
 
 from matcher.importers.build import Record
 from matcher.importers.errors import ImportFormatError, MappingError
-from matcher.importers.text import normalize
+from matcher.importers.text import csv_rows, normalize
 from profiles.columns import column_table, normalize_header
 from profiles.errors import InputError
 from profiles.models import PROGRAM_KINDS, PROVIDER_KINDS
@@ -128,16 +126,7 @@ def _rows(path: Path, sheet: str | None) -> list[list[str]]:
             return [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
         finally:
             book.close()
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFormatError(f"{path.name}: not UTF-8 or Shift_JIS text")
-    return list(csv.reader(io.StringIO(text, newline="")))
+    return csv_rows(path)
 
 
 def _header_index(spec: Any, headers: list[str], where: str, key: str) -> tuple[int, dict]:

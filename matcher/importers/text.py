@@ -22,7 +22,17 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Sentence", "sentences", "normalize", "html_to_text", "labelled_sections", "data"]
+__all__ = ["Sentence", "sentences", "normalize", "html_to_text", "labelled_sections", "data", "csv_rows"]
+
+
+def csv_rows(path) -> list[list[str]]:
+    """The rows of a CSV list, its encoding detected as the firm-list reader does (UTF-8, BOM, CP932)."""
+    import csv
+
+    from profiles.tabular import detect_encoding
+
+    with open(path, encoding=detect_encoding(path), newline="") as fh:
+        return list(csv.reader(fh))
 
 _SPACES = re.compile(r"[ \t\u3000]+")
 

@@ -7,16 +7,14 @@ recipient type), 令和６年度予算額（千円）, 所管部署, 問い合�
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from matcher.importers.build import Record
 from matcher.importers.errors import ImportFormatError
-from matcher.importers.text import data, labelled_sections, normalize, section_body
+from matcher.importers.text import csv_rows, data, labelled_sections, normalize, section_body
 from profiles.errors import InputError
 from profiles.values import parse_amount_jpy
 
@@ -28,16 +26,7 @@ _BUDGET = re.compile(r"予算額")
 
 
 def _open(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFormatError(f"{path.name}: not UTF-8 or Shift_JIS text")
-    return list(csv.reader(io.StringIO(text, newline="")))
+    return csv_rows(path)
 
 
 def _key(cells: dict[str, str]) -> str:
