@@ -70,8 +70,9 @@ class MatchEngine(BaseEstimator):
         Weights of the municipality recommendation's components.
     top : int, default 10
         How many eligible programs to return per firm.
-    possible_top : int, default 5
-        How many programs that need a missing fact to return per firm.
+    possible_top : int, default 10
+        How many programs that need a missing fact to return per firm. Each result's ``rank``
+        places eligible and possible programs in one order (:meth:`Ranking.in_order`).
     municipalities_top : int, default 5
         How many municipalities to recommend per firm.
     max_distance_km : float, optional
@@ -112,7 +113,7 @@ class MatchEngine(BaseEstimator):
     """
 
     def __init__(self, weights: Weights | dict | None = None, municipality_weights: MunicipalityWeights | dict | None = None,
-                 top: int = 10, possible_top: int = 5, municipalities_top: int = 5,
+                 top: int = 10, possible_top: int = 10, municipalities_top: int = 5,
                  max_distance_km: float | None = None, ngram_range: tuple[int, int] = (2, 3), chunk_size: int = 1024,
                  kernel: str = "auto", text: str = "terms"):
         self.weights = weights

@@ -145,10 +145,31 @@ class Explainer:
         self.program_text = program_text
         self.program_features = program_features
         self.static = [_static_fields(p) for p in self.programs]
+        # days since 1970 of each program's newest source (-1: no date known), for the stale share
+        self.described_days = np.array([(st["described_on"] - dt.date(1970, 1, 1)).days if st["described_on"] else -1
+                                        for st in self.static], dtype=np.int64)
 
     #: A program whose newest source is older than this many years before the as-of date is
-    #: marked ``stale`` in results (``matcher/data/document_dates.yaml``); the score is unchanged.
+    #: marked ``stale`` in results (``matcher/data/document_dates.yaml``); the score is unchanged,
+    #: its place in the order is not (:meth:`order_keys`).
     stale_after_years: float = scoring_data("document_dates.yaml")["stale_after_years"]
+    #: The shares of the score by which possible and stale programs rank (``scoring.yaml``: ``ordering``).
+    ordering: dict = scoring_data()["ordering"]
+
+    def stale_mask(self, as_of: dt.date, columns: np.ndarray | None = None) -> np.ndarray:
+        """Whether each program (or each of ``columns``) is stale on ``as_of`` (see :func:`is_stale`)."""
+        days = self.described_days if columns is None else self.described_days[columns]
+        limit = (as_of - dt.date(1970, 1, 1)).days - self.stale_after_years * 365.25
+        return (days >= 0) & (days < limit)
+
+    def order_keys(self, chunk: ScoredChunk, as_of: dt.date) -> np.ndarray:
+        """What eligible and possible programs are ordered by: the score, times the ``stale`` share for a
+        stale program and the ``possible`` share for one whose eligibility is unknown; ``-inf`` where the
+        firm is not eligible."""
+        share = np.where(self.stale_mask(as_of, chunk.columns), np.float32(self.ordering["stale"]), np.float32(1))
+        key = chunk.scores * share
+        key = np.where(chunk.eligibility == UNKNOWN, key * np.float32(self.ordering["possible"]), key)
+        return np.where(chunk.eligibility == FALSE, np.float32(-np.inf), key).astype(np.float32)
 
     # ------------------------------------------------------------------ words
     def reasons(self, chunk: ScoredChunk, i: int, j: int, dense: np.ndarray, lang: str = "en") -> list[str]:
@@ -217,9 +238,14 @@ class Explainer:
         """One :class:`Ranking` per firm of ``chunk`` (scored against every program)."""
         elig, comps, score = chunk.eligibility, chunk.components, chunk.scores
         inf = np.float32(np.inf)
-        best = top_k(np.where(elig == TRUE, -score, inf), top)
-        maybe = top_k(np.where(elig == UNKNOWN, -score, inf), possible_top)
+        key = self.order_keys(chunk, as_of)
+        best = top_k(np.where(elig == TRUE, -key, inf), top)
+        maybe = top_k(np.where(elig == UNKNOWN, -key, inf), possible_top)
         for i, firm in enumerate(chunk.profiles):
+            # one order over both lists: by key, an eligible program before a possible one at equal key
+            merged = sorted([(-float(key[i, j]), 0, n) for n, j in enumerate(best[i].tolist())]
+                            + [(-float(key[i, j]), 1, n) for n, j in enumerate(maybe[i].tolist())])
+            ranks = {(kind, n): r for r, (_, kind, n) in enumerate(merged, start=1)}
             dense = chunk.dense_text(i)
             schemes = []
             rounded = {c: np.round(comps[c][i, best[i]].astype(np.float64), 6).tolist() for c in COMPONENTS}
@@ -230,11 +256,12 @@ class Explainer:
                 st = self.static[j]
                 schemes.append(Scheme.model_construct(
                     **{k: v for k, v in st.items() if k != "benefit"}, benefit=dict(st["benefit"]) if st["benefit"] else None,
-                    score=scores[n], components=comp, stale=is_stale(st["described_on"], as_of, self.stale_after_years),
+                    score=scores[n], rank=ranks[0, n], components=comp,
+                    stale=is_stale(st["described_on"], as_of, self.stale_after_years),
                     reasons=self.reasons(chunk, i, j, dense, lang=lang),
                     eligibility=self.conditions(chunk, i, j, lang=lang) if explain else None))
             possible = []
-            for j in maybe[i]:
+            for n, j in enumerate(maybe[i].tolist()):
                 st = self.static[j]
                 conds = self.conditions(chunk, i, j, (UNKNOWN,), lang)
                 missing = _missing_of(conds)
@@ -245,7 +272,7 @@ class Explainer:
                     id=st["id"], name=st["name"], name_ja=st["name_ja"], kind=st["kind"], provider=st["provider"],
                     **{k: st.get(k) for k in _PROGRAM_FIELDS if k != "benefit" and k in st},
                     benefit=dict(st["benefit"]) if st.get("benefit") else None,
-                    score=round(float(score[i, j]), 6),
+                    score=round(float(score[i, j]), 6), rank=ranks[1, n],
                     components={c: round(float(comps[c][i, j]), 6) for c in COMPONENTS}, missing=missing,
                     described_on=st["described_on"], stale=is_stale(st["described_on"], as_of, self.stale_after_years),
                     reasons=unknown + hint + self.reasons(chunk, i, j, dense, lang=lang)))

@@ -43,7 +43,7 @@ from profiles.geography import distance_km, gazetteer
 from profiles.industries import division_of, industry_label, resolve_industry
 from profiles.models import ASSET_FACTORS, CompanyProfile
 from rules.facts import FirmFacts
-from rules.kleene import TRUE
+from rules.kleene import TRUE, UNKNOWN
 from matcher.reasons import factor_label, field_label, say
 from matcher.results import MunicipalityMatch
 from matcher.scored import ScoredChunk
@@ -294,13 +294,16 @@ def recommend(engine: "MatchEngine", chunk: ScoredChunk, lang: str = "en",
         e_moved = eligibility.evaluate_relocated(facts, chunk.parts, moved)
     else:
         e_moved = eligibility.evaluate(moved)
-    e_moved = e_moved.reshape(n, C, -1) == TRUE
+    e_moved = e_moved.reshape(n, C, -1)
+    # a program the firm may use once it gives a missing fact counts at the share it ranks at
+    e_moved = np.where(e_moved == TRUE, np.float32(1),
+                       np.where(e_moved == UNKNOWN, np.float32(scoring_data()["ordering"]["possible"]), np.float32(0)))
     pf = engine.program_features_
     local = (pf.home_municipality[None, :] == loc.index[:, None]) | (
         pf.home_prefecture[loc.prefecture] & (pf.home_municipality[None, :] < 0))  # (C, M)
     w = engine.weights_.as_dict()
     base = sum(np.float32(w[c]) * comps[c] for c in COMPONENTS if c != "locality")  # (n, M)
-    useful = e_moved & local[None, :, :]
+    useful = e_moved * local[None, :, :]
     support_raw = _best_sum(useful * base[:, None, :], int(scoring_data("location_weights.yaml")["support"]["programs"]))
     top_support = support_raw.max(axis=1, keepdims=True)
     support = np.divide(support_raw, top_support, out=np.zeros_like(support_raw), where=top_support > 0)

@@ -45,7 +45,8 @@ class Scheme(_Result):
     ``described_on`` is the date of the newest of the program's sources; ``stale`` is true
     when that is more than :attr:`Explainer.stale_after_years <matcher.explain.Explainer>`
     (5) years before the as-of date: "last described in 2005: check it is still offered".
-    Staleness does not change the score.
+    Staleness does not change the score; it lowers the program's ``rank``, its place in the
+    firm's one order of eligible and possible programs (1 is first; see :meth:`Ranking.in_order`).
     """
 
     id: str
@@ -55,6 +56,7 @@ class Scheme(_Result):
     description: str
     provider: ProviderRef
     score: float
+    rank: int = 0
     components: dict[str, float]
     reasons: list[str]
     # what a coordinator needs to act on it: what it gives, when, whom to ask, where it is described
@@ -74,7 +76,12 @@ class Scheme(_Result):
 
 
 class Possible(_Result):
-    """A program the firm might use if it gave the missing facts."""
+    """A program the firm might use if it gave the missing facts.
+
+    ``rank`` places it among the firm's eligible programs: it ranks at a share of its score
+    (``scoring.yaml``: ``ordering.possible``), so a clearly relevant program the firm has not
+    yet shown it may use comes before a barely relevant one it may.
+    """
 
     id: str
     name: str
@@ -83,6 +90,7 @@ class Possible(_Result):
     description: str = ""
     provider: ProviderRef
     score: float
+    rank: int = 0
     components: dict[str, float]
     missing: list[str]
     reasons: list[str]
@@ -132,6 +140,11 @@ class Ranking(_Result):
     possible: list[Possible]
     municipalities: list[MunicipalityMatch]
     excluded: list[Excluded] | None = None
+
+    def in_order(self) -> list[Scheme | Possible]:
+        """Eligible and possible programs in one list, best first (by ``rank``): what a coordinator
+        reads first, the firm's own question included even when a fact is missing."""
+        return sorted([*self.schemes, *self.possible], key=lambda r: (r.rank or 10**9, isinstance(r, Possible)))
 
     def to_dict(self) -> dict[str, Any]:
         out = self.model_dump(mode="json", exclude_none=False)

@@ -13,7 +13,7 @@ sum to 1, so scores are in [0, 1]. Weights need not sum to 1: they are used as g
 
 >>> w = Weights()
 >>> w.text, w.needs
-(0.75, 0.1)
+(0.8, 0.05)
 >>> Weights(text=-1)
 Traceback (most recent call last):
 ...

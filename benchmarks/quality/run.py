@@ -247,7 +247,7 @@ class Engine:
 
     def ranked(self, firm: dict) -> list[int]:
         r = self.engine.rank(engine_profile(firm), as_of=self.as_of, top=K)
-        ids = [s.id for s in r.schemes] + [p.id for p in r.possible]
+        ids = [s.id for s in r.in_order()]
         index = {p.id: j for j, p in enumerate(self.engine.programs_)}
         return [int(self.row_of[index[i]]) for i in ids]
 

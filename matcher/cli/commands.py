@@ -76,7 +76,7 @@ _stale_opt = click.option("--stale-after", "stale_after", type=click.FloatRange(
 @_engine_opt
 @_as_of_opt
 @click.option("--top", type=int, default=None, help="How many eligible programs to show (default 10).")
-@click.option("--possible", "possible_top", type=int, default=None, help="How many 'possible' programs (default 5).")
+@click.option("--possible", "possible_top", type=int, default=None, help="How many 'possible' programs (default 10).")
 @click.option("--municipalities", "municipalities_top", type=int, default=None,
               help="How many municipalities to recommend (default 5).")
 @click.option("--max-distance", "max_distance_km", type=float, default=None, metavar="KM",

@@ -31,16 +31,29 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 @SETTINGS
 @given(firm=firms, as_of=dates)
-def test_every_returned_scheme_is_eligible_and_scores_never_increase(engine, firm, as_of):
+def test_every_returned_scheme_is_eligible_and_the_order_never_rises(engine, firm, as_of):
     ranking = engine.rank(firm, as_of=as_of, top=engine.n_programs_)
     facts = FirmFacts.from_profiles([CompanyProfile(**firm)], as_of)
     elig = engine.eligibility_.evaluate(facts)[0]
     index = {p.id: j for j, p in enumerate(engine.programs_)}
     assert all(elig[index[s.id]] == TRUE for s in ranking.schemes)
     assert len(ranking.schemes) == int((elig == TRUE).sum())
-    scores = [s.score for s in ranking.schemes]
-    assert scores == sorted(scores, reverse=True)
     assert all(elig[index[p.id]] == 1 for p in ranking.possible)
+    # within current (or within stale) programs of one status, scores never rise down the list
+    for items in (ranking.schemes, ranking.possible):
+        for stale in (False, True):
+            scores = [s.score for s in items if s.stale is stale]
+            assert scores == sorted(scores, reverse=True)
+    # one order over both lists: ranks 1..n, and the shares of scoring.yaml decide it
+    merged = ranking.in_order()
+    assert [r.rank for r in merged] == list(range(1, len(merged) + 1))
+    share = engine.explainer_.ordering
+
+    def key(r):
+        return r.score * (share["stale"] if r.stale else 1) * (share["possible"] if r in ranking.possible else 1)
+
+    keys = [key(r) for r in merged]
+    assert all(a >= b - 1e-6 for a, b in zip(keys, keys[1:]))
 
 
 @SETTINGS
