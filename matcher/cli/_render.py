@@ -14,7 +14,7 @@ import click
 
 from matcher.cli._table import cells, table_blocks, terminal_width, wrap_cells
 
-__all__ = ["WORDS", "echo_json", "money", "print_program", "print_ranking", "say", "stale_note", "width", "wrap"]
+__all__ = ["WORDS", "echo_json", "in_order", "money", "print_program", "print_ranking", "say", "stale_note", "width", "wrap"]
 
 #: The words of the text output, per language.
 WORDS: dict[str, dict[str, str]] = {
@@ -23,7 +23,7 @@ WORDS: dict[str, dict[str, str]] = {
         "id": "id", "status": "status", "open": "open", "closed": "closed",
         "eligible": "eligible", "ineligible": "not eligible", "unknown": "unknown",
         "none": "No program in the catalog is open to this firm on this date.",
-        "possible": "Possible if you provide the missing facts:", "missing": "missing",
+        "possible_if": "possible once the firm gives: {missing}", "missing": "missing",
         "municipalities": "Municipalities where the firm would be well supported:",
         "excluded": "Excluded ({n}):", "as_of": "as of {day}", "employees": "{n:,} employees",
         "capital": "capital ¥{n:,}", "needs": "needs: {needs}", "firm": "firm",
@@ -40,7 +40,7 @@ WORDS: dict[str, dict[str, str]] = {
         "id": "ID", "status": "状況", "open": "受付中", "closed": "受付外",
         "eligible": "対象", "ineligible": "対象外", "unknown": "未確定",
         "none": "この日にこの企業が利用できる支援はカタログにありません。",
-        "possible": "不足している情報を入力すれば利用できる可能性がある支援:", "missing": "不足",
+        "possible_if": "次の情報があれば利用できる可能性: {missing}", "missing": "不足",
         "municipalities": "支援を受けやすい自治体:",
         "excluded": "対象外の支援（{n}件）:", "as_of": "基準日 {day}", "employees": "従業員 {n:,}人",
         "capital": "資本金 {n:,}円", "needs": "ニーズ: {needs}", "firm": "企業",
@@ -134,43 +134,48 @@ def _outcome(cond: dict, lang: str) -> str:
     return f"[{say(cond['outcome'], lang)}] {cond['text']}"
 
 
+def in_order(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """A ranking's eligible and possible programs in one list by ``rank`` (possible ones marked
+    ``"possible": True``), as :meth:`matcher.results.Ranking.in_order` gives them."""
+    items = [{**s, "possible": False} for s in r["schemes"]] + [{**p, "possible": True} for p in r["possible"]]
+    return sorted(items, key=lambda x: (x.get("rank") or 10**9, x["possible"]))
+
+
 def print_ranking(r: dict[str, Any], lang: str = "en") -> None:
-    """A ranking as text: the firm, a table of schemes, the possible ones, municipalities."""
+    """A ranking as text: the firm, one table of eligible and possible programs in the firm's
+    order (a possible one marked ``?`` with the facts it needs), municipalities."""
     w = width()
     sep = "；" if lang == "ja" else "; "
     click.echo(wrap(_firm_line(r["company"], r["as_of"], lang), 0))
     click.echo("")
-    if r["schemes"]:
-        cols = [("#", ">", 2, 0), (say("score", lang), ">", 5, 0), (say("program", lang), "<", 18, 1.6),
+    items = in_order(r)
+    if items:
+        cols = [("#", ">", 3, 0), (say("score", lang), ">", 5, 0), (say("program", lang), "<", 18, 1.6),
                 (say("provider", lang), "<", 12, 1.0), (say("kind", lang), "<", 8, 0.8),
                 (say("benefit", lang), "<", 8, 1.0)]
         rows = []
-        for n, s in enumerate(r["schemes"], 1):
+        for n, s in enumerate(items, 1):
             provider = (s["provider"].get("name_ja") or s["provider"]["name"]) if lang == "ja" else s["provider"]["name"]
-            rows.append([str(n), f"{s['score']:.3f}", _name(s, lang), provider, _kind(s["kind"], lang),
-                         money(s.get("benefit"), lang)])
+            rows.append([f"{n}?" if s["possible"] else str(n), f"{s['score']:.3f}", _name(s, lang), provider,
+                         _kind(s["kind"], lang), money(s.get("benefit"), lang)])
         head, blocks = table_blocks(rows, cols, w)
         click.echo(head)
-        for s, lines in zip(r["schemes"], blocks):
+        for s, lines in zip(items, blocks):
             click.echo(lines)
+            if s["possible"]:
+                missing = say("sep", lang).join(_fact(m, lang) for m in s["missing"]) or "-"
+                click.echo(wrap(f"? {say('possible_if', lang, missing=missing)}", 9))
             note = stale_note(s, lang)
             if note:
                 click.echo(wrap("! " + note, 9))
             click.echo(wrap(sep.join(s["reasons"][:3]), 9))
             for cond in s.get("eligibility") or []:
                 click.echo(wrap(_outcome(cond, lang), 11))
+        if not r["schemes"]:
+            click.echo("")
+            click.echo(say("none", lang))
     else:
         click.echo(say("none", lang))
-    if r["possible"]:
-        click.echo("")
-        click.echo(say("possible", lang))
-        for p in r["possible"]:
-            missing = say("sep", lang).join(_fact(m, lang) for m in p["missing"]) or "-"
-            click.echo(wrap(f"{p['score']:.3f}  {_name(p, lang)}  ({say('missing', lang)}: {missing})", 4))
-            note = stale_note(p, lang)
-            if note:
-                click.echo(wrap("! " + note, 11))
-            click.echo(wrap(sep.join(p["reasons"][:2]), 11))
     if r["municipalities"]:
         click.echo("")
         click.echo(say("municipalities", lang))
@@ -187,7 +192,7 @@ def print_ranking(r: dict[str, Any], lang: str = "en") -> None:
 def _fact(fact: str, lang: str) -> str:
     from matcher.reasons import fact_label
 
-    return fact_label(fact, lang) if lang == "ja" else fact
+    return fact_label(fact, lang)
 
 
 def _municipality(m: dict, lang: str) -> str:

@@ -361,6 +361,10 @@ async function runRank(body, problems = [], { push = false } = {}) {
   loadDetails(state.rank);
 }
 
+/** Eligible and possible programs in one list by their rank (as Ranking.in_order gives them). */
+const inOrder = (d) => [...(d.schemes ?? []).map((item) => ({ item, possible: false })),
+  ...(d.possible ?? []).map((item) => ({ item, possible: true }))]
+  .sort((a, b) => (a.item.rank || 1e9) - (b.item.rank || 1e9) || a.possible - b.possible);
 const shownIds = (d) => [...(d.schemes ?? []), ...(d.possible ?? [])].map((s) => s.id);
 
 /** Ask for the whole record of each program shown, then show it on its card. */
@@ -439,10 +443,11 @@ function renderRank() {
         h("button", { type: "button", id: "rank-export", onclick: exportRank }, t("results.export")))),
     h("p", { class: "firm-line" }, firmLine(d, body)),
     h("p", { class: "print-only permalink" }, t("results.link"), " ", h("span", {}, location.href)),
-    section("schemes", t("results.schemes"), null, d.schemes ?? [], t("results.schemes.none"),
-      (s, i) => schemeCard(s, i, programOf(s.id), ctx)),
-    section("possible", t("results.possible"), t("results.possible.intro"), d.possible ?? [], t("results.possible.none"),
-      (s, i) => possibleCard(s, i, programOf(s.id), ctx)),
+    // one list in the firm's order (rank): a program waiting on a missing fact is shown in place,
+    // with the fact to give, so the firm's own question leads even when its size is not given
+    section("schemes", t("results.schemes"), (d.possible ?? []).length ? t("results.schemes.intro") : null,
+      inOrder(d), t("results.schemes.none"),
+      (x, i) => (x.possible ? possibleCard(x.item, i, programOf(x.item.id), ctx) : schemeCard(x.item, i, programOf(x.item.id), ctx))),
     section("municipalities", t("results.municipalities"), null, d.municipalities ?? [], t("results.municipalities.none"),
       (m, i) => placeCard(m, i, ctx)));
   box.dataset.details = pending ? "pending" : "loaded";

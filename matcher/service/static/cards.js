@@ -194,8 +194,9 @@ export function possibleCard(s, rank, program, ctx) {
   const p = { ...program, ...s };
   return h("li", { class: "card possible", dataset: { id: s.id, details: program?.source ? "loaded" : "pending" },
     "aria-labelledby": `possible-${s.id}-title` },
-  programTitle(p, null, "possible"),
-  h("p", { class: "meta" }, h("span", { class: "kind" }, ctx.kindName(p.kind)),
+  programTitle(p, rank, "possible"),
+  h("p", { class: "meta" }, h("span", { class: "badge possible-badge" }, t("results.possible.badge")), " · ",
+    h("span", { class: "kind" }, ctx.kindName(p.kind)),
     p.provider ? [" · ", ctx.providerName(p.provider)] : null),
   h("p", { class: "missing" }, t("results.provide"), " ",
     (s.missing ?? []).map((field) => h("button", {

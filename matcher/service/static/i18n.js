@@ -42,9 +42,8 @@ const MESSAGES = {
 
     "results.schemes": "Recommended programs",
     "results.schemes.none": "No program is open to this firm on that date.",
-    "results.possible": "Possible if you provide…",
-    "results.possible.intro": "These programs may be open to the firm; the rules need facts that were not given.",
-    "results.possible.none": "Nothing is waiting on a missing fact.",
+    "results.schemes.intro": "In order of fit. Programs marked “possible” may be open to the firm once it gives a fact the rules need.",
+    "results.possible.badge": "possible",
     "results.provide": "Provide:",
     "results.municipalities": "Where the firm would be well supported",
     "results.municipalities.none": "No municipality to recommend.",
@@ -233,9 +232,8 @@ const MESSAGES = {
 
     "results.schemes": "おすすめの支援制度",
     "results.schemes.none": "この日にこの企業が使える制度はありません。",
-    "results.possible": "情報を追加すれば使える可能性がある制度",
-    "results.possible.intro": "要件の判定に必要な情報が足りない制度です。",
-    "results.possible.none": "不足している情報はありません。",
+    "results.schemes.intro": "適合度の高い順です。「可能性あり」の制度は、要件の判定に必要な情報を追加すれば使える可能性があります。",
+    "results.possible.badge": "可能性あり",
     "results.provide": "必要な情報：",
     "results.municipalities": "支援が手厚い市区町村",
     "results.municipalities.none": "おすすめできる市区町村はありません。",

@@ -183,3 +183,20 @@ def test_the_distance_scale_is_an_option_of_rank():
     assert kita(wide)["components"]["distance"] == pytest.approx(2.718281828 ** (-38.2 / 400), abs=0.01)
     result = CliRunner().invoke(cli, ["rank", str(EXAMPLES / "hamura-no-size.yaml"), "--distance-scale", "0"])
     assert result.exit_code == 2 and "distance-scale" in result.output
+
+
+def test_the_loan_a_firm_came_for_leads_the_table_even_when_a_fact_is_missing():
+    # Hamura's interest subsidy is for SMEs; this firm gave no size, so it is possible, not eligible,
+    # yet it answers the firm's own question: it comes first, marked "?", with the facts to give
+    out = run("rank", EXAMPLES / "hamura-no-size.yaml", "--as-of", AS_OF, columns=100)
+    rows = [line for line in out.splitlines() if re.match(r"^\s*\d+\??\s+\d\.\d{3}\s", line)]
+    assert rows[0].split()[0] == "1?" and "Hamura City Interest Subsidy" in rows[0]
+    assert "? possible once the firm gives: employees, capital (¥)" in out
+    assert any(not r.split()[0].endswith("?") for r in rows)  # the eligible ones are in the same table
+
+
+def test_the_loan_a_firm_came_for_leads_the_table_in_japanese_too():
+    out = run("rank", EXAMPLES / "hamura-no-size.yaml", "--as-of", AS_OF, "--lang", "ja", columns=100)
+    rows = [line for line in out.splitlines() if re.match(r"^\s*\d+\??\s+\d\.\d{3}\s", line)]
+    assert rows[0].split()[0] == "1?" and "中小企業融資利子補給（羽村市）" in rows[0]
+    assert "次の情報があれば利用できる可能性: 従業員数、資本金" in out

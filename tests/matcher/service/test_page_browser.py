@@ -156,7 +156,7 @@ def test_a_missing_fact_is_offered_as_a_field_to_fill(page):
     page.get_by_label("financing").check()
     page.get_by_role("button", name="Find support").click()
 
-    possible = page.locator('#possible .card[data-id="hamura-interest-subsidy"]')
+    possible = page.locator('#schemes .card.possible[data-id="hamura-interest-subsidy"]')
     possible.get_by_role("button", name="Employees").click()
     assert page.evaluate("document.activeElement.id") == "firm-employees"
 
@@ -245,3 +245,21 @@ def test_a_service_with_an_api_key_asks_for_it_and_then_answers(browser_context,
         page.get_by_label("Industry").locator("option[value=E24]").wait_for(state="attached")
         assert page.locator("#key-form").is_hidden()
         page.close()
+
+
+def test_the_loan_a_firm_came_for_is_the_first_card_even_when_its_size_is_missing(page):
+    # the Hamura interest subsidy is for SMEs; with no size given it is only "possible", and it is
+    # still the first card, in place, with the facts to give (not a screen further down)
+    page.get_by_label("Municipality").fill("Hamura")
+    page.get_by_role("option", name="Hamura City, Tokyo").click()
+    page.get_by_label("financing").check()
+    page.get_by_role("button", name="Find support").click()
+
+    first = page.locator("#schemes .card").first
+    first.wait_for()
+    assert first.get_attribute("data-id") == "hamura-interest-subsidy"
+    assert "possible" in first.get_attribute("class")
+    assert first.get_by_role("button", name="Employees").is_visible()
+    # on the first screen of the results: within one viewport height of their heading
+    heading = page.locator("#rank-results-heading").bounding_box()
+    assert first.bounding_box()["y"] - heading["y"] < page.viewport_size["height"]
