@@ -12,6 +12,7 @@ from typing import Any
 
 from matcher._validation import check_choice
 from matcher.weights import scoring_data
+from profiles.english import with_article
 
 __all__ = ["LANGUAGES", "check_lang", "say", "with_article", "kind_label", "field_label", "factor_label", "fact_label"]
 
@@ -24,24 +25,6 @@ def check_lang(lang: Any) -> str:
     return check_choice("lang", lang, LANGUAGES)
 
 
-def with_article(phrase: str) -> str:
-    """``phrase`` after "a" or "an", as it is spoken: "an" before a vowel sound.
-
-    >>> with_article("interest subsidy"), with_article("export support"), with_article("loan")
-    ('an interest subsidy', 'an export support', 'a loan')
-    >>> with_article("SME"), with_article("university-industry link"), with_article("hour")
-    ('an SME', 'a university-industry link', 'an hour')
-    >>> with_article("R&D"), with_article("TAMA")
-    ('an R&D', 'a TAMA')
-    """
-    word = phrase.split(maxsplit=1)[0] if phrase.strip() else ""
-    if word.isupper() and 1 < len(word) <= 3:  # an initialism, read letter by letter: an SME, an R&D
-        an = word[0] in "AEFHILMNORSX"
-    else:
-        low = word.lower()
-        an = low[:1] in tuple("aeiou") and not low.startswith(("uni", "use", "usu", "eu", "one")) \
-            or low.startswith(("hour", "honest", "honou", "honor", "heir"))
-    return f"{'an' if an else 'a'} {phrase}"
 
 
 def say(key: str, lang: str, **values: Any) -> str:

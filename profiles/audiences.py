@@ -48,6 +48,8 @@ class Audience:
     firm: bool = True
     industries: tuple[str, ...] = ()
     through: bool = False
+    #: a target group that is a line of business: a firm of another known industry is not in it
+    exclusive: bool = False
 
 
 def _read() -> dict[str, dict[str, Audience]]:
@@ -59,7 +61,7 @@ def _read() -> dict[str, dict[str, Audience]]:
             key: Audience(id=key, name=v["name"], name_ja=v["name_ja"],
                           words_ja=tuple(v.get("words_ja", ())), words_en=tuple(v.get("words_en", ())),
                           firm=bool(v.get("firm", True)), industries=tuple(v.get("industries", ())),
-                          through=bool(v.get("through", False)))
+                          through=bool(v.get("through", False)), exclusive=bool(v.get("exclusive", False)))
             for key, v in data[section].items()
         }
     return out

@@ -42,6 +42,8 @@ from rules.conditions import (
     RangeCondition,
     RuleSetCondition,
     SubregionCondition,
+)
+from rules.audience_conditions import (
     ApplicantTypeCondition,
     TargetGroupCondition,
 )

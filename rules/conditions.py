@@ -19,8 +19,7 @@ import numpy as np
 
 from profiles.geography import gazetteer
 from profiles.industries import resolve_industry
-from profiles.audiences import APPLICANT_TYPES, TARGET_GROUPS
-from rules.facts import FACT_LABELS, FirmFacts, applicant_type_index, firm_fact_dict, industry_indices, target_group_bits
+from rules.facts import (FACT_LABELS, FirmFacts, firm_fact_dict, industry_indices)
 from rules.jsonlogic import LogicRule, one_firm_facts
 from rules.kleene import FALSE, TRUE, UNKNOWN
 from rules.phrases import REGIONS_JA, fact_word, join, phrase
@@ -29,7 +28,7 @@ from rules.rulesets import rule_set
 __all__ = [
     "LOCATION_FACTS", "Condition", "ConditionResult", "FlagCondition", "IndustryCondition", "LogicCondition",
     "MunicipalityCondition", "PrefectureCondition", "RangeCondition", "RuleSetCondition",
-    "SubregionCondition", "ApplicantTypeCondition", "TargetGroupCondition",
+    "SubregionCondition", "bool_tri", "short_list",
 ]
 
 #: The facts that make a firm's location.
@@ -41,7 +40,7 @@ def _flag_tri(values: np.ndarray) -> np.ndarray:
     return np.choose(values + 1, [UNKNOWN, FALSE, TRUE]).astype(np.uint8)
 
 
-def _bool_tri(b: np.ndarray) -> np.ndarray:
+def bool_tri(b: np.ndarray) -> np.ndarray:
     return np.where(b, TRUE, FALSE).astype(np.uint8)
 
 
@@ -55,7 +54,7 @@ def _pref_label(index: int, lang: str = "en") -> str:
     return p.name_ja if lang == "ja" else p.name_en
 
 
-def _list(items: list[str], limit: int = 4) -> str:
+def short_list(items: list[str], limit: int = 4) -> str:
     if len(items) <= limit:
         return ", ".join(items)
     return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
@@ -145,7 +144,7 @@ class MunicipalityCondition(Condition):
         pref_any = self.pref_any if sel is None else self.pref_any[sel]
         out = np.full((facts.n, allowed.shape[0]), UNKNOWN, np.uint8)
         known = facts.municipality >= 0
-        out[known] = _bool_tri(allowed[:, facts.municipality[known]].T)
+        out[known] = bool_tri(allowed[:, facts.municipality[known]].T)
         only_pref = ~known & (facts.prefecture >= 0)
         out[only_pref] = np.where(pref_any[:, facts.prefecture[only_pref]].T, UNKNOWN, FALSE)
         return out
@@ -199,117 +198,6 @@ class SubregionCondition(MunicipalityCondition):
         return f"municipality not given: needed to check the location ({what})"
 
 
-class ApplicantTypeCondition(Condition):
-    """Who may apply: the firm's kind of applicant is one the program names.
-
-    A program that names only applicants no firm can be (municipalities, individuals,
-    schools) is FALSE for every firm, unless ``delivered`` says a body that runs it for
-    firms (``through`` in audiences.yaml) delivers it: then a firm applies through that body. A firm that does not say its kind is taken as a
-    business when the program is open to both corporations and sole proprietors (TRUE,
-    and the reason says so), UNKNOWN when it is open to only some kinds of firm.
-    """
-
-    name = "applicant_type"
-    facts = ("applicant_type",)
-
-    def __init__(self, rows, lists: Sequence[Sequence[str]], delivered: Sequence[bool] | None = None):
-        super().__init__(rows)
-        index = applicant_type_index()
-        self.allowed = np.zeros((len(rows), len(index)), dtype=bool)
-        for i, kinds in enumerate(lists):
-            self.allowed[i, [index[k] for k in kinds]] = True
-        firm = np.array([a.firm for a in APPLICANT_TYPES.values()])
-        through = np.array([a.through for a in APPLICANT_TYPES.values()])
-        business = np.zeros(len(index), dtype=bool)
-        business[[index["corporation"], index["sole_proprietor"]]] = True
-        #: rows run for firms by a body the firm applies through (the Tokyo SME Support Center ...)
-        # (only where the program says a body delivers it: a body's own grant is no program for firms)
-        self.through = (self.allowed & through).any(axis=1) & (
-            np.ones(len(rows), bool) if delivered is None else np.asarray(delivered, bool))
-        #: rows paid to such a body without saying it delivers them: firms may be served through it
-        #: (UNKNOWN: ask the body), or it may be the body's own grant
-        self.maybe_through = (self.allowed & through).any(axis=1) & ~self.through
-        # the value for a firm of unknown kind, per row
-        self.unknown_value = np.where(self.through, TRUE, np.where(self.maybe_through, UNKNOWN, np.where(
-            ~(self.allowed & firm).any(axis=1), FALSE,
-            np.where((self.allowed & business).sum(axis=1) == 2, TRUE, UNKNOWN)))).astype(np.uint8)
-
-    def variant_key(self, pos):
-        return ("applicant_type", self.allowed[pos].tobytes(), bool(self.through[pos]), bool(self.maybe_through[pos]))
-
-    def missing(self, facts, pos):
-        if facts.applicant_type[0] < 0 and self.unknown_value[pos] == UNKNOWN:
-            return ("applicant_type",)
-        return ()
-
-    def evaluate(self, facts, sel=None):
-        allowed = self.allowed if sel is None else self.allowed[sel]
-        unknown = self.unknown_value if sel is None else self.unknown_value[sel]
-        out = np.repeat(unknown[None, :], facts.n, axis=0)
-        known = facts.applicant_type >= 0
-        through = self.through if sel is None else self.through[sel]
-        out[known] = _bool_tri(allowed[:, facts.applicant_type[known]].T | through[None, :])
-        maybe = self.maybe_through if sel is None else self.maybe_through[sel]
-        out[:, maybe] = np.maximum(out[:, maybe], UNKNOWN)
-        return out
-
-    def _names(self, pos: int) -> str:
-        kinds = list(APPLICANT_TYPES.values())
-        return _list([f"{kinds[j].name} ({kinds[j].name_ja})" for j in np.flatnonzero(self.allowed[pos])], limit=5)
-
-    def describe(self, facts, pos, value, lang="en"):  # Japanese words: not yet (English)
-        t = int(facts.applicant_type[0])
-        names = self._names(pos)
-        if self.maybe_through[pos] and value == UNKNOWN:
-            return f"paid to {names}: such a body may run it for firms; ask it how to apply"
-        if self.through[pos] and (t < 0 or not self.allowed[pos, t]):
-            bodies = [a for a in APPLICANT_TYPES.values() if a.through]
-            return f"run for firms by {bodies[0].name} ({bodies[0].name_ja}): apply through them"
-        if t >= 0:
-            kind = list(APPLICANT_TYPES.values())[t]
-            if value == TRUE:
-                return f"a {kind.name} may apply"
-            return f"only for {names}: not for a {kind.name}"
-        if value == FALSE:
-            return f"only for {names}: no firm may apply"
-        if value == TRUE:
-            return f"open to businesses ({names}); the firm's kind of applicant was not given"
-        return f"kind of applicant not given: the program is only for {names}"
-
-
-class TargetGroupCondition(Condition):
-    """The program is for some groups (shopping streets, traditional crafts, startups, ...):
-    TRUE when the firm's attributes or its industry place it in one, UNKNOWN otherwise (a
-    firm may belong to a group without saying so; never FALSE)."""
-
-    name = "target_groups"
-    facts = ("attributes",)
-
-    def __init__(self, rows, lists: Sequence[Sequence[str]]):
-        super().__init__(rows)
-        bits = target_group_bits()
-        self.masks = np.array([sum(bits[g] for g in groups) for groups in lists], dtype=np.int64)
-        self.groups = [tuple(groups) for groups in lists]
-
-    def variant_key(self, pos):
-        return ("target_groups", int(self.masks[pos]))
-
-    def missing(self, facts, pos):
-        return () if (int(facts.attributes[0]) & int(self.masks[pos])) else ("attributes",)
-
-    def evaluate(self, facts, sel=None):
-        masks = self.masks if sel is None else self.masks[sel]
-        hit = (facts.attributes[:, None] & masks[None, :]) != 0
-        return np.where(hit, TRUE, UNKNOWN).astype(np.uint8)
-
-    def describe(self, facts, pos, value, lang="en"):  # Japanese words: not yet (English)
-        names = _list([f"{TARGET_GROUPS[g].name} ({TARGET_GROUPS[g].name_ja})" for g in self.groups[pos]])
-        if value == TRUE:
-            mine = [g for g in self.groups[pos] if int(facts.attributes[0]) & target_group_bits()[g]]
-            return "for " + ", ".join(TARGET_GROUPS[g].name for g in mine) + ": the firm is one"
-        return f"for {names}: say whether the firm is one"
-
-
 class PrefectureCondition(Condition):
     """Prefecture lists and regions both lower to a set of allowed prefectures."""
 
@@ -339,7 +227,7 @@ class PrefectureCondition(Condition):
         labels = []
         for k, codes in enumerate(code_lists):
             allowed[k, [int(c) - 1 for c in codes]] = True
-            labels.append("the programme's prefectures: " + _list([_pref_label(int(c) - 1) for c in codes]))
+            labels.append("the programme's prefectures: " + short_list([_pref_label(int(c) - 1) for c in codes]))
         return cls("prefecture", rows, allowed, labels, [tuple(int(c) - 1 for c in codes) for codes in code_lists])
 
     @classmethod
@@ -359,7 +247,7 @@ class PrefectureCondition(Condition):
         allowed = self.allowed if sel is None else self.allowed[sel]
         out = np.full((facts.n, allowed.shape[0]), UNKNOWN, np.uint8)
         known = facts.prefecture >= 0
-        out[known] = _bool_tri(allowed[:, facts.prefecture[known]].T)
+        out[known] = bool_tri(allowed[:, facts.prefecture[known]].T)
         return out
 
     def describe(self, facts, pos, value, lang="en"):
@@ -412,7 +300,7 @@ class IndustryCondition(Condition):
         d_any = self.div_any if sel is None else self.div_any[sel]
         out = np.full((facts.n, g_ok.shape[0]), UNKNOWN, np.uint8)
         has_g = facts.major_group >= 0
-        out[has_g] = _bool_tri(g_ok[:, facts.major_group[has_g]].T)
+        out[has_g] = bool_tri(g_ok[:, facts.major_group[has_g]].T)
         only_d = ~has_g & (facts.division >= 0)
         d = facts.division[only_d]
         out[only_d] = np.where(d_all[:, d].T, TRUE, np.where(d_any[:, d].T, UNKNOWN, FALSE))
@@ -451,7 +339,7 @@ class RangeCondition(Condition):
         v = getattr(facts, self.name)[:, None]
         with np.errstate(invalid="ignore"):
             ok = (np.isnan(lo) | (v >= lo)) & (np.isnan(hi) | (v <= hi))
-        out = _bool_tri(ok)
+        out = bool_tri(ok)
         out[np.isnan(v[:, 0])] = UNKNOWN
         return out
 

@@ -27,6 +27,7 @@ __all__ = [
     "FACT_LABELS",
     "industry_indices",
     "applicant_type_index",
+    "outside_groups",
     "target_group_bits",
     "industry_groups",
     "firm_fact_dict",
@@ -86,6 +87,44 @@ def industry_groups(industry: str) -> int:
         if any(industry == code or industry.startswith(code) for code in group.industries):
             mask |= bits[key]
     return mask
+
+
+@lru_cache(maxsize=1)
+def _outside_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per JSIC division and per major group, the bits of the exclusive target groups a firm of
+    that industry is certainly not in (``exclusive: true`` in audiences.yaml)."""
+    bits = target_group_bits()
+    divisions, groups, _ = industry_indices()
+    by_div = np.zeros(len(divisions), np.int64)
+    by_grp = np.zeros(len(groups), np.int64)
+    for key, group in TARGET_GROUPS.items():
+        if not group.exclusive or not group.industries:
+            continue
+        for d, i in divisions.items():  # a division is outside when none of the group's codes is in it
+            if not any(code.startswith(d) for code in group.industries):
+                by_div[i] |= bits[key]
+        for g, i in groups.items():
+            if not any(g.startswith(code) for code in group.industries):
+                by_grp[i] |= bits[key]
+    return by_div, by_grp
+
+
+def outside_groups(facts: "FirmFacts") -> np.ndarray:
+    """Per firm, the bits of the exclusive target groups its given industry places it outside
+    (0 where no industry is given); a group named in its attributes is never outside.
+
+    >>> from profiles.models import CompanyProfile
+    >>> f = FirmFacts.from_profiles([CompanyProfile(prefecture="13", industry="D06"),
+    ...                              CompanyProfile(prefecture="13", industry="P85"),
+    ...                              CompanyProfile(prefecture="13")], dt.date(2026, 12, 1))
+    >>> care = target_group_bits()["care_provider"]
+    >>> [bool(b & care) for b in outside_groups(f)]
+    [True, False, False]
+    """
+    by_div, by_grp = _outside_tables()
+    out = np.where(facts.division >= 0, by_div[np.maximum(facts.division, 0)], 0)
+    out = np.where(facts.major_group >= 0, by_grp[np.maximum(facts.major_group, 0)], out)
+    return (out & ~facts.attributes).astype(np.int64)
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from importlib import resources
 import numpy as np
 import yaml
 
+from profiles.english import with_article
 from profiles.industries import all_major_groups, division_of
 from rules.errors import RulesError
 from rules.facts import FirmFacts, industry_indices
@@ -113,6 +114,8 @@ class SizeTest:
     title_ja: str
     basis: str
     thresholds: dict[str, dict[str, int]]
+    #: the applicant types the test can hold for (empty: any); a firm of another known type fails it
+    legal_forms: tuple[str, ...] = ()
 
     def facts(self) -> tuple[str, ...]:
         """The facts this test reads."""
@@ -137,6 +140,22 @@ class SizeTest:
         out[[not self.thresholds[c] for c in categories()]] = TRUE  # a category that tests nothing passes
         return out
 
+    @cached_property
+    def _other_forms(self) -> np.ndarray:
+        """Per applicant-type index, whether the test fails a firm of that type."""
+        from rules.facts import applicant_type_index
+
+        index = applicant_type_index()
+        out = np.zeros(len(index), bool)
+        if self.legal_forms:
+            for name, i in index.items():
+                out[i] = name not in self.legal_forms
+        return out
+
+    def _wrong_form(self, facts: FirmFacts) -> np.ndarray:
+        kind = facts.applicant_type
+        return (kind >= 0) & self._other_forms[np.maximum(kind, 0)]
+
     def evaluate(self, facts: FirmFacts) -> np.ndarray:
         """Kleene truth value of the test for every firm (uint8, FALSE/UNKNOWN/TRUE)."""
         per_cat = self._by_category(facts)
@@ -144,7 +163,9 @@ class SizeTest:
         possible = (masks[None, :] >> np.arange(len(categories()))[:, None]) & 1 == 1
         lo = np.where(possible, per_cat, TRUE).min(axis=0)
         hi = np.where(possible, per_cat, FALSE).max(axis=0)
-        return np.where(lo == hi, lo, UNKNOWN).astype(np.uint8)
+        out = np.where(lo == hi, lo, UNKNOWN).astype(np.uint8)
+        out[self._wrong_form(facts)] = FALSE
+        return out
 
     def trace(self, facts: FirmFacts, row: int = 0, lang: str = "en") -> list[tuple[int, str]]:
         """Plain-words conditions for one firm: ``(truth value, sentence)`` pairs (``lang``: en or ja)."""
@@ -157,6 +178,18 @@ class SizeTest:
         possible = [c for i, c in enumerate(cats) if mask >> i & 1]
         title = self.title_ja if ja else self.title
         out: list[tuple[int, str]] = []
+        if self._wrong_form(one)[0]:
+            from profiles.audiences import APPLICANT_TYPES
+            from rules.facts import applicant_type_index
+
+            kind = {i: k for k, i in applicant_type_index().items()}[int(one.applicant_type[0])]
+            a = APPLICANT_TYPES[kind]
+            forms = [APPLICANT_TYPES[f] for f in self.legal_forms]
+            sep = "・" if ja else ", "
+            return [(FALSE, phrase("size_form", lang, kind=a.name_ja if ja else with_article(a.name), title=title,
+                                   a_title=title if ja else with_article(title),
+                                   forms=sep.join(f.name_ja if ja else f.name for f in forms),
+                                   basis=BASIS_JA.get(self.basis, self.basis) if ja else self.basis))]
 
         def cat_name(cat: str) -> str:
             return _data()["categories"][cat].get("label_ja", cat) if ja else cat
@@ -197,7 +230,8 @@ def rule_set(name: str) -> RuleSet:
     if spec.get("kind") != "size_test":
         raise RulesError(f"rule set {name!r} has unsupported kind {spec.get('kind')!r}")
     thresholds = {c: dict(spec["thresholds"].get(c, {})) for c in categories()}
-    return SizeTest(name, spec["title"], spec.get("title_ja", spec["title"]), spec.get("basis", ""), thresholds)
+    return SizeTest(name, spec["title"], spec.get("title_ja", spec["title"]), spec.get("basis", ""), thresholds,
+                    tuple(spec.get("legal_forms", ())))
 
 
 def rule_set_names() -> tuple[str, ...]:

@@ -36,7 +36,7 @@ _EXCLUDE = re.compile(r"[(（][^()（）]*(?:除く|以外|除き)[^()（）]*[)
 _ITEM_SPLIT = re.compile(r"[、,・/／\n]|及び|並びに|又は|または|若しくは|もしくは|及|か|と")
 _ITEM_TRIM = re.compile(r"^(?:[①-⑳\d.()（）]+|都内の?|東京都内の?|東京都の?)|(?:等|など|の|者|ほか|その他|\(.*\))+$")
 _THROUGH = re.compile(r"^(.{1,40}?)を通じ(?:て|、)(.+)$")
-_NAMED = re.compile(r"(?:東京|日本)[^、,・/()（）\s]{1,24}?(?:公社|財団|協会|機構|連合会|協議会|センター|事業団|中央会|会議所|支部|広域連合)")
+_NAMED = re.compile(r"(?:東京|日本)[^、,・/()（）\s]{1,24}?(?:公社|財団|協会|機構|連合会|連盟|協議会|センター|事業団|中央会|会議所|支部|広域連合)")
 _LARGE = ("大企業", "中堅企業", "みなし大企業")
 
 
@@ -147,8 +147,12 @@ def _read_words(text: str, sentence: Sentence, out: ApplicantReading) -> None:
             text = _blank(text, i, i + len(word))
             i = text.find(word)
     pos = 0
+    suffixes = tuple(data("applicants")["organization_suffixes"])
     for item in _ITEM_SPLIT.split(text):
-        entry = short.get(_ITEM_TRIM.sub("", item.strip("□ ")))
+        bare = _ITEM_TRIM.sub("", item.strip("□ "))
+        entry = short.get(bare)
+        if entry is None and "□" not in item and bare.endswith(suffixes):
+            entry = {"types": ["organization"]}
         if entry:
             hits.append((text.find(item, pos), entry))
         pos += len(item)

@@ -5,6 +5,7 @@ import datetime as dt
 from profiles.models import CompanyProfile, SupportProgram
 from rules import CompiledEligibility, FirmFacts
 from rules.kleene import FALSE, TRUE, UNKNOWN
+from rules.rulesets import rule_set
 
 DAY = dt.date(2024, 6, 1)
 TOKYO = {"id": "tokyo", "name_ja": "東京都", "kind": "prefecture"}
@@ -26,6 +27,8 @@ PROGRAMS = [
     program("the-centers-own-grant", applicant_types=["東京都中小企業振興公社"]),
     program("for-shopping-streets", target_groups=["商店街"]),
     program("for-manufacturers", target_groups=["manufacturer"]),
+    program("for-care-providers", target_groups=["care_provider"]),
+    program("for-care-or-shopping-streets", target_groups=["care_provider", "shopping_street"]),
     program("tama-only", regions=["多摩"]),
 ]
 RULES = CompiledEligibility(PROGRAMS)
@@ -65,6 +68,27 @@ def test_a_target_group_is_met_by_the_firms_attributes_or_its_industry_and_other
     assert verdicts(prefecture="Tokyo", industry="E24")["for-manufacturers"] == TRUE
 
 
+def test_a_builder_is_not_a_care_provider_but_a_firm_of_no_given_industry_may_be():
+    # care is a line of business (exclusive in audiences.yaml): the firm's given industry settles it
+    assert verdicts(prefecture="Tokyo", industry="D06")["for-care-providers"] == FALSE
+    assert verdicts(prefecture="Tokyo", industry="P85")["for-care-providers"] == TRUE
+    assert verdicts(prefecture="Tokyo")["for-care-providers"] == UNKNOWN
+    # a builder that says it runs a care home is one
+    assert verdicts(prefecture="Tokyo", industry="D06", attributes=["care_provider"])["for-care-providers"] == TRUE
+    # a shopping street is no line of business: a builder may be in one
+    assert verdicts(prefecture="Tokyo", industry="D06")["for-care-or-shopping-streets"] == UNKNOWN
+
+
+def test_why_a_builder_is_not_a_care_provider_is_said_in_both_languages():
+    facts = FirmFacts.from_profiles([CompanyProfile(prefecture="Tokyo", industry="D06")], DAY)
+    cond = next(c for c in RULES.conditions if c.name == "target_groups")
+    pos = cond.position(COL["for-care-providers"])
+    en = cond.describe(facts, pos, FALSE)
+    ja = cond.describe(facts, pos, FALSE, lang="ja")
+    assert en.startswith("for care providers (介護事業者): the firm's industry (D06 ")
+    assert ja.startswith("介護事業者向け: 企業の業種（D06 ")
+
+
 def test_a_tama_only_program_is_open_in_hamura_and_closed_in_kita():
     assert verdicts(municipality="Hamura", prefecture="Tokyo")["tama-only"] == TRUE
     assert verdicts(municipality="Kita City", prefecture="Tokyo")["tama-only"] == FALSE
@@ -83,3 +107,32 @@ def test_the_pair_tables_agree_with_the_full_matrix_for_these_conditions():
         for j in cand[ptr[key[i]]:ptr[key[i] + 1]]:
             v = min([TRUE] + [int(table[i, k]) for k in tables.variants_of(j)])
             assert v == full[i, j]
+
+
+def test_a_medical_corporation_of_20_people_is_not_an_sme():
+    # the SME Basic Act's size test is for companies, sole proprietors (and cooperatives): a
+    # medical corporation fails it whatever its size, with the reason in words
+    sme = rule_set("sme")
+    facts = FirmFacts.from_profiles([CompanyProfile(prefecture="13", industry="P83", employees=20, capital_jpy=1_000_000,
+                                                    applicant_type=t) for t in
+                                     ("medical_corporation", "npo", "corporation", None)], dt.date(2026, 12, 1))
+    assert sme.evaluate(facts).tolist() == [FALSE, FALSE, TRUE, TRUE]
+    (value, text), = sme.trace(facts, 0)
+    assert value == FALSE and text.startswith("a medical corporation is not an SME under the SME Basic Act")
+    (_, text_ja), = sme.trace(facts, 1, lang="ja")
+    assert text_ja.startswith("NPO法人は中小企業基本法の中小企業者に当たらない")
+
+
+def test_a_cooperative_within_the_thresholds_is_an_sme():
+    facts = FirmFacts.from_profiles([CompanyProfile(prefecture="13", industry="E24", employees=12, applicant_type="cooperative")],
+                                    dt.date(2026, 12, 1))
+    assert rule_set("small_enterprise").evaluate(facts).tolist() == [TRUE]
+
+
+def test_who_may_apply_is_explained_in_japanese():
+    facts = FirmFacts.from_profiles([CompanyProfile(prefecture="Tokyo", applicant_type="npo")], DAY)
+    cond = next(c for c in RULES.conditions if c.name == "applicant_type")
+    text = cond.describe(facts, cond.position(COL["for-municipalities"]), FALSE, lang="ja")
+    assert text == "対象は区市町村のみ: NPO法人は対象外"
+    assert cond.describe(facts, cond.position(COL["for-municipalities"]), FALSE) == \
+        "only for municipalities (区市町村): not for an NPO"

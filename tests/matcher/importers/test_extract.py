@@ -63,6 +63,20 @@ def test_shopping_streets_are_a_target_group():
     assert r.types == ["cooperative"] and r.groups == ["shopping_street"]
 
 
+def test_private_organizations_are_npos_or_other_organizations_not_firms():
+    assert applicants("民間団体").types == ["npo", "organization"]
+    assert applicants("社会教育関係団体等").types == ["organization"]
+
+
+def test_a_list_item_ending_in_association_or_branch_is_an_organization():
+    assert applicants("林業・木材製造業労働災害防止協会東京都支部").types == ["organization"]
+    assert applicants("信用保証協会").types == ["financial_institution"]  # a word of the list first
+
+
+def test_care_facilities_named_by_what_they_run_are_care_providers():
+    assert applicants("介護サービス施設等の設置者").groups == ["care_provider"]
+
+
 def test_a_delivery_body_is_read_with_its_legal_form():
     r = applicants("（公財）東京都中小企業振興公社")
     assert [b["id"] for b in r.bodies] == ["tokyo-sme-support-center"] and r.types == []
