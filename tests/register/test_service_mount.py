@@ -198,5 +198,9 @@ def test_served_weights_are_the_files_and_readyz_says_so(engine, tmp_path):
 def test_serve_refuses_a_bad_weights_file_or_an_uninitialized_register_in_one_line(tmp_path):
     out = CliRunner().invoke(cli, ["serve", "--weights", str(tmp_path / "none.yaml")])
     assert out.exit_code == 2 and "none.yaml" in out.output and "Traceback" not in out.output
-    out = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "empty.db")])
-    assert out.exit_code == 2 and "matcher register init" in out.output and "Traceback" not in out.output
+    missing = tmp_path / "desk.db"
+    out = CliRunner().invoke(cli, ["serve", "--db", str(missing)])
+    assert out.exit_code == 2 and "Traceback" not in out.output and not missing.exists()
+    hint = out.output.split("create it with: ", 1)[1].split()
+    assert hint == ["matcher", "register", "--db", str(missing), "init"]
+    assert CliRunner().invoke(cli, hint[1:]).exit_code == 0 and missing.exists()  # the hint's command works
