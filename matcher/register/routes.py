@@ -171,7 +171,7 @@ def make_router(db: str | None = None, register: Register | None = None, *,
 
     @router.get("/firms", responses=_documented(422), summary="Registered firms, paginated and searchable")
     def list_firms(search: str | None = Query(None, description="Part of a firm's id or name."),
-                   limit: int = Query(50, ge=1, le=page), offset: int = Query(0, ge=0),
+                   limit: int = Query(min(50, page), ge=1, le=page), offset: int = Query(0, ge=0),
                    reg: Register = Depends(coordinator)):
         total = reg.count_firms(search)
         return {"total": total, "offset": offset, "limit": limit,
@@ -212,7 +212,7 @@ def make_router(db: str | None = None, register: Register | None = None, *,
                 "history": [o.to_dict() for o in reg.history(firm_id)]}
 
     @router.get("/firms/{firm_id}/matches", responses=_documented(404), summary="A firm's best programs")
-    def get_matches(firm_id: str, top: int = Query(20, ge=1, le=page), reg: Register = Depends(coordinator)):
+    def get_matches(firm_id: str, top: int = Query(min(20, page), ge=1, le=page), reg: Register = Depends(coordinator)):
         from matcher.register.catalogs import ensure_catalog
         from matcher.register.queries import firm_matches
 
@@ -226,7 +226,7 @@ def make_router(db: str | None = None, register: Register | None = None, *,
                 "matches": [{**m, "last_outcome": latest.get(m["program_id"])} for m in firm_matches(reg, firm, top)]}
 
     @router.get("/firms/{firm_id}/history", responses=_documented(404), summary="A firm's outcomes and changes")
-    def get_history(firm_id: str, limit: int = Query(100, ge=1, le=page), reg: Register = Depends(coordinator)):
+    def get_history(firm_id: str, limit: int = Query(min(100, page), ge=1, le=page), reg: Register = Depends(coordinator)):
         reg.firm(firm_id)
         return {"firm_id": firm_id, "outcomes": [o.to_dict() for o in reg.history(firm_id)],
                 "changes": reg.audit_log("firm", firm_id, limit=limit)}
@@ -250,14 +250,14 @@ def make_router(db: str | None = None, register: Register | None = None, *,
         return JSONResponse(o.to_dict(), status_code=201)
 
     @router.get("/programs", responses=_documented(), summary="The programs of the register's newest catalog")
-    def list_programs(search: str | None = None, limit: int = Query(50, ge=1, le=page), offset: int = Query(0, ge=0),
+    def list_programs(search: str | None = None, limit: int = Query(min(50, page), ge=1, le=page), offset: int = Query(0, ge=0),
                       reg: Register = Depends(coordinator)):
         total, items = _program_rows(reg, search, limit, offset)
         return {"total": total, "offset": offset, "limit": limit,
                 "next_offset": offset + limit if offset + limit < total else None, "items": items}
 
     @router.get("/programs/{program_id}/reach", responses=_documented(422), summary="A program's call list")
-    def program_reach(program_id: str, top: int = Query(20, ge=1, le=page), as_of: dt.date | None = None,
+    def program_reach(program_id: str, top: int = Query(min(20, page), ge=1, le=page), as_of: dt.date | None = None,
                       skip_contacted: bool = False, lang: str = "en", reg: Register = Depends(coordinator)):
         from matcher.register.queries import reach
 

@@ -113,6 +113,7 @@ def test_firms_are_paginated_to_the_services_page_size_and_searchable(desk):
     rest = client.get("/v1/register/firms", params={"limit": 5, "offset": 5}, headers=_h(keys["suzuki"])).json()
     assert rest["next_offset"] is None
     assert [f["firm_id"] for f in first["firms"] + rest["firms"]] == [f"k0{i}" for i in range(1, 9)]
+    assert client.get("/v1/register/firms", headers=_h(keys["suzuki"])).json()["limit"] == 5  # the default, bounded
     too_many = client.get("/v1/register/firms", params={"limit": 6}, headers=_h(keys["suzuki"]))
     assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"] == "query.limit"
     found = client.get("/v1/register/firms", params={"search": "oji"}, headers=_h(keys["suzuki"])).json()

@@ -371,8 +371,16 @@ function renderFirm() {
 async function loadPrograms() {
   const items = [];
   let offset = 0;
-  for (let round = 0; round < 20 && offset !== null; round += 1) {
-    const data = await registerApi(`programs?limit=100&offset=${offset}`);
+  let limit = "limit=100&";  // the service's default page size instead where its largest is smaller
+  for (let round = 0; round < 50 && offset !== null; round += 1) {
+    let data;
+    try {
+      data = await registerApi(`programs?${limit}offset=${offset}`);
+    } catch (err) {
+      if (!(err instanceof RegisterApiError) || err.status !== 422 || !limit) throw err;
+      limit = "";
+      data = await registerApi(`programs?offset=${offset}`);
+    }
     items.push(...data.items);
     offset = data.next_offset;
   }
