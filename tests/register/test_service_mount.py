@@ -164,6 +164,23 @@ def test_since_your_last_visit_is_per_coordinator(desk):
     assert other["last_visit"] is None
 
 
+def test_a_catalog_version_imported_after_the_visit_is_what_the_next_visit_shows(desk, reg):
+    from profiles import Catalog
+    from matcher.register.catalogs import add_catalog, catalog_of
+
+    client, keys = desk
+    seen = client.post("/v1/register/visits", headers=_h(keys["suzuki"])).json()["catalog_version"]
+    base = catalog_of(reg, seen)
+    src = next(p for p in base.programs if p.id == "kita-marketing-consulting")
+    new = src.model_copy(update={"id": "test-new-marketing-desk", "name": "A test program (new)"})
+    v2 = add_catalog(reg, Catalog(programs=(*base.programs, new), municipalities=base.municipalities,
+                                  clusters=base.clusters, origin="v2"))
+    got = client.get("/v1/register/alerts", params={"since": "last_visit"}, headers=_h(keys["suzuki"])).json()
+    assert (got["catalog_version"], got["since_version"], got["last_visit"]["catalog_version"]) == (v2.id, seen, seen)
+    kinds = {(f["firm_id"], a["program_id"]): a["kind"] for f in got["firms"] for a in f["alerts"]}
+    assert kinds and set(kinds.values()) == {"new_program"} and {p for _, p in kinds} == {"test-new-marketing-desk"}
+
+
 def test_the_report_downloads_as_csv(desk):
     client, keys = desk
     client.post("/v1/register/outcomes", json={"firm_id": "k01", "program_id": KITA, "status": "applied"},
