@@ -57,6 +57,11 @@ def _settings(**given):
               help="Catalog directory (default: $MATCHER_CATALOG or the built-in catalog).")
 @click.option("--engine", "engine_file", type=click.Path(), default=None,
               help="A fitted engine saved by `matcher fit` (trusted files only).")
+@click.option("--weights", "weights_file", type=click.Path(), default=None, metavar="FILE",
+              help="Score weights from a weights file (e.g. from `matcher register learn`); default $MATCHER_WEIGHTS.")
+@click.option("--db", default=None, metavar="PATH|URL",
+              help="Serve the coordinators' register at /v1/register/... (a SQLite file or a SQLAlchemy URL; "
+                   "default $MATCHER_DB, else no register).")
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 8000).")
 @click.option("--workers", type=int, default=None,
@@ -64,30 +69,43 @@ def _settings(**given):
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info",
               show_default=True, help="uvicorn's log level.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
-def serve(catalog, engine_file, host, port, workers, log_level, access_log) -> None:
-    """Serve the matcher over HTTP: ranking, programs, municipalities.
+def serve(catalog, engine_file, weights_file, db, host, port, workers, log_level, access_log) -> None:
+    """Serve the matcher over HTTP: ranking, programs, municipalities; with --db the register.
 
     Settings not given here come from MATCHER_* environment variables (MATCHER_API_KEY,
     MATCHER_ADMIN_TOKEN, MATCHER_MAX_BODY_BYTES, ...). With one worker, SIGHUP reloads
     the catalog without downtime; with several, SIGHUP replaces the workers one by one.
-    Docs at http://HOST:PORT/docs.
+    Docs at http://HOST:PORT/docs. With --db (or MATCHER_DB) the register made by
+    `matcher register init` is served too, at /v1/register/..., each route behind a
+    coordinator's key (`matcher register coordinator add NAME` prints one), and the page
+    shows "My firms".
 
     Example:
 
         matcher serve --catalog profiles/data/catalog --port 8000
+
+        matcher serve --db desk.db --weights learned-weights.yaml
     """
     import uvicorn
 
     from matcher.service.state import build_engine
 
-    settings = _settings(catalog=catalog, engine=engine_file, host=host, port=port, workers=workers)
+    settings = _settings(catalog=catalog, engine=engine_file, weights=weights_file, db=db, host=host, port=port,
+                         workers=workers)
+    if settings.db is not None:  # first, before an engine is fitted: the register exists, of this version
+        from matcher.register import Register
+
+        Register(settings.db).close()
     if settings.workers == 1:
         from matcher.service.app import configure_logging, create_app
 
         configure_logging(log_level)
-        app = create_app(settings, engine=build_engine(settings.catalog, settings.engine), handle_sighup=True)
-        click.echo(f"serving {app.state.slot.current.engine.n_programs_} programs "
-                   f"(catalog {app.state.slot.current.engine.catalog_hash_}) on "
+        app = create_app(settings, engine=build_engine(settings.catalog, settings.engine, settings.weights),
+                         handle_sighup=True)
+        engine = app.state.slot.current.engine
+        extra = "".join([f", weights from {settings.weights}" if settings.weights else "",
+                         f", register {app.state.register.engine.url.render_as_string(hide_password=True)}" if app.state.register else ""])
+        click.echo(f"serving {engine.n_programs_} programs (catalog {engine.catalog_hash_}{extra}) on "
                    f"http://{settings.host}:{settings.port}", err=True)
         uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, access_log=access_log,
                     **_uvicorn_limits())
@@ -99,7 +117,12 @@ def serve(catalog, engine_file, host, port, workers, log_level, access_log) -> N
         from rules import load_checked_catalog
 
         load_checked_catalog(settings.catalog)
-    for name, value in (("CATALOG", settings.catalog), ("ENGINE", settings.engine), ("HOST", settings.host),
+    if settings.weights is not None:
+        from matcher.weights import load_weights
+
+        load_weights(settings.weights)
+    for name, value in (("CATALOG", settings.catalog), ("ENGINE", settings.engine), ("WEIGHTS", settings.weights),
+                        ("DB", settings.db), ("HOST", settings.host),
                         ("PORT", settings.port), ("WORKERS", settings.workers)):
         if value is not None:
             os.environ[f"MATCHER_{name}"] = str(value)

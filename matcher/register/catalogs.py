@@ -227,7 +227,8 @@ def refresh_matches(reg: Register, version: CatalogVersion | int, *, as_of: dt.d
     Each chunk of firms is one transaction: its old matches are replaced by the new ones,
     written in bulk (:func:`matcher.register.bulk.insert_rows`). A firm edited while its
     chunk was scored keeps its old version number in ``match_runs`` and is matched again
-    next time.
+    next time. Two requests refreshing the same version at once (a page asking for a firm
+    and its matches together) are serialized: the second replaces the first's rows.
     """
     from matcher import parse_as_of
     from matcher.register.bulk import insert_rows
@@ -244,13 +245,15 @@ def refresh_matches(reg: Register, version: CatalogVersion | int, *, as_of: dt.d
         after = rows[-1].id
         cols = match_arrays(engine, engine.prepare([r.profile for r in rows], as_of=day))
         pks = np.array([r.id for r in rows], np.int64)
-        had = [r.id for r in rows if r.run is not None]
         now = utc_now()
         with reg.transaction() as conn:
-            if had:
-                conn.execute(sa.delete(t.matches).where(t.matches.c.version_id == vid, t.matches.c.firm_pk.in_(had)))
-                conn.execute(sa.delete(t.match_runs).where(t.match_runs.c.version_id == vid,
-                                                           t.match_runs.c.firm_pk.in_(had)))
+            # One refresh of a version at a time (PostgreSQL: its row locked; SQLite: the write lock), and
+            # the chunk's matches replaced, also those a concurrent request wrote since they were read.
+            conn.execute(sa.select(t.catalog_versions.c.id).where(t.catalog_versions.c.id == vid).with_for_update())
+            chunk = pks.tolist()
+            conn.execute(sa.delete(t.matches).where(t.matches.c.version_id == vid, t.matches.c.firm_pk.in_(chunk)))
+            conn.execute(sa.delete(t.match_runs).where(t.match_runs.c.version_id == vid,
+                                                       t.match_runs.c.firm_pk.in_(chunk)))
             live = set(conn.execute(sa.select(t.firms.c.id).where(t.firms.c.id.in_(pks.tolist()))).scalars())
             keep = np.isin(pks[cols["row"]], np.fromiter(live, np.int64, len(live)))  # not deleted meanwhile
             firm_pk = pks[cols["row"][keep]].tolist()

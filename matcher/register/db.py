@@ -71,7 +71,7 @@ def create_db_engine(url: str, *, create_dir: bool = False) -> Engine:
             if create_dir:
                 path.parent.mkdir(parents=True, exist_ok=True)
             elif not path.exists():
-                raise NotInitializedError(f"db: no register at {path}; create it with: matcher register init --db {path}")
+                raise NotInitializedError(f"db: no register at {path}; create it with: matcher register --db {path} init")
         engine = sa.create_engine(u, connect_args={"timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)

@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None, *, engine: "MatchEngine | None"
         The engine file cannot be loaded.
     """
     settings = settings if settings is not None else Settings()
-    slot = EngineSlot(catalog=settings.catalog, engine_file=settings.engine)
+    slot = EngineSlot(catalog=settings.catalog, engine_file=settings.engine, weights_file=settings.weights)
     if engine is not None:
         slot.put(engine)
     else:
@@ -101,6 +101,8 @@ def create_app(settings: Settings | None = None, *, engine: "MatchEngine | None"
         yield
         if installed:
             loop.remove_signal_handler(signal.SIGHUP)
+        if app.state.register is not None:
+            app.state.register.close()
 
     app = FastAPI(
         title="shien-matcher",
@@ -111,7 +113,9 @@ def create_app(settings: Settings | None = None, *, engine: "MatchEngine | None"
             "would be well supported. `POST /v1/rank` answers exactly as `matcher rank FIRM --json`.\n\n"
             "Every error is `application/problem+json` (RFC 9457) naming each bad field by its path "
             "(`body.firm.employees`) and the value that came. When the service has an API key, every `/v1` "
-            "route needs it in `X-API-Key` (or `Authorization: Bearer`)."),
+            "route needs it in `X-API-Key` (or `Authorization: Bearer`). With a register (`matcher serve --db`), "
+            "`/v1/register/...` serves the coordinators' firms, outcomes, call lists and alerts, each route "
+            "behind a coordinator's own key in the same headers."),
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -133,6 +137,13 @@ def create_app(settings: Settings | None = None, *, engine: "MatchEngine | None"
     app.include_router(catalog.router(settings, current), **v1)
     app.include_router(admin.router(settings, slot), **v1)
     app.include_router(health.router(slot))
+    app.state.register = None
+    if settings.db is not None:  # the coordinators' register, behind its own keys (not the service's one)
+        from matcher.register import Register
+        from matcher.register.routes import make_router
+
+        app.state.register = Register(settings.db)
+        app.include_router(make_router(register=app.state.register, max_page_size=settings.max_page_size))
     health.mount_static(app)
     app.openapi = lambda: openapi_schema(app, slot)  # type: ignore[method-assign]
     return app

@@ -390,7 +390,8 @@ class Ready(_Out):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "status": "ready", "version": "0.1.0", "catalog_hash": "3f1c2a9b0d4e5f67", "programs": 75,
         "municipalities": 7, "source": "built-in catalog", "loaded_at": "2026-11-21T09:00:00+00:00",
-        "generation": 1}]})
+        "generation": 1, "weights": {"text": 0.8, "needs": 0.05, "kind": 0.05, "industry": 0.05,
+                                     "locality": 0.05}}]})
 
     status: Literal["ready"] = "ready"
     version: str = Field(description="Version of shien-matcher.")
@@ -400,6 +401,8 @@ class Ready(_Out):
     source: str = Field(description="The catalog directory or engine file the engine came from.")
     loaded_at: dt.datetime
     generation: int = Field(description="1 at start, one more at each reload.")
+    weights: dict[str, float] | None = Field(default=None, description="The score weights served (the defaults, "
+                                                                      "or a weights file's: `matcher serve --weights`).")
 
 
 class Reloaded(Ready):

@@ -34,6 +34,13 @@ class Settings(BaseSettings):
         Catalog directory to fit the engine on (default: the built-in catalog).
     engine : Path, optional
         A fitted engine saved by ``matcher fit`` (trusted files only); excludes ``catalog``.
+    weights : Path, optional
+        A weights file (``matcher register learn`` writes one): the score weights served,
+        applied to the fitted or loaded engine at start and at every reload.
+    db : str, optional
+        The coordinators' register (``MATCHER_DB``: a SQLite file or a SQLAlchemy URL such as
+        ``postgresql+psycopg://desk@db/register``). When set, ``/v1/register/...`` is served,
+        every route of it behind a coordinator's key (``matcher register coordinator key``).
     host, port, workers
         Where ``matcher serve`` listens, and how many processes it runs.
     api_key : str, optional
@@ -67,6 +74,8 @@ class Settings(BaseSettings):
 
     catalog: Path | None = None
     engine: Path | None = None
+    weights: Path | None = None
+    db: str | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(default=1, ge=1, le=64)

@@ -25,8 +25,11 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Loaded", "EngineSlot", "build_engine", "package_version"]
 
 
-def build_engine(catalog: Path | None = None, engine_file: Path | None = None) -> "MatchEngine":
-    """Fit an engine on ``catalog`` (``None``: the built-in one), or load ``engine_file``.
+def build_engine(catalog: Path | None = None, engine_file: Path | None = None,
+                 weights_file: Path | None = None) -> "MatchEngine":
+    """Fit an engine on ``catalog`` (``None``: the built-in one), or load ``engine_file``;
+    with ``weights_file`` (a weights file such as ``matcher register learn`` writes), score
+    with its weights.
 
     Raises
     ------
@@ -34,12 +37,16 @@ def build_engine(catalog: Path | None = None, engine_file: Path | None = None) -
         The catalog is invalid; every problem is listed.
     matcher.errors.EngineFormatError
         The engine file is missing or not a saved engine.
+    matcher.weights.WeightsFileError
+        The weights file cannot be read or is not a weights file.
     """
     from matcher.engine import MatchEngine
+    from matcher.weights import load_weights
 
+    params = {"weights": load_weights(weights_file).as_dict()} if weights_file is not None else {}
     if engine_file is not None:
-        return MatchEngine.load(engine_file)
-    return MatchEngine().fit(catalog)
+        return MatchEngine.load(engine_file).set_params(**params)
+    return MatchEngine(**params).fit(catalog)
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,8 @@ class Loaded:
         e = self.engine
         return {"status": "ready", "version": package_version(), "catalog_hash": e.catalog_hash_,
                 "programs": e.n_programs_, "municipalities": len(e.catalog_.municipalities), "source": self.source,
-                "loaded_at": self.loaded_at.isoformat(), "generation": self.generation}
+                "loaded_at": self.loaded_at.isoformat(), "generation": self.generation,
+                "weights": e.weights_.as_dict()}
 
 
 @dataclass
@@ -67,10 +75,13 @@ class EngineSlot:
     ----------
     catalog, engine_file : Path, optional
         Where engines come from, at start and at each reload.
+    weights_file : Path, optional
+        The score weights of every engine built (see :func:`build_engine`).
     """
 
     catalog: Path | None = None
     engine_file: Path | None = None
+    weights_file: Path | None = None
     current: Loaded | None = None
     _lock: asyncio.Lock | None = field(default=None, repr=False)
 
@@ -90,7 +101,7 @@ class EngineSlot:
 
     def load(self) -> Loaded:
         """Build the engine synchronously and serve it (at start)."""
-        return self.put(build_engine(self.catalog, self.engine_file))
+        return self.put(build_engine(self.catalog, self.engine_file, self.weights_file))
 
     async def reload(self) -> tuple[Loaded, Loaded | None, float]:
         """Build a new engine in a worker thread and swap it in.
@@ -104,6 +115,6 @@ class EngineSlot:
         async with self._lock:
             old = self.current
             start = time.perf_counter()
-            engine = await run_in_threadpool(build_engine, self.catalog, self.engine_file)
+            engine = await run_in_threadpool(build_engine, self.catalog, self.engine_file, self.weights_file)
             seconds = time.perf_counter() - start
             return self.put(engine), old, seconds

@@ -75,3 +75,51 @@ def test_alerts_computed_while_an_import_runs_see_whole_batches_and_the_next_ale
     assert any(i < 120 for f, i in number.items() if f in seen)
     by_id = {fa.firm_id: fa.to_dict() for fa in expected}
     assert all(fa.to_dict() == by_id[fa.firm_id] for fa in during)
+
+
+def test_two_requests_matching_the_same_firms_at_once_both_succeed_with_one_set_of_matches(db_url, tmp_path, monkeypatch):
+    """A page asks for a firm and its matches together: both requests find the firms unmatched,
+    both compute; the second to write replaces the first's rows instead of failing on them."""
+    import sqlalchemy as sa
+
+    import matcher.register.catalogs as catalogs
+    import matcher.register.schema as t
+    from matcher.register.catalogs import refresh_matches
+
+    reg = Register.create(db_url, actor="aoki")
+    import_firms(reg, write_firms(tmp_path / "firms.csv", 40))
+    v = ensure_catalog(reg)
+    both_read = threading.Barrier(2, timeout=60)
+    compute = catalogs.match_arrays
+
+    def after_both_read(engine, prepared):  # both requests have read the firms to match before either writes
+        both_read.wait()
+        return compute(engine, prepared)
+
+    monkeypatch.setattr(catalogs, "match_arrays", after_both_read)
+    failures, handles = [], [Register(db_url, actor=name) for name in ("suzuki", "tanaka")]
+
+    def refresh(r) -> None:
+        try:
+            refresh_matches(r, v.id, as_of=TODAY)
+        except Exception as exc:  # noqa: BLE001 - reported by the main thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=refresh, args=(r,)) for r in handles]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(120)
+    assert not failures, failures
+    monkeypatch.setattr(catalogs, "match_arrays", compute)
+    with reg.engine.connect() as conn:
+        got = conn.execute(sa.select(sa.func.count()).select_from(t.matches)).scalar_one()
+        runs = conn.execute(sa.select(sa.func.count()).select_from(t.match_runs)).scalar_one()
+    seq = Register.create(f"sqlite:///{tmp_path / 'once.db'}", actor="aoki")
+    import_firms(seq, tmp_path / "firms.csv")
+    refresh_matches(seq, ensure_catalog(seq).id, as_of=TODAY)
+    with seq.engine.connect() as conn:
+        once = conn.execute(sa.select(sa.func.count()).select_from(t.matches)).scalar_one()
+    assert (got, runs) == (once, 40) and once > 0
+    for r in (*handles, seq, reg):
+        r.close()

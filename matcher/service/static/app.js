@@ -13,6 +13,7 @@ import { chooseMunicipality, clearErrors, focusField, hideError, municipalityByC
   showFormError } from "./fielderrors.js";
 import { applyLanguage, initialLanguage, language, pick, t } from "./i18n.js";
 import { problemErrors } from "./problems.js";
+import "./myfirms.js";  // the "My firms" view (shown when the service has a register)
 import { readCsvFile, renderReach, submitReach } from "./reach.js";
 import { industryLabel, kindName, needLabel, prefectureName, providerName, state } from "./state.js";
 
@@ -484,7 +485,7 @@ function exportRank() {
 // ------------------------------------------------------------------ tabs, language, start
 
 function setupTabs() {
-  const tabs = [$("tab-rank"), $("tab-reach")];
+  const tabs = [...document.querySelectorAll(".tabs [role=tab]")];
   const select = (tab) => {
     for (const other of tabs) {
       const on = other === tab;
@@ -493,15 +494,17 @@ function setupTabs() {
       $(other.getAttribute("aria-controls")).hidden = !on;
     }
   };
-  tabs.forEach((tab, i) => {
+  for (const tab of tabs) {
     tab.addEventListener("click", () => select(tab));
     tab.addEventListener("keydown", (ev) => {
       if (ev.key !== "ArrowRight" && ev.key !== "ArrowLeft") return;
-      const next = tabs[(i + (ev.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length];
+      const shown = tabs.filter((other) => !other.hidden);
+      const at = shown.indexOf(tab);
+      const next = shown[(at + (ev.key === "ArrowRight" ? 1 : shown.length - 1)) % shown.length];
       select(next);
       next.focus();
     });
-  });
+  }
 }
 
 function setLanguage(lang, remember = false) {

@@ -485,7 +485,13 @@ export function pick(en, ja) {
   return current === "ja" ? (ja || en) : (en || ja);
 }
 
-/** Switch the page to `lang` and relabel every marked element; `remember` it for the next visits. */
+/** Add labels of another view (`{en: {...}, ja: {...}}`), e.g. those of myfirms.js. */
+export function addMessages(extra) {
+  for (const lang of LANGS) Object.assign(MESSAGES[lang], extra[lang] ?? {});
+}
+
+/** Switch the page to `lang` and relabel every marked element; `remember` it for the next visits.
+ * A "pagelanguage" event on document tells the views that draw their own contents. */
 export function applyLanguage(lang, remember = false) {
   current = LANGS.includes(lang) ? lang : "en";
   if (remember) {
@@ -496,4 +502,5 @@ export function applyLanguage(lang, remember = false) {
   for (const el of document.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
   for (const el of document.querySelectorAll("[data-i18n-aria-label]")) el.setAttribute("aria-label", t(el.dataset.i18nAriaLabel));
   document.title = t("app.title");
+  document.dispatchEvent(new CustomEvent("pagelanguage", { detail: current }));
 }
