@@ -86,7 +86,7 @@ def fitted_engine(catalog: str | Path, **params: Any) -> MatchEngine:
     where = cache_dir()
     if where is None:
         return MatchEngine(**params).fit(catalog)
-    file = where / f"{engine_key(catalog, params)}.joblib"
+    file = where / f"{engine_key(catalog, params)}.pkl"
     if file.is_file():
         try:
             return MatchEngine.load(file)

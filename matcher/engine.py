@@ -410,10 +410,10 @@ class MatchEngine(BaseEstimator):
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
-        """Save the fitted engine with joblib (see :func:`matcher.persistence.save_engine`)."""
+        """Save the fitted engine (see :func:`matcher.persistence.save_engine`)."""
         return save_engine(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> "MatchEngine":
-        """Load an engine saved by :meth:`save`. Load trusted files only (joblib runs pickle)."""
+        """Load an engine saved by :meth:`save`. Load trusted files only (engine files are pickles)."""
         return load_engine(path)

@@ -342,13 +342,13 @@ def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalit
 
 @click.command()
 @_catalog_opt
-@click.option("-o", "--output", required=True, type=click.Path(), help="Where to write the engine (.joblib).")
+@click.option("-o", "--output", required=True, type=click.Path(), help="Where to write the engine (e.g. engine.pkl).")
 def fit(catalog, output) -> None:
     """Fit an engine on a catalog and save it, for fast start-up with --engine.
 
     Example:
 
-        matcher fit -o engine.joblib && matcher rank firm.yaml --engine engine.joblib
+        matcher fit -o engine.pkl && matcher rank firm.yaml --engine engine.pkl
     """
     from matcher.engine import MatchEngine
 

@@ -21,10 +21,10 @@ def catalog(tmp_path):
 
 def test_the_second_engine_of_a_catalog_is_read_from_the_cache(cache, catalog):
     first = fitted_engine(catalog)
-    assert len(list(cache.glob("*.joblib"))) == 1
+    assert len(list(cache.glob("*.pkl"))) == 1
     second = fitted_engine(catalog)
     assert second is not first and second.catalog_hash_ == first.catalog_hash_
-    assert len(list(cache.glob("*.joblib"))) == 1
+    assert len(list(cache.glob("*.pkl"))) == 1
 
 
 def test_an_edited_catalog_file_or_another_parameter_is_a_new_key(catalog):
@@ -37,7 +37,7 @@ def test_an_edited_catalog_file_or_another_parameter_is_a_new_key(catalog):
 
 def test_a_damaged_cache_entry_is_refitted_not_an_error(cache, catalog):
     fitted_engine(catalog)
-    entry = next(cache.glob("*.joblib"))
+    entry = next(cache.glob("*.pkl"))
     entry.write_bytes(b"not an engine")
     assert fitted_engine(catalog).n_programs_ == 75
 

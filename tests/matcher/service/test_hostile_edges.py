@@ -7,7 +7,6 @@ import socket
 import threading
 import warnings
 
-import joblib
 import pytest
 from click.testing import CliRunner
 
@@ -17,7 +16,7 @@ with warnings.catch_warnings():
 
 from matcher.cli import cli
 from matcher.errors import EngineFormatError
-from matcher.persistence import load_engine, save_engine
+from matcher.persistence import load_engine, read_payload, save_engine, write_payload
 from matcher.service import Settings, create_app
 from matcher.service.gate import BatchGate
 from matcher.service.memory import trim_memory
@@ -169,9 +168,9 @@ def test_a_non_ascii_api_key_is_refused_at_start_up_in_one_line_without_echoing_
 
 def test_an_engine_file_with_the_header_but_another_payload_is_not_a_saved_engine(tmp_path, engine):
     real = save_engine(engine, tmp_path / "real.joblib")
-    payload = joblib.load(real)
+    payload = read_payload(real)
     for fake in ({"not": "an engine"}, None, "engine"):
-        joblib.dump({**payload, "engine": fake}, tmp_path / "fake.joblib")
+        write_payload({**payload, "engine": fake}, tmp_path / "fake.joblib")
         with pytest.raises(EngineFormatError, match="not a saved shien-matcher engine"):
             load_engine(tmp_path / "fake.joblib")
     result = CliRunner().invoke(cli, ["serve", "--engine", str(tmp_path / "fake.joblib")])
