@@ -202,8 +202,19 @@ def test_reach_keeps_a_lists_other_columns_and_brings_them_back_on_the_hits(clie
 
 
 def test_reach_still_refuses_a_near_miss_of_a_field_and_a_field_under_another_name(client):
-    for key in ("employes", "capital"):
+    for key, meant in (("employes", "employees"), ("capital", "capital_jpy"), ("従業員数", "employees")):
         body = problem_of(client.post("/v1/reach", json={"program": "kita-trade-fair-subsidy", "firms": [
             {"municipality": "131172", key: 5}]}), 422)
         assert body["errors"][0]["field"] == f"body.firms[0].{key}"
-        assert body["errors"][0]["message"] == "unknown field"
+        assert body["errors"][0]["message"] == f"unknown field (did you mean: {meant}?)"
+
+
+def test_curls_ways_of_sending_a_file_both_read(client):
+    """``--data-binary @file`` sends it as a form's type; ``-F file=@file`` with form fields beside it."""
+    raw = client.post("/v1/firms/check?filename=calls.csv", content=excel_csv(),
+                      headers={"Content-Type": "application/x-www-form-urlencoded"}).json()
+    form = client.post("/v1/firms/check", files={"file": ("calls.txt", excel_csv(), "application/octet-stream")},
+                       data={"encoding": "shift_jis", "prefecture": "東京都"}).json()
+    assert raw["summary"]["encoding"] == form["summary"]["encoding"] == "cp932"
+    assert form["rows"][4]["municipality_code"] == "131172"  # 北区赤羽… is Tokyo's Kita with the prefecture given
+    assert [r["ok"] for r in raw["rows"]][4] is False
