@@ -149,11 +149,12 @@ export async function submitReach(ev) {
   }
 }
 
+/** The rows left out, listed under the list (the pasted text is marked invalid; a file's rows are in the reading). */
 function showCsvErrors(messages) {
   const box = $("reach-firms-error");
   box.replaceChildren(h("ul", {}, messages.map((m) => h("li", {}, m))));
   box.hidden = false;
-  $("reach-firms").setAttribute("aria-invalid", "true");
+  if (!reading?.src.file) $("reach-firms").setAttribute("aria-invalid", "true");
 }
 
 function reachHits(data) {

@@ -140,7 +140,7 @@ function readingRow(row) {
     cell("capital", value(row, "capital_jpy", row.capital_jpy === null ? null
       : tr("yen", { n: Number(row.capital_jpy).toLocaleString(language() === "ja" ? "ja-JP" : "en-US") })), "num"),
     cell("founded", value(row, "founded", row.founded), "date"),
-    cell("needs", row.needs?.length ? row.needs.map(needLabel).join(", ") : "—"),
+    cell("needs", row.needs?.length ? row.needs.map(needLabel).join(language() === "ja" ? "、" : ", ") : "—"),
     cell("problems", [
       row.problems.length ? h("ul", { class: "problems" }, row.problems.map((p) => h("li", {}, p.message))) : null,
       row.notes?.length ? h("ul", { class: "notes hint" }, row.notes.map((p) => h("li", {}, p.message))) : null,

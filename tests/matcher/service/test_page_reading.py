@@ -97,6 +97,8 @@ def test_in_japanese_the_reading_and_its_problems_are_japanese_and_follow_a_lang
     assert "人数として読めません" in marked.nth(1).locator(".problems").inner_text()
     assert "6行（読めた行 4、問題のある行 2）" in page.locator("#reach-reading .reading-summary").inner_text()
     assert "東京都北区" in shown_rows(page)[0]["text"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "page-reach-reading-ja.png"), full_page=True)
 
     page.get_by_role("button", name="English").click()
     page.locator("#reach-reading .problems", has_text="not a headcount").wait_for()
