@@ -11,7 +11,7 @@ import { $, fill, h } from "./dom.js";
 import { clearErrors, showErrors } from "./fielderrors.js";
 import { language, pick, t } from "./i18n.js";
 import { problemErrors } from "./problems.js";
-import { checkList, renderReading, tr } from "./reading.js";
+import { checkList, prefectureSelect, renderReading, tr } from "./reading.js";
 import { state } from "./state.js";
 
 let reading = null;   // {data, src, name, lang} of the list shown
@@ -28,7 +28,28 @@ function forgetFile() {
 }
 
 function sameSource(src) {
-  return reading && reading.lang === language() && (src.file ? reading.src.file === src.file : reading.src.text === src.text);
+  return reading && reading.lang === language() && reading.src.prefecture === src.prefecture
+    && (src.file ? reading.src.file === src.file : reading.src.text === src.text);
+}
+
+function prefecture() {
+  return prefectureSelect(rereadWithPrefecture).value;
+}
+
+function check(src) {
+  return src.file ? checkList(src.file, src.file.name, src.file.type, src.prefecture)
+    : checkList(new Blob([src.text], { type: "text/csv;charset=utf-8" }), "firms.csv", "text/csv; charset=utf-8",
+      src.prefecture);
+}
+
+/** Another prefecture for the addresses that name none: the list shown reads again. */
+async function rereadWithPrefecture() {
+  if (!reading) return;
+  const form = $("reach-form");
+  clearErrors(form);
+  state.reach = null;
+  renderReach();
+  await readList({ ...reading.src, prefecture: prefecture() }, form);
 }
 
 /** Read the list at the service and show the reading: the reading, or null (its problem shown). */
@@ -39,8 +60,7 @@ async function readList(src, form) {
   busy.hidden = false;
   busy.textContent = tr("busy");
   try {
-    const data = src.file ? await checkList(src.file, src.file.name, src.file.type)
-      : await checkList(new Blob([src.text], { type: "text/csv;charset=utf-8" }), "firms.csv", "text/csv; charset=utf-8");
+    const data = await check(src);
     if (ticket !== readingTicket) return null;
     reading = { data, src, name, lang: language() };
     renderReading(reading);
@@ -66,7 +86,7 @@ export async function readCsvFile() {
   state.reach = null;
   renderReach();
   if (!file) { reading = null; renderReading(null); return; }
-  await readList({ file }, form);
+  await readList({ file, prefecture: prefecture() }, form);
 }
 
 function rowProblems(data) {
@@ -94,7 +114,7 @@ export async function submitReach(ev) {
     errors.push({ id: "reach-top", error: { message: t("error.range", { min: 1, max: topMax }) } });
   }
   if (errors.length) { showErrors(form, errors); return; }
-  const src = file ? { file } : { text };
+  const src = file ? { file, prefecture: prefecture() } : { text, prefecture: prefecture() };
   const read = sameSource(src) ? reading : await readList(src, form);
   if (!read || ticket !== state.reachTicket) return;
   const rowErrors = rowProblems(read.data);
@@ -166,8 +186,7 @@ async function rereadInLanguage() {
   if (!reading || reading.lang === language()) return;
   const shown = reading;
   try {
-    const data = await (shown.src.file ? checkList(shown.src.file, shown.src.file.name, shown.src.file.type)
-      : checkList(new Blob([shown.src.text]), "firms.csv", "text/csv; charset=utf-8"));
+    const data = await check(shown.src);
     if (reading !== shown) return;
     reading = { ...shown, data, lang: language(), name: shown.src.file ? shown.name : tr("pasted") };
     renderReading(reading);
@@ -181,6 +200,7 @@ async function rereadInLanguage() {
 }
 
 export function renderReach() {
+  prefectureSelect(rereadWithPrefecture);  // its words in the page's language
   if (reading) { renderReading(reading); rereadInLanguage(); }
   const box = $("reach-results");
   if (!state.reach) { box.hidden = true; box.replaceChildren(); return; }

@@ -7,7 +7,7 @@
 import { ApiError, apiKey } from "./api.js";
 import { fill, h } from "./dom.js";
 import { language, pick, t } from "./i18n.js";
-import { industryLabel, needLabel } from "./state.js";
+import { industryLabel, needLabel, state } from "./state.js";
 
 const WORDS = {
   en: {
@@ -18,6 +18,8 @@ const WORDS = {
     none: "No row of the list could be read as a firm: see the problems in the table.",
     pasted: "the pasted list",
     busy: "Reading the list…",
+    prefecture: "Addresses that name no prefecture are in",
+    "prefecture.any": "— as each address says —",
     row: "Row",
     firm: "Firm",
     place: "Location",
@@ -40,6 +42,8 @@ const WORDS = {
     none: "企業として読める行がありません。表の問題を確かめてください。",
     pasted: "貼り付けた一覧",
     busy: "一覧を読み取っています…",
+    prefecture: "都道府県を書いていない住所の都道府県",
+    "prefecture.any": "— 住所のとおり —",
     row: "行",
     firm: "企業",
     place: "所在地",
@@ -66,13 +70,14 @@ export function tr(key, vars = {}) {
  * POST the list's bytes to v1/firms/check, as they are (the service tells the encoding):
  * the reading, or an ApiError with the problem.
  */
-export async function checkList(blob, filename, type) {
+export async function checkList(blob, filename, type, prefecture = "") {
   const headers = {
     Accept: "application/json, application/problem+json", "Accept-Language": language(),
     "Content-Type": type || "application/octet-stream",
   };
   if (apiKey()) headers["X-API-Key"] = apiKey();
-  const url = `v1/firms/check?filename=${encodeURIComponent(filename)}&lang=${language()}`;
+  let url = `v1/firms/check?filename=${encodeURIComponent(filename)}&lang=${language()}`;
+  if (prefecture) url += `&prefecture=${encodeURIComponent(prefecture)}`;
   let res;
   try {
     res = await fetch(url, { method: "POST", headers, body: blob });
@@ -84,6 +89,26 @@ export async function checkList(blob, filename, type) {
   if (res.status === 401) document.getElementById("key-form").hidden = false;
   if (!res.ok) throw new ApiError(data, res.status);
   return data;
+}
+
+/**
+ * The prefecture of a list's addresses that do not name one (a city desk's own list: 北区… is
+ * 東京都北区): a select made once beside the file input, its words in the page's language.
+ */
+export function prefectureSelect(onChange) {
+  let select = document.getElementById("reach-prefecture");
+  if (!select) {
+    select = h("select", { id: "reach-prefecture", name: "prefecture" });
+    if (onChange) select.addEventListener("change", onChange);
+    const field = h("div", { class: "field" }, h("label", { for: "reach-prefecture" }), select);
+    document.getElementById("reach-file").closest(".field").after(field);
+  }
+  const chosen = select.value;
+  select.closest(".field").querySelector("label").textContent = tr("prefecture");
+  fill(select, h("option", { value: "" }, tr("prefecture.any")),
+    state.vocabulary.prefectures.map(([code, en, ja]) => h("option", { value: code }, pick(en, ja))));
+  select.value = chosen;
+  return select;
 }
 
 /** The box the reading is shown in (made once, above the ranking). */

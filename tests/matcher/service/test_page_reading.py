@@ -133,3 +133,18 @@ def test_on_a_390_px_phone_the_reading_needs_no_horizontal_scroll(browser_contex
         assert phone.errors == []
     finally:
         phone.close()
+
+
+def test_a_city_desks_list_reads_once_its_prefecture_is_chosen_for_addresses_that_name_none(page, tmp_path):
+    choose_program_and_upload(page, shift_jis_register(tmp_path))
+    assert [r["ok"] for r in shown_rows(page)][4] is False  # 北区赤羽2-1-1: twelve Kita wards
+    page.get_by_label("Addresses that name no prefecture are in").select_option("13")
+    page.locator("#reach-reading tbody tr[data-row='5'][data-ok='true']").wait_for()
+    row = shown_rows(page)[4]
+    assert "Kita City, Tokyo" in row["text"]
+    assert [r["ok"] for r in shown_rows(page)] == [True, True, True, True, True, False]
+    page.get_by_role("button", name="Whom to call first").click()
+    page.locator("#reach-results tbody tr").first.wait_for()
+    names = page.locator("#reach-results tbody tr .name").all_inner_texts()
+    assert "北区の工場" in names
+
