@@ -138,7 +138,7 @@ def test_on_a_390_px_phone_the_reading_needs_no_horizontal_scroll(browser_contex
 def test_a_city_desks_list_reads_once_its_prefecture_is_chosen_for_addresses_that_name_none(page, tmp_path):
     choose_program_and_upload(page, shift_jis_register(tmp_path))
     assert [r["ok"] for r in shown_rows(page)][4] is False  # 北区赤羽2-1-1: twelve Kita wards
-    page.get_by_label("Addresses that name no prefecture are in").select_option("13")
+    page.get_by_label("Region of the list").select_option("13")
     page.locator("#reach-reading tbody tr[data-row='5'][data-ok='true']").wait_for()
     row = shown_rows(page)[4]
     assert "Kita City, Tokyo" in row["text"]
