@@ -25,7 +25,7 @@ from matcher.service.gate import BatchGate
 from matcher.service.limits import BodyLimit
 from matcher.service.openapi import openapi_schema
 from matcher.service.problems import input_problem, install_problem_handlers, request_lang
-from matcher.service.routers import admin, catalog, health, ranking
+from matcher.service.routers import admin, catalog, firms, health, ranking
 from matcher.service.routers.health import STATIC_DIR
 from matcher.service.routers.ranking import INLINE_RANK_PROGRAMS
 from matcher.service.schemas import request_models
@@ -134,6 +134,7 @@ def create_app(settings: Settings | None = None, *, engine: "MatchEngine | None"
     models = request_models(settings.max_top, settings.max_firms, settings.max_results, settings.max_explain_firms)
     app.include_router(ranking.router(models, current, inline_body_bytes=settings.inline_body_bytes,
                                       gate=app.state.batches), **v1)
+    app.include_router(firms.router(settings, app.state.batches), **v1)
     app.include_router(catalog.router(settings, current), **v1)
     app.include_router(admin.router(settings, slot), **v1)
     app.include_router(health.router(slot))

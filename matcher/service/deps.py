@@ -36,6 +36,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The problem responses a route documents."""
     words = {400: "Malformed request (bad Content-Length).", 401: "Missing or wrong API key or token.",
              403: "Refused: the route is disabled.", 404: "No such id.", 413: "Request body over the limit.",
+             415: "The format of the upload cannot be told.",
              422: "Invalid input: each bad field with its path and value.", 503: "The engine is not loaded."}
     return {s: {"model": Problem, "description": words[s]} for s in statuses}
 

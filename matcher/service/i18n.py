@@ -9,6 +9,8 @@ with no entry stays in English.
 '100以下の値を指定してください'
 >>> translate("unknown municipality in Tokyo", "ja")
 '東京都にこの名前の自治体はありません'
+>>> translate("body.file: this field is required", "ja")
+'body.file: 必須の項目です'
 >>> translate("unknown municipality in Tokyo", "en")
 'unknown municipality in Tokyo'
 >>> lang_of(b"lang=ja", {}), lang_of(b"", {"accept-language": "ja-JP,ja;q=0.9,en;q=0.8"}), lang_of(b"", {})
@@ -56,7 +58,15 @@ def translate(message: str, lang: str) -> str:
         if m:
             groups = {k: (_pref_ja(v) if k == "pref" else v) for k, v in m.groupdict().items()}
             return ja.format(**groups)
+    where = _WHERE.fullmatch(message)  # "body.file: message", "所在地: message": the message after the place
+    if where:
+        rest = translate(where.group(2), lang)
+        if rest != where.group(2):
+            return f"{where.group(1)}: {rest}"
     return message
+
+
+_WHERE = re.compile(r"([^\s:]{1,80}): (.+)", re.S)
 
 
 def title_in(title: str, lang: str) -> str:

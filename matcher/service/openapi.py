@@ -73,6 +73,7 @@ def result_examples(slot: EngineSlot) -> dict[str, Any]:
         out["Excluded"] = ranking["excluded"][0]
     if hits:
         out["ReachHit"] = hits[0]
+        out["KeptReachHit"] = hits[0] | {"kept": {"電話番号": "03-0000-0101", "担当者": "山田"}}
     dump = program.model_dump(mode="json")
     out["SupportProgram"] = out["SupportProgram-Output"] = dump
     out["Provider"] = dump["provider"]

@@ -22,6 +22,7 @@ each bad field in ``errors``, with its path from the top of the request
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import math
@@ -35,7 +36,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from matcher.service.i18n import candidates_of, lang_of, title_in, translate
+from profiles.columns import match_headers
 from profiles.errors import CatalogError, InputError, ProfilesError
+from profiles.models import CompanyProfile
 from profiles.validation import field_path
 from rules.errors import RulesError
 
@@ -243,6 +246,9 @@ def _message(err: dict[str, Any]) -> tuple[str, Any, str] | FieldError:
     kind = err.get("type")
     if kind == "extra_forbidden":
         msg = "unknown field"
+        hints = _field_hints(loc)
+        if hints:
+            return FieldError(field=field_of(loc), message=msg, value=err.get("input"), hints=hints)
     elif kind == "missing":
         return field_of(loc), None, "this field is required"
     elif kind == "json_invalid":
@@ -251,6 +257,21 @@ def _message(err: dict[str, Any]) -> tuple[str, Any, str] | FieldError:
             return field_of(loc[:1]), None, detail
         return field_of(loc[:1]), None, f"expected a JSON document{f' ({detail})' if detail else ''}"
     return field_of(loc), err.get("input"), msg
+
+
+def _field_hints(loc: tuple[Any, ...]) -> list[str]:
+    """The firm fields an unknown key of a firm may have meant: a near miss (``employes``) or a
+    header the firm-list reader knows (``capital``, ``会社名``)."""
+    key = loc[-1] if loc else None
+    if not isinstance(key, str) or not any(p in ("firm", "firms") for p in loc[:-1]):
+        return []
+    fields = list(CompanyProfile.model_fields)
+    close = difflib.get_close_matches(key.lower(), fields, n=3, cutoff=0.75)
+    try:
+        close += [f for f in match_headers([key]).fields if f in fields and f not in close]
+    except InputError:
+        pass
+    return close
 
 
 def _describe(e: FieldError, lang: str = "en") -> str:

@@ -15,18 +15,21 @@ are built per application by :func:`request_models`.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from types import SimpleNamespace
 from typing import Any, Literal
 
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, field_validator,
+                      model_validator)
 
 from matcher.results import ProviderRef, Ranking, ReachHit
+from profiles.columns import match_headers
 from profiles.errors import InputError
 from profiles.models import CompanyProfile
 
-__all__ = ["Firm", "IsoDate", "request_models", "RankManyResponse", "ReachResponse", "ProgramSummary", "ProgramPage",
+__all__ = ["Firm", "IsoDate", "request_models", "kept_columns", "RankManyResponse", "ReachResponse", "KeptReachHit", "ProgramSummary", "ProgramPage",
            "MunicipalitySummary", "MunicipalityPage", "MunicipalityDetail", "NeedTerm", "IndustryTerm",
            "KindTerm", "PrefectureTerm", "Vocabulary", "Health", "Ready", "Reloaded", "KITA_PRESS"]
 
@@ -120,6 +123,42 @@ class Firm(CompanyProfile):
         return v
 
 
+_FIRM_FIELDS = frozenset(CompanyProfile.model_fields)
+
+
+def _is_kept(key: object) -> bool:
+    """A key of a reach firm that is a column to keep: not a field, not a field's header under another
+    name (``capital``, ``会社名``: send those as the field), not a near miss of a field (``employes``)."""
+    if not isinstance(key, str) or key in _FIRM_FIELDS or not key.strip():
+        return False
+    if difflib.get_close_matches(key.lower(), _FIRM_FIELDS, n=1, cutoff=0.8):
+        return False
+    try:
+        return not match_headers([key]).fields
+    except InputError:
+        return False
+
+
+def kept_columns(firms: Any) -> tuple[Any, list[dict[str, Any]]]:
+    """The firms of a reach request without their kept columns, and the kept columns of each.
+
+    >>> kept_columns([{"municipality": "131172", "phone": "03-0000-0000", "employes": 5}])
+    ([{'municipality': '131172', 'employes': 5}], [{'phone': '03-0000-0000'}])
+    """
+    if not isinstance(firms, list):
+        return firms, []
+    out, kept = [], []
+    for firm in firms:
+        if isinstance(firm, dict):
+            extra = {k: v for k, v in firm.items() if _is_kept(k)}
+            out.append({k: v for k, v in firm.items() if k not in extra} if extra else firm)
+            kept.append(extra)
+        else:
+            out.append(firm)
+            kept.append({})
+    return out, kept
+
+
 def request_models(max_top: int = 100, max_firms: int = 1000, max_results: int = 10_000,
                    max_explain_firms: int = 20, default_top: int = 10) -> SimpleNamespace:
     """The request models, with ``top`` capped at ``max_top`` and lists at ``max_firms``.
@@ -187,10 +226,33 @@ def request_models(max_top: int = 100, max_firms: int = 1000, max_results: int =
             return self
 
     class ReachRequest(BaseModel):
-        """A program and the firms to choose from: whom to call first about it."""
+        """A program and the firms to choose from: whom to call first about it.
+
+        A firm's keys that are not fields of a firm are columns of the caller's list (``phone``,
+        ``担当者``): they are kept and come back on the firm's hit as ``kept``. A key that is a
+        firm field under another name (``capital``, ``会社名``) or a near miss of one (``employes``)
+        is refused as an unknown field: send it as the field, or read the list with
+        ``POST /v1/firms/check``, which reads such headers."""
 
         model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-            {"program": "kita-trade-fair-subsidy", "firms": [KITA_PRESS, _HAMURA], "as_of": _AS_OF, "top": 10}]})
+            {"program": "kita-trade-fair-subsidy", "firms": [KITA_PRESS | {"phone": "03-0000-0101"}, _HAMURA],
+             "as_of": _AS_OF, "top": 10}]})
+        _kept: list[dict[str, Any]] = PrivateAttr(default_factory=list)
+
+        @model_validator(mode="wrap")
+        @classmethod
+        def _keep_columns(cls, data: Any, handler: Any) -> Any:
+            if not isinstance(data, dict) or "firms" not in data:
+                return handler(data)
+            firms, kept = kept_columns(data["firms"])
+            model = handler({**data, "firms": firms})
+            model._kept = kept
+            return model
+
+        @property
+        def kept(self) -> list[dict[str, Any]]:
+            """The kept columns of each firm, in order (empty dicts when none)."""
+            return self._kept
 
         program: str = Field(min_length=1, max_length=200, description="The program's id (GET /v1/programs).")
         firms: list[Firm] = Field(min_length=1, max_length=max_firms,
@@ -217,12 +279,20 @@ class RankManyResponse(_Out):
     results: list[Ranking]
 
 
+class KeptReachHit(ReachHit):
+    """A hit, with the columns of the caller's list that the engine does not use."""
+
+    kept: dict[str, Any] | None = Field(default=None, description="The firm's keys that are not firm fields "
+                                                                  "(its list's other columns), as sent.")
+
+
 class ReachResponse(_Out):
     """The firms a program fits best, eligible ones first."""
 
     program: str
     firms: int = Field(description="How many firms were scored.")
-    hits: list[ReachHit]
+    kept: list[str] = Field(default=[], description="The keys kept beside the firms (not firm fields), once each.")
+    hits: list[KeptReachHit]
 
 
 class ProgramSummary(_Out):

@@ -98,15 +98,24 @@ def router(models: SimpleNamespace, current: Callable[[], Loaded], *, inline_bod
                  summary="Whom to call first about a program, and why")
     async def reach(body: ReachRequest) -> Response:  # type: ignore[valid-type]
         """The firms the program fits best: eligible ones first by score, then (with
-        ``include_possible``) those that might be eligible once they give a missing fact."""
+        ``include_possible``) those that might be eligible once they give a missing fact.
+        A firm's keys that are not firm fields (the list's other columns: ``phone``, ``担当者``)
+        are kept and come back on its hit as ``kept``."""
         engine = current().engine
 
         def work() -> Response:
             with input_at("body"):
                 hits = engine.reach(body.program, body.firms, top=body.top, as_of=body.as_of,
                                     include_possible=body.include_possible, lang=body.lang)
-            return json_response({"program": body.program, "firms": len(body.firms),
-                                  "hits": [h.to_dict() for h in hits]})
+            kept = body.kept
+            out = []
+            for h in hits:
+                d = h.to_dict()
+                if kept and kept[h.row - 1]:
+                    d["kept"] = kept[h.row - 1]
+                out.append(d)
+            names = list(dict.fromkeys(k for firm in kept for k in firm))
+            return json_response({"program": body.program, "firms": len(body.firms), "kept": names, "hits": out})
 
         async with gate:
             return await run_in_threadpool(work)
