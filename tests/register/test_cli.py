@@ -82,8 +82,9 @@ def test_bad_input_is_one_line_and_exit_code_2(run, tmp_path):
 
 
 def test_a_database_without_a_register_says_how_to_create_one(tmp_path):
-    r = CliRunner().invoke(register, ["--db", str(tmp_path / "x.db"), "list"])
-    assert r.exit_code == 2 and "matcher register init" in r.output
+    db = tmp_path / "x.db"
+    r = CliRunner().invoke(register, ["--db", str(db), "list"])
+    assert r.exit_code == 2 and f"create it with: matcher register --db {db} init" in r.output
 
 
 def test_import_reports_bad_rows_by_number(run, tmp_path):

@@ -26,7 +26,7 @@ def test_the_migrations_create_exactly_the_schema_of_the_models(reg):
 
 
 def test_a_database_without_a_register_says_how_to_create_one(tmp_path):
-    with pytest.raises(NotInitializedError, match="matcher register init"):
+    with pytest.raises(NotInitializedError, match=r"create it with: matcher register --db \S+none.db init"):
         Register(tmp_path / "none.db")
     assert not (tmp_path / "none.db").exists()
 
