@@ -150,7 +150,8 @@ class MatchEngine(BaseEstimator):
                       else TextVectorizer(ngram_range=self.ngram_range)).fit(docs)
         self.program_text_ = self.text_.transform(docs)
         self._program_text_T = None  # built on first use by the matrix path (the kernel never needs it)
-        self.program_features_ = ProgramFeatures.from_programs(catalog.programs)
+        self.program_features_ = ProgramFeatures.from_programs(
+            catalog.programs, {c.id: tuple(c.fields) for c in catalog.clusters})
         self.locations_ = LocationModel.from_catalog(catalog)
         self.explainer_ = Explainer(catalog.programs, self.eligibility_, self.text_, self.program_text_,
                                     self.program_features_)

@@ -24,7 +24,8 @@ from profiles.needs import NEEDS
 from rules import CompiledEligibility
 from rules.kleene import FALSE, TRUE, UNKNOWN, outcome_name
 from matcher.features import ProgramFeatures
-from matcher.reasons import fact_label, kind_label, say, with_article
+from matcher.fields import covers, field_fits
+from matcher.reasons import fact_label, field_label, kind_label, say, with_article
 from matcher.results import (
     Condition,
     Excluded,
@@ -198,7 +199,11 @@ class Explainer:
             out.append(say("terms", lang, terms=", ".join(terms)))
         ind = float(comps["industry"][i, j])
         targets = self.program_features.targets[col]
-        if targets and ind >= 0.75 and firm.industry:
+        fields = self.program_features.fields[col] if self.program_features.fields else frozenset()
+        in_field = sorted(fields & field_fits(firm.industry)) if fields and firm.industry else []
+        if in_field and not any(covers(code, firm.industry) for code in targets) and ind >= 0.75:
+            out.append(say("cluster_field", lang, field=("、" if ja else ", ").join(field_label(f, lang) for f in in_field)))
+        elif targets and ind >= 0.75 and firm.industry:
             label = f"{firm.industry} {resolve_industry(firm.industry).name_ja}" if ja else industry_label(firm.industry)
             out.append(say("industry", lang, industry=label))
         elif not targets:

@@ -19,6 +19,7 @@ from profiles.industries import all_divisions, all_major_groups, division_of
 from profiles.models import PROGRAM_KINDS, CompanyProfile, SupportProgram
 from profiles.needs import need_ids, needs_in_text
 from rules.facts import FirmFacts
+from matcher.fields import field_fits
 from matcher.weights import scoring_data
 
 __all__ = ["ProgramFeatures", "FirmFeatures", "components", "need_cosine", "program_home", "text_similarity"]
@@ -85,9 +86,14 @@ class ProgramFeatures:
     home_prefecture: np.ndarray  # (47, M) bool
     national: np.ndarray  # (M,) bool
     targets: tuple[tuple[str, ...], ...]
+    #: per program, the fields of the clusters it belongs to (empty for most)
+    fields: tuple[frozenset[str], ...] = ()
 
     @classmethod
-    def from_programs(cls, programs: Sequence[SupportProgram]) -> "ProgramFeatures":
+    def from_programs(cls, programs: Sequence[SupportProgram],
+                      cluster_fields: dict[str, Sequence[str]] | None = None) -> "ProgramFeatures":
+        """The features of ``programs``; ``cluster_fields`` (cluster id: its fields) lets a cluster's
+        program fit the industries that work in the cluster's fields (``industry_fit.cluster``)."""
         data = scoring_data()
         fit = data["industry_fit"]
         need_pos = {n: i for i, n in enumerate(need_ids())}
@@ -103,6 +109,7 @@ class ProgramFeatures:
         home_pref = np.zeros((47, M), bool)
         national = np.zeros(M, bool)
         targets = []
+        all_fields = []
         gaz = gazetteer()
         for j, p in enumerate(programs):
             for n in p.needs:
@@ -125,13 +132,22 @@ class ProgramFeatures:
                         col_d[d] = max(col_d[d], fit["division"])
                 by_group[:-1, j] = col_g
                 by_div[:, j] = col_d
+            fields = {f for c in getattr(p, "clusters", ()) or () for f in (cluster_fields or {}).get(c, ())}
+            all_fields.append(frozenset(fields))
+            if fields:  # a cluster's program fits the industries that work in the cluster's field
+                for gi, g in enumerate(groups):
+                    if field_fits(g) & fields:
+                        by_group[gi, j] = max(by_group[gi, j], fit["cluster"])
+                for di, d in enumerate(divisions):
+                    if field_fits(d) & fields:
+                        by_div[di, j] = max(by_div[di, j], fit["cluster"])
             mun, prefs = program_home(p)
             if mun is not None:
                 home_mun[j] = gaz.index(mun)
             for pc in prefs:
                 home_pref[int(pc) - 1, j] = True
             national[j] = mun is None and not prefs
-        return cls(needs, kinds, by_group, by_div, home_mun, home_pref, national, tuple(targets))
+        return cls(needs, kinds, by_group, by_div, home_mun, home_pref, national, tuple(targets), tuple(all_fields))
 
 
 @dataclass

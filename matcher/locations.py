@@ -44,6 +44,7 @@ from profiles.industries import division_of, industry_label, resolve_industry
 from profiles.models import ASSET_FACTORS, CompanyProfile
 from rules.facts import FirmFacts
 from rules.kleene import TRUE, UNKNOWN
+from matcher.fields import covers, field_fits, industry_field
 from matcher.reasons import factor_label, field_label, say
 from matcher.results import MunicipalityMatch
 from matcher.scored import ScoredChunk
@@ -82,38 +83,6 @@ def distance_score(km, scale_km: float | None = None) -> np.ndarray:
         raise ValueError(f"scale_km must be a number > 0, got {scale_km!r}")
     km = np.asarray(km, np.float64)
     return np.where(np.isnan(km), 0.0, np.exp(-np.nan_to_num(km, nan=0.0) / scale)).astype(np.float32)
-
-
-def field_fits(industry: str | None) -> set[str]:
-    """The cluster fields a JSIC industry works in: its Table 4 field and ``field_industries``.
-
-    >>> sorted(field_fits("E27")), sorted(field_fits("E29")), field_fits(None)
-    (['bio_medical', 'car_machinery'], ['bio_medical', 'electronics_software'], set())
-    """
-    if industry is None:
-        return set()
-    out = {industry_field(industry)} - {"other"}
-    for field, codes in scoring_data("location_weights.yaml")["field_industries"].items():
-        if any(_covers(code, industry) for code in codes):
-            out.add(field)
-    return out
-
-
-def _covers(code: str, industry: str) -> bool:
-    """Whether JSIC ``code`` (a division or major group) covers the firm's ``industry``."""
-    return industry == code or division_of(industry) == code or (len(industry) == 1 and code[0] == industry)
-
-
-def industry_field(industry: str | None) -> str | None:
-    """The Table 4 field of a JSIC code (``None`` when the industry is not given).
-
-    >>> industry_field("E24"), industry_field("P83"), industry_field("I52")
-    ('car_machinery', 'bio_medical', 'other')
-    """
-    if industry is None:
-        return None
-    table = scoring_data("location_weights.yaml")["industry_fields"]
-    return table.get(industry) or table.get(division_of(industry)) or "other"
 
 
 @dataclass
@@ -203,7 +172,7 @@ class LocationModel:
                     where = "local" if local else "regional"
                     if not cfields and not inds:  # a project open to every industry
                         v = max(v, fit["open"])
-                    elif any(_covers(code, f.industry) for code in inds):
+                    elif any(covers(code, f.industry) for code in inds):
                         v = max(v, fit[f"{where}_industry"])
                     elif fields & cfields:
                         v = max(v, fit[f"{where}_field"])

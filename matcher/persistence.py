@@ -72,7 +72,8 @@ def load_engine(path: str | Path) -> "MatchEngine":
     try:
         payload = read_payload(path)
     except Exception as exc:  # zlib and pickle raise many kinds for a file that is not their own
-        raise EngineFormatError(f"{path}: not a saved engine ({type(exc).__name__}: {exc})") from None
+        raise EngineFormatError(f"{path}: not a saved engine ({type(exc).__name__}: {exc}); an engine file "
+                                f"written before format version 3 (joblib) must be refit with `matcher fit`") from None
     if not isinstance(payload, dict) or payload.get("magic") != _MAGIC:
         raise EngineFormatError(f"{path}: not a saved shien-matcher engine")
     if payload.get("format_version") != FORMAT_VERSION:

@@ -161,11 +161,11 @@ def test_save_and_load_give_identical_results(engine, kita_press, tmp_path):
 
 
 def test_a_file_of_another_format_version_fails_naming_both(engine, tmp_path):
-    import joblib
+    from matcher.persistence import FORMAT_VERSION, write_payload
 
-    path = tmp_path / "old.joblib"
-    joblib.dump({"magic": "shien-matcher-engine", "format_version": 0, "engine": engine}, path)
-    with pytest.raises(EngineFormatError, match=r"format version 0 .* reads format version 2"):
+    path = tmp_path / "old.pkl"
+    write_payload({"magic": "shien-matcher-engine", "format_version": 0, "engine": engine}, path)
+    with pytest.raises(EngineFormatError, match=rf"format version 0 .* reads format version {FORMAT_VERSION}"):
         MatchEngine.load(path)
 
 

@@ -111,3 +111,12 @@ def test_a_maximum_distance_still_drops_farther_candidates(engine):
     near = MatchEngine(max_distance_km=50).fit().rank(example("kobe-medical-device.yaml"), as_of=TODAY)
     assert names(near)[0] == "Kobe City"
     assert all(m.distance_km <= 50 for m in near.municipalities)
+
+
+def test_a_medical_device_maker_fits_kobes_medical_cluster_programs_and_is_told_why(engine):
+    # the cluster's programs name medical care (P83) and research (L71), not E27; the cluster's
+    # field, bio-medical, is the maker's: its industry fit is the cluster share, with the reason
+    ranking = engine.rank(example("kobe-medical-device.yaml"), as_of=TODAY)
+    incubation = next(s for s in ranking.schemes if s.id == "kobe-regenerative-medicine-incubation")
+    assert incubation.components["industry"] == 0.75
+    assert "a cluster's program in the firm's field (bio/medical)" in incubation.reasons
