@@ -103,7 +103,36 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
                 end.quotes = {k: [s] for k in ("types", "rules", "groups")}
                 reading = end
                 break
+        else:
+            end = _business_share(rec, context)
+            if end is not None:
+                s = end.quotes["through"][0]
+                d.put("delivered_by", {"name_ja": "区市町村", "note": "paid through the municipality; the business "
+                                                                     "bears a share of the cost"}, EXTRACTED)
+                d.cite("delivered_by", s.field, s.quote)
+                reading = end
     return reading
+
+
+#: a payer of a cost share that is the business the municipality passes the grant on to (間接補助)
+_BUSINESS_PAYER = re.compile(r"(?:事業者|事業主|設置者|運営者)\s*\d+\s*/\s*\d+")
+
+
+def _business_share(rec: Record, context: list[Sentence]) -> ApplicantReading | None:
+    """A grant paid to 区市町村 whose cost shares name the business's own share (都1/2、区市町村1/4、
+    事業者1/4): the municipality passes it on to businesses, the ones its purpose names when it
+    names some (保育所 → childcare providers)."""
+    for share in rec.sentences("shares"):
+        if _BUSINESS_PAYER.search(share.norm):
+            end = _beneficiaries(context) or ApplicantReading()
+            if not end.types:
+                end.types = ["firm"]
+            end.groups = end.groups or read_applicants(context).groups
+            end.quotes = {**end.quotes, "types": [share], "through": [share]}
+            if end.groups:
+                end.quotes.setdefault("groups", read_applicants(context).quotes.get("groups", []))
+            return end
+    return None
 
 
 def _write_applicants(rec: Record, d: Draft, reading: ApplicantReading) -> None:

@@ -8,6 +8,9 @@ Each reader takes sentences and returns what it read, each value with its senten
 (['tama'], [])
 >>> read_places(sentences("江戸川区、大田区", "対象")).municipalities
 ['131237', '131113']
+>>> p = read_places(sentences("都内に所在する病院又は診療所、島しょ地域の町立医療機関等", "対象"))
+>>> p.prefectures, p.regions
+(['13'], [])
 >>> s = read_size(sentences("常時使用する従業員の数が20人以下、資本金の額が3億円以下の会社。創業5年未満", "対象"))
 >>> s.employees, s.capital_jpy, s.years
 ((None, 20), (None, 300000000), (None, 4.99))
@@ -52,6 +55,17 @@ def tokyo_names() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(names, key=lambda x: -len(x[0])))
 
 
+def _tokyo_wide(text: str, tokyo: list[str], places: dict) -> bool:
+    """Whether an item of the sentence's list says 都内 without narrowing it to a sub-region or a
+    municipality: the sentence then admits all of Tokyo, whatever its other items name."""
+    region_words = [normalize(w) for words in places["regions"].values() for w in words] + list(places["areas"])
+    for item in re.split(r"[、,]", text):
+        if any(w in item for w in tokyo) and not any(w in item for w in region_words) \
+                and not _TAMA_PART.search(item) and not any(n in item for n, _ in tokyo_names() if len(n) >= 2):
+            return len(re.split(r"[、,]", text)) > 1
+    return False
+
+
 _TAMA_PART = re.compile(r"(?<![奥西南北東])多摩(?![市川区町村])")
 
 
@@ -65,6 +79,8 @@ def read_places(sents: list[Sentence]) -> Places:
         if any(w in text for w in tokyo):
             out._add("prefectures", ["13"], s)
         excluded = {r for r, words in places["except"].items() if any(normalize(w) in text for w in words)}
+        if not excluded and _tokyo_wide(text, tokyo, places):
+            continue  # 「都内の病院、島しょ地域の町立医療機関」: all of Tokyo, the sub-region is one more case
         for r, words in places["except"].items():
             for w in words:
                 text = text.replace(normalize(w), "")

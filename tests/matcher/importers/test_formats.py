@@ -87,6 +87,20 @@ def test_a_municipal_program_is_for_no_firm_and_keeps_its_shares(tokyo):
     assert [s["payer"] for s in p["benefit"]["shares"]] == ["national", "tokyo", "municipality"]
 
 
+def test_a_grant_to_municipalities_that_the_business_co_pays_is_delivered_through_them(tmp_path):
+    # 都1/2、区市町村1/4、事業者1/4: the municipality passes it on to the nurseries (間接補助)
+    row = tokyo_row("保育所デジタル化補助金", "補助金の目的：都内保育所のデジタル化の推進\n補助対象者：区市町村\n"
+                    "補助対象経費：デジタル化推進に要する経費\n負担割合：都1/2、区市町村1/4、事業者1/4",
+                    recipient="区市町村", bureau="福祉局")
+    import_catalog("tokyo-subsidies", write_tokyo(tmp_path / "t.csv", rows=[row]), tmp_path / "out")
+    p, = programs(tmp_path / "out")
+    assert p["delivered_by"]["name_ja"] == "区市町村" and "share" in p["delivered_by"]["note"]
+    assert "applicant_types" not in p["eligibility"]  # businesses of any form, through the municipality
+    assert p["eligibility"]["target_groups"] == ["childcare_provider"]
+    assert any(src["quote"] == "負担割合：都1/2、区市町村1/4、事業者1/4" and "delivered_by" in src["facts"]
+               for src in p["source"])
+
+
 def test_the_islands_are_a_region_and_unreadable_shares_are_counted(tokyo):
     p, report = tokyo[3]["島しょ振興補助金"], tokyo[2]
     assert p["eligibility"]["regions"] == ["tokyo_islands"] and "shares" not in p.get("benefit", {})
