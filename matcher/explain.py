@@ -17,11 +17,13 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from profiles.audiences import TARGET_GROUPS
 from profiles.geography import gazetteer
 from profiles.industries import industry_label, resolve_industry
 from profiles.models import CompanyProfile, SupportProgram
 from profiles.needs import NEEDS
 from rules import CompiledEligibility
+from rules.facts import target_group_bits
 from rules.kleene import FALSE, TRUE, UNKNOWN, outcome_name
 from matcher.features import ProgramFeatures
 from matcher.fields import covers, field_fits
@@ -201,12 +203,17 @@ class Explainer:
         targets = self.program_features.targets[col]
         fields = self.program_features.fields[col] if self.program_features.fields else frozenset()
         in_field = sorted(fields & field_fits(firm.industry)) if fields and firm.industry else []
-        if in_field and not any(covers(code, firm.industry) for code in targets) and ind >= 0.75:
+        groups = self.program_features.groups
+        member = int(chunk.facts.attributes[i]) & int(groups[col]) if groups is not None else 0
+        if member and not any(covers(code, firm.industry) for code in targets if firm.industry):
+            names = [(a.name_ja if ja else a.name) for g, a in TARGET_GROUPS.items() if member & target_group_bits()[g]]
+            out.append(say("group", lang, groups=("、" if ja else ", ").join(names)))
+        elif in_field and not any(covers(code, firm.industry) for code in targets) and ind >= 0.75:
             out.append(say("cluster_field", lang, field=("、" if ja else ", ").join(field_label(f, lang) for f in in_field)))
         elif targets and ind >= 0.75 and firm.industry:
             label = f"{firm.industry} {resolve_industry(firm.industry).name_ja}" if ja else industry_label(firm.industry)
             out.append(say("industry", lang, industry=label))
-        elif not targets:
+        elif not targets and not (groups is not None and groups[col]):
             out.append(say("any_industry", lang))
         loc = float(comps["locality"][i, j])
         if loc >= 1.0:

@@ -18,7 +18,7 @@ from profiles.geography import gazetteer
 from profiles.industries import all_divisions, all_major_groups, division_of
 from profiles.models import PROGRAM_KINDS, CompanyProfile, SupportProgram
 from profiles.needs import need_ids, needs_in_text
-from rules.facts import FirmFacts
+from rules.facts import FirmFacts, target_group_bits
 from matcher.fields import field_fits
 from matcher.weights import scoring_data
 
@@ -88,6 +88,8 @@ class ProgramFeatures:
     targets: tuple[tuple[str, ...], ...]
     #: per program, the fields of the clusters it belongs to (empty for most)
     fields: tuple[frozenset[str], ...] = ()
+    #: (M,) int64: the bits of the target groups each program is for (``rules.facts.target_group_bits``)
+    groups: np.ndarray | None = None
 
     @classmethod
     def from_programs(cls, programs: Sequence[SupportProgram],
@@ -110,6 +112,8 @@ class ProgramFeatures:
         national = np.zeros(M, bool)
         targets = []
         all_fields = []
+        group_bits = target_group_bits()
+        groups_of = np.zeros(M, np.int64)
         gaz = gazetteer()
         for j, p in enumerate(programs):
             for n in p.needs:
@@ -132,6 +136,8 @@ class ProgramFeatures:
                         col_d[d] = max(col_d[d], fit["division"])
                 by_group[:-1, j] = col_g
                 by_div[:, j] = col_d
+            for g in (*p.target_groups, *p.eligibility.target_groups):
+                groups_of[j] |= group_bits[g]
             fields = {f for c in getattr(p, "clusters", ()) or () for f in (cluster_fields or {}).get(c, ())}
             all_fields.append(frozenset(fields))
             if fields:  # a cluster's program fits the industries that work in the cluster's field
@@ -147,7 +153,8 @@ class ProgramFeatures:
             for pc in prefs:
                 home_pref[int(pc) - 1, j] = True
             national[j] = mun is None and not prefs
-        return cls(needs, kinds, by_group, by_div, home_mun, home_pref, national, tuple(targets), tuple(all_fields))
+        return cls(needs, kinds, by_group, by_div, home_mun, home_pref, national, tuple(targets), tuple(all_fields),
+                   groups_of)
 
 
 @dataclass
@@ -224,6 +231,11 @@ def components(pf: ProgramFeatures, ff: FirmFeatures, facts: FirmFacts, X_firms:
     only_div = (facts.major_group < 0) & (facts.division >= 0)
     if only_div.any():
         industry[only_div] = pf.industry_by_division[facts.division[only_div]][:, sel]
+    if pf.groups is not None and facts.attributes.any():
+        # a program for a group the firm is in (tourism operators, care providers ...) fits it as its
+        # own industry does: target groups are the audiences that have no industry code
+        member = (facts.attributes[:, None] & pf.groups[sel][None, :]) != 0
+        industry = np.where(member, np.float32(scoring_data()["industry_fit"]["exact"]), industry)
     home_mun = pf.home_municipality[sel]
     locality = np.full(text.shape, loc["elsewhere"], np.float32)
     locality[:, pf.national[sel]] = loc["national"]

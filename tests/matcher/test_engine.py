@@ -267,3 +267,24 @@ def test_matching_in_small_blocks_of_pairs_changes_nothing(engine, kita_press, m
     blocked = engine.match(prepared, top=5)
     assert np.array_equal(whole[0], blocked[0]) and np.array_equal(whole[1], blocked[1], equal_nan=True)
     assert [r.to_dict() for r in engine.rank_many(firms, as_of=TODAY)] == ranked
+
+
+def test_a_program_for_a_group_the_firm_is_in_fits_it_as_its_industry_would():
+    # target groups are the audiences with no industry code: a tourism operator fits a program for
+    # tourism operators (industry component 1, and the reason says so)
+    from profiles.catalog import Catalog
+    from profiles.models import SupportProgram
+
+    tokyo = {"id": "tokyo", "name_ja": "東京都", "kind": "prefecture", "prefecture": "13"}
+    src = [{"file": "list.csv", "row": 1, "quote": "観光事業者向け"}]
+    progs = [SupportProgram(id="for-tourism", name_ja="観光事業者向け補助", provider=tokyo, kind="subsidy",
+                            target_groups=["tourism"], source=src),
+             SupportProgram(id="for-care-providers", name_ja="介護事業者向け補助", provider=tokyo, kind="subsidy",
+                            eligibility={"target_groups": ["care_provider"]}, source=src)]
+    engine = MatchEngine().fit(Catalog(programs=tuple(progs), origin="groups"))
+    firm = {"prefecture": "13", "industry": "N79", "attributes": ["tourism"], "description": "travel agency"}
+    ranking = engine.rank(firm, as_of="2024-06-01")
+    (tourism,) = [s for s in ranking.in_order() if s.id == "for-tourism"]
+    assert tourism.components["industry"] == 1.0 and "for tourism operators: the firm is one" in tourism.reasons
+    # and care is a line of business: a travel agency is not a care provider, so that one is not listed
+    assert [s.id for s in ranking.in_order()] == ["for-tourism"]

@@ -114,3 +114,9 @@ def test_every_bad_field_of_a_firm_is_listed_with_a_bad_municipality_not_only_th
     assert {"body.firm.employees", "body.firm.needs[0]", "body.top"} <= set(fields)
     one = client.post("/v1/rank", json={"firm": {"municipality": "Kita"}})
     assert [e["field"] for e in one.json()["errors"]] == ["body.firm.municipality"]
+
+
+def test_a_programs_address_opens_the_pages_detail_view_by_a_relative_redirect(client):
+    r = client.get("/programs/hamura-interest-subsidy?lang=ja", follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == "../?program=hamura-interest-subsidy&lang=ja"
+    assert client.get("/programs/x?lang=fr", follow_redirects=False).headers["location"] == "../?program=x"
