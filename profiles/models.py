@@ -20,6 +20,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from profiles.audiences import resolve_applicant_type, resolve_groups
+from profiles.errors import InputError, UnknownValueError
+from profiles.geography import gazetteer
+from profiles.industries import resolve_industry
 from profiles.needs import resolve_needs
 
 __all__ = [
@@ -83,14 +87,10 @@ def _resolve_prefecture(value: Any, field: str = "prefecture") -> str | None:
 @functools.lru_cache(maxsize=1024)
 def _known_prefecture(text: str) -> str:
     """The two-digit code of a prefecture name or code (answers are remembered, errors are not)."""
-    from profiles.geography import gazetteer
-
     return gazetteer().prefecture(text).code
 
 
 def _resolve_industry(value: Any, field: str = "industry") -> str | None:
-    from profiles.industries import resolve_industry
-
     if value is None or value == "":
         return None
     return resolve_industry(str(value), field=field).code
@@ -113,8 +113,6 @@ def _prefecture_codes(v: Any, info: ValidationInfo) -> tuple[str, ...]:
 
 
 def _municipality_codes(v: Any, info: ValidationInfo) -> tuple[str, ...]:
-    from profiles.geography import gazetteer
-
     return tuple(gazetteer().resolve(str(x), field=f"{info.field_name}[{i}]").code for i, x in enumerate(_as_list(v)))
 
 
@@ -132,14 +130,10 @@ Needs = Annotated[tuple[str, ...], BeforeValidator(lambda v: resolve_needs(v))]
 
 
 def _groups(v: Any, info: ValidationInfo) -> tuple[str, ...]:
-    from profiles.audiences import resolve_groups
-
     return resolve_groups(v, info.field_name)
 
 
 def _applicant_types(v: Any, info: ValidationInfo) -> tuple[str, ...]:
-    from profiles.audiences import resolve_applicant_type
-
     out: list[str] = []
     for i, x in enumerate(_as_list(v)):
         t = resolve_applicant_type(x, f"{info.field_name}[{i}]")
@@ -159,8 +153,6 @@ def _name_from_ja(data: Any, what: str) -> Any:
     if isinstance(data, dict) and data.get("name") in (None, "") and data.get("name_ja"):
         data = {**data, "name": data["name_ja"]}
     elif isinstance(data, dict) and data.get("name") in (None, ""):
-        from profiles.errors import InputError
-
         raise InputError("name", data.get("name"), f"a {what} needs a name or a name_ja")
     return data
 
@@ -195,8 +187,6 @@ class CompanyProfile(_Frozen):
     @field_validator("applicant_type", mode="before")
     @classmethod
     def _applicant_type(cls, v: Any) -> str | None:
-        from profiles.audiences import resolve_applicant_type
-
         return resolve_applicant_type(v, "applicant_type", firm_only=True)
 
     @field_validator("id", mode="before")
@@ -237,9 +227,6 @@ class CompanyProfile(_Frozen):
     def _location(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        from profiles.errors import InputError
-        from profiles.geography import gazetteer
-
         data = dict(data)
         pref_in = data.get("prefecture")
         mun_in = data.get("municipality")
@@ -406,9 +393,6 @@ class Eligibility(_Frozen):
     @field_validator("regions", mode="before")
     @classmethod
     def _regions(cls, v: Any) -> Any:
-        from profiles.errors import UnknownValueError
-        from profiles.geography import gazetteer
-
         if isinstance(v, str):
             v = [v]
         out = []
