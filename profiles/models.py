@@ -46,6 +46,7 @@ __all__ = [
     "CLUSTER_FIELDS",
     "MAX_EMPLOYEES",
     "MAX_CAPITAL_JPY",
+    "resolve_location",
 ]
 
 PROGRAM_KINDS = (
@@ -157,6 +158,25 @@ def _name_from_ja(data: Any, what: str) -> Any:
     return data
 
 
+def resolve_location(prefecture: Any, municipality: Any) -> tuple[str | None, str | None]:
+    """(prefecture code, municipality code) of a firm's location as given (names or codes).
+
+    What :class:`CompanyProfile` stores; raises :class:`~profiles.errors.InputError`
+    when neither is given, or as the gazetteer does for an unknown or ambiguous name.
+
+    >>> resolve_location("Tokyo", "Kita")
+    ('13', '131172')
+    """
+    if prefecture in (None, "") and municipality in (None, ""):
+        raise InputError("municipality", None,
+                         "a location is required: give a municipality (name or 6-digit code) or a prefecture")
+    pref = _resolve_prefecture(prefecture) if prefecture not in (None, "") else None
+    if municipality in (None, ""):
+        return pref, None
+    gov = gazetteer().resolve(str(municipality), prefecture=pref, field="municipality")
+    return gov.prefecture_code, gov.code
+
+
 class CompanyProfile(_Frozen):
     """A firm as a coordinator describes it. Only the location is required.
 
@@ -240,14 +260,9 @@ class CompanyProfile(_Frozen):
                     mun_in = data["municipality"] = found.municipality
                 if pref_in in (None, ""):
                     pref_in = data["prefecture"] = found.prefecture
-        if pref_in in (None, "") and mun_in in (None, ""):
-            raise InputError("municipality", None,
-                             "a location is required: give a municipality (name or 6-digit code) or a prefecture")
-        pref = _resolve_prefecture(pref_in) if pref_in not in (None, "") else None
-        if mun_in not in (None, ""):
-            gov = gazetteer().resolve(str(mun_in), prefecture=pref, field="municipality")
-            data["municipality"] = gov.code
-            pref = gov.prefecture_code
+        pref, mun = resolve_location(pref_in, mun_in)
+        if mun is not None:
+            data["municipality"] = mun
         data["prefecture"] = pref
         return data
 
