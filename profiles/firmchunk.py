@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from profiles.models import MAX_CAPITAL_JPY, MAX_EMPLOYEES, CompanyProfile, resolve_location
@@ -31,39 +32,31 @@ from profiles.needs import resolve_needs
 
 __all__ = ["quick_profiles"]
 
-_TEXT = frozenset({"id", "name", "description"})
-_CODES = frozenset({"prefecture", "municipality", "industry"})
-_LIMITS = {"employees": MAX_EMPLOYEES, "capital_jpy": MAX_CAPITAL_JPY}
-_FLAGS = frozenset({"environment_conscious", "seeking_location"})
-_FIELDS = _TEXT | _CODES | set(_LIMITS) | _FLAGS | {"founded", "needs"}
+#: The type of each field in the engine's own form (exactly: a bool is no int, a datetime no date).
+_TYPES = {"id": str, "name": str, "description": str, "prefecture": str, "municipality": str, "industry": str,
+          "employees": int, "capital_jpy": int, "founded": dt.date, "needs": list, "environment_conscious": bool,
+          "seeking_location": bool}
 _BAD = object()  # a distinct value that does not resolve: its rows take the per-row path
 
 
 def _plain(rec: Mapping[str, Any]) -> bool:
     """Whether every field of a record is already in the engine's own form."""
+    types = _TYPES
     for k, v in rec.items():
-        t = type(v)
-        if k in _TEXT:
-            if t is not str or not v or v != v.strip():
-                return False
-        elif k in _CODES:
-            if t is not str or not v:
-                return False
-        elif k in _LIMITS:
-            if t is not int or not 0 <= v <= _LIMITS[k]:
-                return False
-        elif k == "needs":
-            if t is not list and t is not tuple or any(type(x) is not str for x in v):
-                return False
-        elif k == "founded":
-            if t is not dt.date:
-                return False
-        elif k in _FLAGS:
-            if t is not bool:
-                return False
-        else:
+        if types.get(k) is not type(v) or v == "":
             return False
-    return True
+    for k in ("id", "name", "description"):
+        v = rec.get(k)
+        if v is not None and v != v.strip():
+            return False
+    v = rec.get("employees")
+    if v is not None and not 0 <= v <= MAX_EMPLOYEES:
+        return False
+    v = rec.get("capital_jpy")
+    if v is not None and not 0 <= v <= MAX_CAPITAL_JPY:
+        return False
+    v = rec.get("needs")
+    return v is None or all(type(x) is str for x in v)
 
 
 def _lookup(cache: dict, key: Any, resolve) -> Any:
@@ -75,6 +68,12 @@ def _lookup(cache: dict, key: Any, resolve) -> Any:
             found = _BAD
         cache[key] = found
     return found
+
+
+@lru_cache(maxsize=1)
+def _blank() -> CompanyProfile:
+    """A profile of defaults with no field set: each quick profile is a copy with its fields."""
+    return CompanyProfile.model_construct(set())
 
 
 def quick_profiles(records: Sequence[Mapping[str, Any]]) -> list[CompanyProfile | None]:
@@ -96,9 +95,9 @@ def quick_profiles(records: Sequence[Mapping[str, Any]]) -> list[CompanyProfile 
     industries: dict = {}
     needs: dict = {}
     out: list[CompanyProfile | None] = []
+    blank = _blank()
     for rec in records:
-        if type(rec) is not dict or not rec.keys() <= _FIELDS or not _plain(rec) \
-                or ("prefecture" not in rec and "municipality" not in rec):
+        if type(rec) is not dict or not _plain(rec) or ("prefecture" not in rec and "municipality" not in rec):
             out.append(None)
             continue
         loc = _lookup(locations, (rec.get("prefecture"), rec.get("municipality")), lambda k: resolve_location(*k))
@@ -121,5 +120,5 @@ def quick_profiles(records: Sequence[Mapping[str, Any]]) -> list[CompanyProfile 
                 out.append(None)
                 continue
             fields["needs"] = ids
-        out.append(CompanyProfile.model_construct(set(fields), **fields))
+        out.append(blank.model_copy(update=fields))  # defaults, then the fields given: their fields set
     return out
