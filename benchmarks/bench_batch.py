@@ -6,6 +6,7 @@ Run::
     .venv/bin/python benchmarks/bench_batch.py                            # 100k and 1M firms x 1k and 10k programs
     .venv/bin/python benchmarks/bench_batch.py --firms 100000 --programs 1000,10000 --jobs 2
     .venv/bin/python benchmarks/bench_batch.py --max-timed-pairs 1.5e8 --e2e-firms 100000 --profile  # what fits in ~30 min
+    .venv/bin/python benchmarks/bench_batch.py --firms 100000 --programs 1000 --e2e-only   # end to end + its floor
 
 What it does, per grid cell (N firms x M programs):
 
@@ -48,7 +49,9 @@ What it does, per grid cell (N firms x M programs):
   before the first timed pass.
 * **End to end**: ``matcher.batch.run_batch(engine, firms.parquet, out.parquet, top=k,
   jobs=jobs)`` (``jobs`` worker processes) -- Parquet in, Parquet out, read + validate + prepare + match + write
-  (``--e2e-firms``, ``--e2e-programs``; ``--no-e2e`` skips it).
+  (``--e2e-firms``, ``--e2e-programs``; ``--no-e2e`` skips it, ``--e2e-only`` runs nothing else), with
+  its **floor** beside it: pyarrow alone reading the same input (``pq.read_table``) and writing the
+  same output table (``pq.write_table``), and the output's sha256 (to compare two versions' bytes).
 
 It prints a markdown table (approach, N, M, pairs/s in millions, wall s, peak MiB,
 engine speed-up over the approach, notes), then how the time per firm grows with N and
@@ -298,17 +301,19 @@ def worker_e2e(spec: dict) -> dict:
     engine = fitted_engine(spec["programs"], spec["seed"])
     out_dir = Path(tempfile.mkdtemp(dir=spec["work"]))
     out = out_dir / "ranked.parquet"
-    times, how = [], "matcher.batch.run_batch"
+    times, cpu, how = [], [], "matcher.batch.run_batch"
     try:
         from matcher.batch import run_batch
 
         for _ in range(spec["repeats"]):
             if out.exists():
                 out.unlink()
-            t = time.perf_counter()
+            t, c = time.perf_counter(), os.times()
             summary = run_batch(engine, spec["firms"], out, top=spec["top"], as_of=AS_OF, jobs=spec["jobs"],
                                 chunk_size=spec["chunk"])
             times.append(time.perf_counter() - t)
+            c2 = os.times()
+            cpu.append(sum(c2[i] - c[i] for i in range(4)))  # user + system, this process and its workers
         firms = getattr(summary, "firms_scored", None) or summary.scored
     except Exception as exc:  # noqa: BLE001 - another helper may be mid-refactor: say so, measure by hand
         how = f"fallback: prepare + match + pyarrow writer (run_batch failed: {type(exc).__name__}: {exc})"
@@ -317,10 +322,33 @@ def worker_e2e(spec: dict) -> dict:
             t = time.perf_counter()
             firms = _e2e_by_hand(engine, spec, out)
             times.append(time.perf_counter() - t)
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()[:16] if out.exists() else None
+    floor = _pyarrow_floor(spec["firms"], out, out_dir, spec["repeats"]) if out.exists() else None
     shutil.rmtree(out_dir, ignore_errors=True)
     return {"approach": "e2e", "firms": firms, "seconds": min(times), "all_seconds": times, "how": how,
-            "peak_mib": _maxrss_mib(),
+            "peak_mib": _maxrss_mib(), "output_sha256": digest, "floor": floor, "cpu_seconds": cpu,
             "worker_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / MiB}
+
+
+def _pyarrow_floor(firms: str, out: Path, work: Path, repeats: int) -> dict:
+    """The floor: pyarrow alone reading the same input file and writing the same output table.
+
+    ``pq.read_table`` of the firms, then ``pq.write_table`` of the ranked table (read
+    into memory beforehand, untimed) with the writer's defaults; best of ``repeats``.
+    """
+    import pyarrow.parquet as pq
+
+    ranked = pq.read_table(out)
+    reads, writes = [], []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        pq.read_table(firms)
+        reads.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        pq.write_table(ranked, work / "floor.parquet")
+        writes.append(time.perf_counter() - t)
+    return {"read_s": min(reads), "write_s": min(writes), "seconds": min(reads) + min(writes),
+            "rows_written": ranked.num_rows}
 
 
 def _e2e_by_hand(engine, spec: dict, out: Path) -> int:
@@ -448,6 +476,8 @@ def main() -> None:
     ap.add_argument("--e2e-firms", type=int, default=None, help="N for the end-to-end run (default: largest N)")
     ap.add_argument("--e2e-programs", type=int, default=None, help="M for the end-to-end run (default: smallest M)")
     ap.add_argument("--no-e2e", action="store_true", help="skip the end-to-end run")
+    ap.add_argument("--e2e-only", action="store_true",
+                    help="only the end-to-end run and its pyarrow floor (no matching grid, no prepare)")
     ap.add_argument("--profile", action="store_true", help="cProfile one engine chunk at the largest M")
     ap.add_argument("--seed", type=int, default=1, help="seed of the firms and programs (default 1)")
     ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "shien-bench"),
@@ -502,7 +532,7 @@ def main() -> None:
             "check_firms": args.check_firms, "loop_firms": args.loop_firms}
     profile_text = None
     done_results: dict[tuple, dict] = {}  # (approach, M, firms timed) -> result: reused, not re-run
-    for m in programs:
+    for m in ([] if args.e2e_only else programs):
         need = max(timed_firms(n, m) for n in firms)
         prep_dir = work / f"prepared-{m}-s{args.seed}-{code_hash()}-{args.chunk_size}"
         meta_path = prep_dir / "meta.json"
@@ -579,11 +609,12 @@ def main() -> None:
     print("\n# Results\n")
     print_table(rows)
     print_growth(rows, firms, programs)
-    print("\nPrepare (not part of the matching; once, one thread): read Parquet + validate "
-          "(iter_input + valid_firms), then engine.prepare per chunk:\n")
-    print("| firms | M | read+validate s | us/firm | prepare s | us/firm | peak MiB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    print("\n".join(prepare_rows))
+    if prepare_rows:
+        print("\nPrepare (not part of the matching; once, one thread): read Parquet + validate "
+              "(iter_input + valid_firms), then engine.prepare per chunk:\n")
+        print("| firms | M | read+validate s | us/firm | prepare s | us/firm | peak MiB |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        print("\n".join(prepare_rows))
     if e2e is not None:
         if "error" in e2e:
             print(f"\nEnd to end: {e2e['error']}")
@@ -595,6 +626,14 @@ def main() -> None:
                   f"{e2e['seconds'] / e2e['firms'] * 1e6:.0f} us/firm, peak {e2e['peak_mib']:,.0f} MiB"
                   + (f" (largest worker process {e2e['worker_peak_mib']:,.0f} MiB RSS, pages shared with the parent "
                      "counted in both)" if e2e.get("worker_peak_mib") else ""))
+            fl = e2e.get("floor")
+            if fl:
+                if e2e.get("cpu_seconds"):
+                    print("CPU seconds (user + system, the run and its workers): "
+                          + "/".join(f"{x:.1f}" for x in e2e["cpu_seconds"]))
+                print(f"Floor (pyarrow alone: read_table of the firms {fl['read_s']:.2f} s + write_table of the "
+                      f"{fl['rows_written']:,} output rows {fl['write_s']:.2f} s): {fl['seconds']:.2f} s; end to end = "
+                      f"{e2e['seconds'] / fl['seconds']:.1f}x the floor; output sha256 {e2e.get('output_sha256')}")
     if profile_text:
         print("\n" + profile_text)
     (work / "results.json").write_text(json.dumps({"rows": rows, "e2e": e2e, "args": vars(args)}, indent=1))

@@ -74,18 +74,17 @@ def demo(tmp: Path, n: int, batch: bool) -> None:
     """The README's demo firms (synthetic, canonical fields, Parquet): today's reader against this one."""
     import subprocess
 
-    import pyarrow.parquet as pq
-
-    from matcher.batchio import iter_input
+    from matcher.batch.files import InputRows
     from matcher.firmio import valid_firms
-    from matcher.synth_firms import firm_table_to_arrow, synth_firm_table
+    from matcher.synth import write_firms
 
     path = tmp / "firms.parquet"
-    pq.write_table(firm_table_to_arrow(synth_firm_table(n, "mixed", 1)), path)
+    write_firms(str(path), n, "mixed", 1)  # `matcher synth firms --n N --seed 1 -o firms.parquet`
 
-    def today():
+    def today():  # what `matcher batch` reads it with (its columnar fast path for canonical Parquet)
         errors: list = []
-        count = sum(1 for _ in valid_firms(iter_input(path), errors))
+        with InputRows(path) as rows:
+            count = sum(1 for _ in valid_firms(rows, errors))
         return count + len(errors)
 
     def new():
@@ -97,7 +96,7 @@ def demo(tmp: Path, n: int, batch: bool) -> None:
     new_s, new_n = min(r[1] for r in runs)
     print(f"\n# the README's demo: {n:,} synthetic firms, Parquet, canonical fields, each validated as a CompanyProfile")
     print(f"{'reader':28} {'seconds':>9} {'rows/s':>10} {'× today':>13}")
-    print(f"{'matcher.batchio (today)':28} {old_s:9.2f} {old_n / old_s:10,.0f} {1:13.2f}")
+    print(f"{'matcher batch (today)':28} {old_s:9.2f} {old_n / old_s:10,.0f} {1:13.2f}")
     print(f"{'read_firms':28} {new_s:9.2f} {new_n / new_s:10,.0f} {new_s / old_s:13.2f}")
     if batch:
         out = tmp / "ranked.parquet"

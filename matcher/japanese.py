@@ -231,12 +231,20 @@ class JapaneseAnalyzer:
             return ()
         out: list[str] = []
         text = unicodedata.normalize("NFKC", text)
+        chunk_terms = self.__dict__.get("_chunk_cached")
+        if chunk_terms is None:  # a chunk's terms depend on the chunk alone (an industry's name recurs)
+            chunk_terms = self._chunk_cached = lru_cache(maxsize=self.cache_size)(self._chunk_terms)
         pos = 0
         for chunk in _CHUNK.finditer(text):
             self._english(text[pos:chunk.start()], out)
-            self._japanese(chunk.group(), out)
+            out.extend(chunk_terms(chunk.group()))
             pos = chunk.end()
         self._english(text[pos:], out)
+        return tuple(out)
+
+    def _chunk_terms(self, chunk: str) -> tuple[str, ...]:
+        out: list[str] = []
+        self._japanese(chunk, out)
         return tuple(out)
 
     @staticmethod

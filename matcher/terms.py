@@ -28,6 +28,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -43,6 +44,8 @@ TEXT_MODELS = ("terms", "ngrams")
 
 _LATIN = re.compile(r"[A-Za-z]{2}")
 _ASCII_WORD = re.compile(r"^[a-z0-9]+$")
+_NO_COLUMNS = np.empty(0, np.int32)
+_NO_VALUES = np.empty(0, np.float32)
 
 
 class TermVectorizer(TransformerMixin, BaseEstimator):
@@ -60,6 +63,8 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
     max_shown_df : float, default 0.2
         Terms found in more than this share of the programs still count in the
         similarity but are never shown to a person as a shared term (「事業」「支援」).
+    cache_size : int, default 32768
+        Distinct documents whose rows :meth:`transform` keeps (0: none).
 
     Attributes
     ----------
@@ -75,11 +80,12 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, bridge: bool = True, jmdict: bool = False, sublinear_tf: bool = True,
-                 max_shown_df: float = 0.2):
+                 max_shown_df: float = 0.2, cache_size: int = 32768):
         self.bridge = bridge
         self.jmdict = jmdict
         self.sublinear_tf = sublinear_tf
         self.max_shown_df = max_shown_df
+        self.cache_size = cache_size
 
     def _analyzer(self) -> JapaneseAnalyzer:
         an = self.__dict__.get("_an")
@@ -108,6 +114,7 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
         if not 0 < float(self.max_shown_df) <= 1:
             raise ValueError(f"max_shown_df must be in (0, 1], got {self.max_shown_df!r}")
         self.__dict__.pop("jmdict_", None)
+        self.__dict__.pop("_rows", None)
         if self.jmdict:
             from matcher.crosslingual import JMdictBridge
 
@@ -136,28 +143,55 @@ class TermVectorizer(TransformerMixin, BaseEstimator):
     def transform(self, documents: Sequence[str]) -> sp.csr_matrix:
         """One L2-normalised float32 row per document; terms outside the programs' vocabulary drop out.
 
-        A row depends on its own document only, so chunking never changes results.
+        A row depends on its own document only, so chunking never changes results; the
+        rows of the last ``cache_size`` distinct documents are kept (firm lists repeat
+        their descriptions, and every firm of an industry has its industry's words).
         """
-        vocab, idf = self.vocabulary_, self.idf_
-        indptr = [0]
-        indices: list[int] = []
-        data: list[float] = []
-        for doc in documents:
-            row = sorted((vocab[t], w) for t, w in self.document_terms(doc).items() if t in vocab)
-            if row:
-                cols = [c for c, _ in row]
-                vals = np.array([w for _, w in row]) * idf[cols]
-                vals /= np.sqrt(np.dot(vals, vals))
-                indices.extend(cols)
-                data.extend(vals.tolist())
-            indptr.append(len(indices))
-        return sp.csr_matrix((np.asarray(data, np.float32), np.asarray(indices, np.int32), np.asarray(indptr, np.int64)),
-                             shape=(len(documents), len(vocab)))
+        row = self._row_function()
+        rows = [row(doc) for doc in documents]
+        lens = np.fromiter((len(c) for c, _ in rows), np.int64, len(rows))
+        indptr = np.zeros(len(rows) + 1, np.int64)
+        np.cumsum(lens, out=indptr[1:])
+        if rows and indptr[-1]:
+            indices = np.concatenate([c for c, _ in rows])
+            data = np.concatenate([v for _, v in rows])
+        else:
+            indices, data = np.empty(0, np.int32), np.empty(0, np.float32)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(documents), len(self.vocabulary_)))
+
+    def _row_function(self):
+        """:meth:`_row`, memoized for the fitted state and parameters it depends on."""
+        key = (id(self.vocabulary_), id(self.idf_), id(self.__dict__.get("jmdict_")), self.bridge, self.sublinear_tf,
+               self.cache_size)
+        cached = self.__dict__.get("_rows")
+        if cached is None or cached[0] != key:
+            fn = self._row if not self.cache_size else lru_cache(maxsize=int(self.cache_size))(self._row)
+            cached = self.__dict__["_rows"] = (key, fn)
+        return cached[1]
+
+    def _row(self, doc: str) -> tuple[np.ndarray, np.ndarray]:
+        """(columns int32, values float32) of one document's normalised row."""
+        vocab = self.vocabulary_
+        row = sorted((vocab[t], w) for t, w in self.document_terms(doc).items() if t in vocab)
+        if not row:
+            return _NO_COLUMNS, _NO_VALUES
+        cols = [c for c, _ in row]
+        vals = np.array([w for _, w in row]) * self.idf_[cols]
+        vals /= np.sqrt(np.dot(vals, vals))
+        out = np.array(cols, np.int32), vals.astype(np.float32)
+        for a in out:
+            a.flags.writeable = False  # shared by every document with this text
+        return out
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_an", None)  # the tokenizer is rebuilt on first use
+        state.pop("_rows", None)  # and the cache of rows
         return state
+
+    def __setstate__(self, state):
+        state.setdefault("cache_size", 32768)  # engines saved before the cache existed
+        super().__setstate__(state)
 
 
 def _shown(term: str) -> bool:

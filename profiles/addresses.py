@@ -437,8 +437,8 @@ def parse_address(value: object, postal_code: object = None, prefecture: str | N
         The postal code and the address (or prefecture) disagree: the error names both.
     """
     pc = None if postal_code is None else parse_postal_code(postal_code, field="postal_code")
-    if prefecture is not None and not (len(prefecture) == 2 and prefecture.isdigit()):
-        prefecture = gazetteer().prefecture(prefecture).code
+    if prefecture is not None and not (len(prefecture) == 2 and prefecture.isdigit() and "01" <= prefecture <= "47"):
+        prefecture = gazetteer().prefecture(prefecture).code  # "99" too: unknown, not an IndexError
     if isinstance(value, str):
         found = _parse_text(value, pc, prefecture, field)
         if found is not None:

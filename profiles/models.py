@@ -20,6 +20,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from profiles.audiences import resolve_applicant_type, resolve_groups
+from profiles.errors import InputError, UnknownValueError
+from profiles.geography import gazetteer
+from profiles.industries import resolve_industry
 from profiles.needs import resolve_needs
 
 __all__ = [
@@ -42,6 +46,7 @@ __all__ = [
     "CLUSTER_FIELDS",
     "MAX_EMPLOYEES",
     "MAX_CAPITAL_JPY",
+    "resolve_location",
 ]
 
 PROGRAM_KINDS = (
@@ -83,14 +88,10 @@ def _resolve_prefecture(value: Any, field: str = "prefecture") -> str | None:
 @functools.lru_cache(maxsize=1024)
 def _known_prefecture(text: str) -> str:
     """The two-digit code of a prefecture name or code (answers are remembered, errors are not)."""
-    from profiles.geography import gazetteer
-
     return gazetteer().prefecture(text).code
 
 
 def _resolve_industry(value: Any, field: str = "industry") -> str | None:
-    from profiles.industries import resolve_industry
-
     if value is None or value == "":
         return None
     return resolve_industry(str(value), field=field).code
@@ -113,8 +114,6 @@ def _prefecture_codes(v: Any, info: ValidationInfo) -> tuple[str, ...]:
 
 
 def _municipality_codes(v: Any, info: ValidationInfo) -> tuple[str, ...]:
-    from profiles.geography import gazetteer
-
     return tuple(gazetteer().resolve(str(x), field=f"{info.field_name}[{i}]").code for i, x in enumerate(_as_list(v)))
 
 
@@ -132,14 +131,10 @@ Needs = Annotated[tuple[str, ...], BeforeValidator(lambda v: resolve_needs(v))]
 
 
 def _groups(v: Any, info: ValidationInfo) -> tuple[str, ...]:
-    from profiles.audiences import resolve_groups
-
     return resolve_groups(v, info.field_name)
 
 
 def _applicant_types(v: Any, info: ValidationInfo) -> tuple[str, ...]:
-    from profiles.audiences import resolve_applicant_type
-
     out: list[str] = []
     for i, x in enumerate(_as_list(v)):
         t = resolve_applicant_type(x, f"{info.field_name}[{i}]")
@@ -159,10 +154,27 @@ def _name_from_ja(data: Any, what: str) -> Any:
     if isinstance(data, dict) and data.get("name") in (None, "") and data.get("name_ja"):
         data = {**data, "name": data["name_ja"]}
     elif isinstance(data, dict) and data.get("name") in (None, ""):
-        from profiles.errors import InputError
-
         raise InputError("name", data.get("name"), f"a {what} needs a name or a name_ja")
     return data
+
+
+def resolve_location(prefecture: Any, municipality: Any) -> tuple[str | None, str | None]:
+    """(prefecture code, municipality code) of a firm's location as given (names or codes).
+
+    What :class:`CompanyProfile` stores; raises :class:`~profiles.errors.InputError`
+    when neither is given, or as the gazetteer does for an unknown or ambiguous name.
+
+    >>> resolve_location("Tokyo", "Kita")
+    ('13', '131172')
+    """
+    if prefecture in (None, "") and municipality in (None, ""):
+        raise InputError("municipality", None,
+                         "a location is required: give a municipality (name or 6-digit code) or a prefecture")
+    pref = _resolve_prefecture(prefecture) if prefecture not in (None, "") else None
+    if municipality in (None, ""):
+        return pref, None
+    gov = gazetteer().resolve(str(municipality), prefecture=pref, field="municipality")
+    return gov.prefecture_code, gov.code
 
 
 class CompanyProfile(_Frozen):
@@ -195,8 +207,6 @@ class CompanyProfile(_Frozen):
     @field_validator("applicant_type", mode="before")
     @classmethod
     def _applicant_type(cls, v: Any) -> str | None:
-        from profiles.audiences import resolve_applicant_type
-
         return resolve_applicant_type(v, "applicant_type", firm_only=True)
 
     @field_validator("id", mode="before")
@@ -237,9 +247,6 @@ class CompanyProfile(_Frozen):
     def _location(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        from profiles.errors import InputError
-        from profiles.geography import gazetteer
-
         data = dict(data)
         pref_in = data.get("prefecture")
         mun_in = data.get("municipality")
@@ -253,14 +260,9 @@ class CompanyProfile(_Frozen):
                     mun_in = data["municipality"] = found.municipality
                 if pref_in in (None, ""):
                     pref_in = data["prefecture"] = found.prefecture
-        if pref_in in (None, "") and mun_in in (None, ""):
-            raise InputError("municipality", None,
-                             "a location is required: give a municipality (name or 6-digit code) or a prefecture")
-        pref = _resolve_prefecture(pref_in) if pref_in not in (None, "") else None
-        if mun_in not in (None, ""):
-            gov = gazetteer().resolve(str(mun_in), prefecture=pref, field="municipality")
-            data["municipality"] = gov.code
-            pref = gov.prefecture_code
+        pref, mun = resolve_location(pref_in, mun_in)
+        if mun is not None:
+            data["municipality"] = mun
         data["prefecture"] = pref
         return data
 
@@ -406,9 +408,6 @@ class Eligibility(_Frozen):
     @field_validator("regions", mode="before")
     @classmethod
     def _regions(cls, v: Any) -> Any:
-        from profiles.errors import UnknownValueError
-        from profiles.geography import gazetteer
-
         if isinstance(v, str):
             v = [v]
         out = []

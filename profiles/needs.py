@@ -158,6 +158,9 @@ def resolve_needs(values, field: str = "needs") -> tuple[str, ...]:
         values = [v for v in values.replace("、", ",").split(",") if v.strip()]
     elif not isinstance(values, (list, tuple, set, frozenset)):
         raise UnknownValueError(field, values, "needs must be a list of needs or one comma-separated string")
+    exact = [_EXACT.get(v) if isinstance(v, str) else None for v in values]
+    if None not in exact:  # ids and normalized words only (a batch's every row): no field names to build
+        return tuple(dict.fromkeys(exact))
     out: list[str] = []
     for i, v in enumerate(values):
         nid = resolve_need(v, f"{field}[{i}]")

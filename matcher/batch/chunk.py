@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from profiles.firmchunk import quick_profiles
+from profiles.models import CompanyProfile
 from profiles.needs import NEEDS
 from rules.kleene import TRUE, UNKNOWN
 from matcher.batch.files import OUTPUT_COLUMNS, Layout, encode_part
@@ -24,7 +26,7 @@ from matcher.weights import COMPONENTS
 if TYPE_CHECKING:  # pragma: no cover - a chunk is scored with an engine, it never builds one
     from matcher.engine import MatchEngine
 
-__all__ = ["ChunkScorer", "batch_rows", "score_chunk", "encode_chunk", "Encoded"]
+__all__ = ["ChunkScorer", "batch_rows", "score_chunk", "encode_chunk", "Encoded", "valid_chunk"]
 
 _NEED_LABEL = {n.id: n.label_en for n in NEEDS}
 
@@ -185,6 +187,27 @@ def batch_rows(engine: MatchEngine, firms: list, rows: list[int], as_of: dt.date
 _NUMERIC = {"row", "rank", "score", *COMPONENTS}
 
 
+def valid_chunk(records: list, errors: list[RowError]) -> list[tuple[int, CompanyProfile]]:
+    """``(row, profile)`` of a chunk's valid records; each bad one appended to ``errors``.
+
+    The column checks of :func:`profiles.firmchunk.quick_profiles` first (one lookup per
+    distinct municipality, industry and needs); only the records they flag are validated
+    one at a time by :func:`matcher.firmio.valid_firms`, so an error reads as it always has.
+    The same profiles and errors as validating every record one at a time.
+    """
+    good = []
+    quick = quick_profiles([rec for _, rec in records])
+    for (row, rec), firm in zip(records, quick):
+        if firm is not None:
+            good.append((row, firm if firm.id is not None else firm.model_copy(update={"id": f"row-{row}"})))
+            continue
+        try:  # one firm at a time: an exception in one firm's validation is its error row
+            good.extend(valid_firms([(row, rec)], errors))
+        except (ValueError, OverflowError, TypeError) as exc:
+            errors.append(RowError(row, "-", None, f"cannot be read: {exc}"))
+    return good
+
+
 def score_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, possible: int,
                 municipalities: int, layout: Layout | None = None) -> tuple[dict[str, np.ndarray], list[RowError], int]:
     """Validate and score one chunk of input records; pure, so it runs anywhere (a thread, a Dask worker).
@@ -217,12 +240,7 @@ def score_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, po
             rec = dict(rec)
             kept[row] = rec.pop("_kept")
         plain.append((row, rec))
-    good = []
-    for row, rec in plain:  # one firm at a time: an exception in one firm's validation is its error row
-        try:
-            good.extend(valid_firms([(row, rec)], errors))
-        except (ValueError, OverflowError, TypeError) as exc:
-            errors.append(RowError(row, "-", None, f"cannot be read: {exc}"))
+    good = valid_chunk(plain, errors)
     # score in blocks of about SCORE_CELLS firm-program pairs (matcher.engine), so that the
     # (firms, programs) matrices stay small whatever the catalog's size; a firm's rows never
     # depend on its block

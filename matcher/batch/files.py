@@ -253,8 +253,7 @@ def _arrow_table(columns: dict[str, Any], layout: Layout):
             values = [None] * n
         elif c in ("status", "type") and layout.lang != "en":
             values = [layout.word(v) for v in values]
-        arrays.append(pa.array(list(values) if getattr(values, "dtype", None) == object  # noqa: E721 - a numpy dtype
-                               else values, type=f.type, from_pandas=True))
+        arrays.append(pa.array(values, type=f.type, from_pandas=True))  # an object array as it is: no list
     return pa.Table.from_arrays(arrays, schema=schema)
 
 

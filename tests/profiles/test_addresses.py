@@ -252,3 +252,8 @@ def test_a_municipality_column_keeps_ambiguity_and_unknown_names_as_errors():
         parse_municipality("架空市", prefecture="13")
     assert err.value.value == "架空市"
     assert parse_municipality("") is None and parse_municipality(None) is None
+
+
+def test_a_two_digit_prefecture_that_is_no_prefecture_is_an_unknown_prefecture_not_a_crash():
+    with pytest.raises(UnknownValueError, match="unknown prefecture, got '99'"):
+        parse_address("東京都北区王子1-2-3", prefecture="99")
