@@ -14,7 +14,7 @@ import click
 
 from matcher.cli._table import cells, table_blocks, terminal_width, wrap_cells
 
-__all__ = ["WORDS", "echo_json", "in_order", "money", "print_program", "print_ranking", "say", "stale_note", "width", "wrap"]
+__all__ = ["WORDS", "echo_json", "in_order", "money", "print_explanation", "print_program", "print_ranking", "say", "stale_note", "width", "wrap"]
 
 #: The words of the text output, per language.
 WORDS: dict[str, dict[str, str]] = {
@@ -34,6 +34,8 @@ WORDS: dict[str, dict[str, str]] = {
         "row": "row", "why": "why", "scored": "{n} firms scored, {skipped} rows skipped", "possible_status": "possible",
         "always": "no end date in the catalog", "eligibility": "Eligibility", "benefit_field": "Benefit",
         "budget": "budget ¥{n:,}", "costs": "eligible costs: {costs}",
+        "explained": "{name} ({id}): {outcome} on {day}; score {score:.3f}", "components": "components",
+        "c.text": "text", "c.needs": "needs", "c.kind": "kind", "c.industry": "industry", "c.locality": "locality",
     },
     "ja": {
         "program": "支援制度", "provider": "実施機関", "kind": "種類", "benefit": "支援内容", "score": "スコア",
@@ -51,6 +53,9 @@ WORDS: dict[str, dict[str, str]] = {
         "row": "行", "why": "理由", "scored": "{n}社を評価、{skipped}行をスキップ", "possible_status": "可能性あり",
         "always": "終了日の記載なし", "eligibility": "対象条件", "benefit_field": "支援内容",
         "budget": "予算 {n:,}円", "costs": "対象経費: {costs}",
+        "explained": "{name}（{id}）: {outcome}（基準日 {day}）；スコア {score:.3f}", "components": "内訳",
+        "c.text": "事業内容の一致", "c.needs": "ニーズの一致", "c.kind": "支援の種類", "c.industry": "業種",
+        "c.locality": "地域",
     },
 }
 
@@ -187,6 +192,22 @@ def print_ranking(r: dict[str, Any], lang: str = "en") -> None:
         click.echo(say("excluded", lang, n=len(r["excluded"])))
         for e in r["excluded"]:
             click.echo(wrap(f"{_name(e, lang)}: {sep.join(e['failed'])}", 4))
+
+
+def print_explanation(r: dict[str, Any], lang: str = "en") -> None:
+    """An explanation as text: the outcome, each condition, the missing facts, the score's parts, the reasons."""
+    sep = say("sep", lang)
+    click.echo(wrap(say("explained", lang, name=_name(r["program"], lang), id=r["program"]["id"],
+                        outcome=say(r["outcome"], lang), day=r["as_of"], score=r["score"]), 0))
+    for cond in r["conditions"]:
+        click.echo(wrap(_outcome(cond, lang), 2))
+    if r["missing"]:
+        click.echo(wrap(f"{say('missing', lang)}: {sep.join(_fact(m, lang) for m in r['missing'])}", 2))
+    parts = sep.join(f"{say('c.' + k, lang) if 'c.' + k in WORDS[lang] else k} {v:.2f}"
+                     for k, v in r["components"].items())
+    click.echo(wrap(f"{say('components', lang)}: {parts}", 2))
+    for reason in r["reasons"]:
+        click.echo(wrap(reason, 2))
 
 
 def _fact(fact: str, lang: str) -> str:
