@@ -109,18 +109,32 @@ function fact(key, ...value) {
 function contactParts(c) {
   if (!c) return null;
   const url = safeUrl(c.url);
-  const parts = [c.name, c.address].filter(Boolean);
+  const parts = [pick(c.name, c.name_ja), pick(c.address, c.address_ja)].filter(Boolean);
   if (!parts.length && !c.phone && !url) return null;
   return [parts.length ? h("span", { lang: textLang(parts.join(" ")) }, parts.join(", ")) : null,
     c.phone ? [parts.length ? ", " : "", t("card.phone", { phone: c.phone })] : null,
     url ? [" ", h("a", { href: url, rel: "noopener" }, url)] : null];
 }
 
-/** The description: a short summary, the whole on demand. */
+/** A text in the other language than the page's, shown only on demand under a line in the page's language. */
+function original(text, lang, cls = "original") {
+  return h("details", { class: `more ${cls}` }, h("summary", {}, t("card.original")), h("p", { lang }, text));
+}
+
+/** Whether `text` is in the other language than the page's (English text in the Japanese view, and back). */
+const foreign = (text) => (language() === "ja" ? !isJapanese(text) && /[A-Za-z]{2,}\s+[A-Za-z]{2,}/.test(text) : false);
+
+/** A catalog text in the page's language, or on demand as the catalog gives it. */
+function inPageLanguage(text, tag = "p") {
+  return foreign(text) ? original(text, textLang(text), "original inline") : h(tag, { lang: textLang(text) }, text);
+}
+
+/** The description: a short summary, the whole on demand (in the Japanese view, an English one only on demand). */
 function descriptionBlock(p) {
   const text = pick(p.description, p.description_ja) || p.summary || "";
   if (!text) return null;
   const lang = textLang(text);
+  if (foreign(text)) return original(text, lang, "original description");
   let short = p.summary && p.summary !== text ? p.summary : text;
   if (short.length > SHORT) {
     const cut = short.slice(0, SHORT);
@@ -161,8 +175,8 @@ function moreDetails(p) {
   const condition = p.eligibility?.note;
   if (!notes.length && sources.length < 2 && !condition) return null;
   return h("details", { class: "more details" }, h("summary", {}, t("card.details")),
-    condition ? [h("h5", {}, t("card.conditions")), h("p", { lang: textLang(condition) }, condition)] : null,
-    notes.length ? [h("h5", {}, t("card.benefit")), h("ul", {}, notes.map((n) => h("li", { lang: textLang(n) }, n)))] : null,
+    condition ? [h("h5", {}, t("card.conditions")), inPageLanguage(condition)] : null,
+    notes.length ? [h("h5", {}, t("card.benefit")), h("ul", {}, notes.map((n) => h("li", {}, inPageLanguage(n, "span"))))] : null,
     sources.length > 1 ? [h("h5", {}, t("card.sources")), h("ol", { class: "sources" }, sources.map((s) => h("li", {}, sourceLine(s))))] : null);
 }
 
