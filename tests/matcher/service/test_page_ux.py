@@ -177,6 +177,19 @@ def test_a_card_shows_the_benefit_the_application_window_the_contact_and_the_sou
     assert "The seed names no other condition" in card.locator("details.details").inner_text()
 
 
+def test_in_japanese_a_card_gives_the_contact_in_japanese_and_an_english_description_on_demand(page):
+    page.goto(kita_url(page.url.split("?")[0], "ja"))
+    wait_for_result(page)
+    card = page.locator('#schemes .card[data-id="kita-trade-fair-subsidy"]')
+    facts = card.locator(".facts").inner_text()
+    assert "北区 地域振興部 産業振興課（北とぴあ）, 東京都北区王子1-11-1" in facts and "上限200,000円" in facts
+    original = card.locator("details.original.description")
+    assert original.locator(":scope > summary").inner_text() == "英語の原文（カタログに日本語の説明はありません）"
+    assert original.locator("p[lang=en]").is_hidden()  # the English text only when asked for
+    original.locator(":scope > summary").click()
+    assert original.locator("p[lang=en]").inner_text().startswith("Kita City subsidises firms")
+
+
 def test_a_program_near_its_deadline_says_how_many_days_are_left(page):
     programs = page.evaluate("fetch('v1/programs?limit=100').then(r => r.json())")["items"]
     dated = next((p for p in programs if p.get("application_deadline") or p.get("valid_until")), None)
@@ -520,7 +533,7 @@ def test_axe_finds_no_serious_or_critical_violation(page, axe_source, lang):
     page.goto(kita_url(page.url.split("?")[0], lang))
     wait_for_result(page)
     for card in page.locator("#schemes details.details").all()[:2]:
-        card.locator("summary").click()
+        card.locator(":scope > summary").click()
     assert serious_violations(page, axe_source) == []
 
     # the errors, with their candidate buttons
@@ -537,4 +550,15 @@ def test_axe_finds_no_serious_or_critical_violation(page, axe_source, lang):
     page.locator("#reach-firms").fill(REGISTER_CSV)
     page.locator("#reach-form button[type=submit]").click()
     page.locator("#reach-results tbody tr").first.wait_for()
+    assert serious_violations(page, axe_source) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_axe_finds_no_serious_or_critical_violation_among_possible_cards(page, axe_source, lang):
+    """The Hamura firm that gives no size: its loan and others are "possible" cards, in place with their badge."""
+    page.goto(f"{page.url.split('?')[0]}?{urllib.parse.urlencode({**WALKED[1], 'lang': lang})}")
+    wait_for_result(page)
+    assert page.locator("#schemes .card.possible .possible-badge").count() >= 1
+    for summary in page.locator("#schemes .card.possible details > summary").all()[:4]:
+        summary.click()
     assert serious_violations(page, axe_source) == []
