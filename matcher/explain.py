@@ -196,7 +196,7 @@ class Explainer:
             # (the vectorizer lowercases: "it導入" was written IT導入, as Latin inside Japanese words is)
             terms = [re.sub(r"[a-z]+", lambda m: m.group().upper(), t) for t in terms if _JAPANESE.search(t)]
         if terms:
-            out.append(say("terms", lang, terms=", ".join(terms)))
+            out.append(say("terms", lang, terms=("、" if ja else ", ").join(terms)))
         ind = float(comps["industry"][i, j])
         targets = self.program_features.targets[col]
         fields = self.program_features.fields[col] if self.program_features.fields else frozenset()
