@@ -44,11 +44,15 @@ export function reasonsList(reasons) {
   }));
 }
 
-function programTitle(p, rank, idPrefix) {
+/** The address of a program's detail view, in the page's language. */
+export const programHref = (id) => `?${new URLSearchParams({ program: id, lang: language() })}`;
+
+function programTitle(p, rank, idPrefix, tag = "h4") {
   const other = language() === "ja" ? p.name : p.name_ja;
-  return h("h4", { id: `${idPrefix}-${p.id}-title` },
+  const name = pick(p.name, p.name_ja);
+  return h(tag, { id: `${idPrefix}-${p.id}-title` },
     rank ? h("span", { class: "rank" }, `${rank}`) : null,
-    h("span", { class: "name" }, pick(p.name, p.name_ja)),
+    h("span", { class: "name" }, tag === "h4" ? h("a", { href: programHref(p.id), class: "program-link" }, name) : name),
     other && other !== pick(p.name, p.name_ja)
       ? h("span", { class: "other-name", lang: language() === "ja" ? "en" : "ja" }, other) : null);
 }
@@ -234,4 +238,17 @@ export function placeCard(m, rank, ctx) {
     bars(m.components, PLACE_COMPONENTS.filter((k) => k !== "distance" || m.components?.distance > 0)),
     h("h5", {}, t("results.reasons")),
     reasonsList(m.reasons));
+}
+
+/** A program's detail view (the page's ?program=ID, /programs/ID): everything the catalog says of it. */
+export function programDetail(p, ctx) {
+  return h("article", { class: "card detail", dataset: { id: p.id }, "aria-labelledby": `program-${p.id}-title` },
+    programTitle(p, null, "program", "h2"),
+    h("p", { class: "meta" },
+      h("span", { class: "kind" }, ctx.kindName(p.kind)),
+      p.provider ? [" · ", t("results.provider"), " ", ctx.providerName(p.provider)] : null),
+    descriptionBlock(p),
+    facts(p, ctx.asOf),
+    staleNote(p, ctx.asOf),
+    moreDetails(p));
 }

@@ -126,3 +126,9 @@ def test_an_unknown_program_or_municipality_is_reported_in_japanese(client):
     r = client.get("/v1/municipalities/nope?lang=ja")
     assert r.status_code == 404 and r.json()["detail"].startswith("この団体コードまたはプロファイル ID の自治体はありません: nope")
     assert client.get("/v1/municipalities/nope").json()["detail"].startswith("no local government has this code")
+
+
+def test_a_programs_address_opens_the_pages_detail_view_by_a_relative_redirect(client):
+    r = client.get("/programs/hamura-interest-subsidy?lang=ja", follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == "../?program=hamura-interest-subsidy&lang=ja"
+    assert client.get("/programs/x?lang=fr", follow_redirects=False).headers["location"] == "../?program=x"

@@ -191,6 +191,31 @@ def test_in_japanese_a_card_gives_the_contact_in_japanese_and_an_english_descrip
     assert original.locator("p[lang=en]").inner_text().startswith("Kita City subsidises firms")
 
 
+def test_a_programs_page_shows_everything_the_catalog_says_of_it_in_japanese(page):
+    base = page.url.split("?")[0]
+    page.goto(f"{base}programs/hamura-interest-subsidy?lang=ja")
+    page.locator("#program-detail[data-state=loaded]").wait_for(state="attached")
+    assert "?program=hamura-interest-subsidy" in page.url and page.locator("#firm-form").is_hidden()
+    detail = page.locator("#program-detail")
+    assert detail.locator("h2").inner_text().startswith("中小企業融資利子補給（羽村市）")
+    assert "羽村市役所 産業活性化推進室 企業支援窓口" in detail.inner_text() and "出典" in detail.inner_text()
+    for summary in detail.locator("details:not(.original) > summary").all():
+        summary.click()
+    assert english_left(page) == []  # the English originals stay closed until asked for
+
+
+def test_a_cards_name_opens_the_programs_page_and_back_returns_to_the_result(page):
+    page.goto(kita_url(page.url.split("?")[0]))
+    wait_for_result(page)
+    page.locator('#schemes .card[data-id="kita-trade-fair-subsidy"] a.program-link').click()
+    page.locator("#program-detail[data-state=loaded]").wait_for(state="attached")
+    assert page.locator("#program-detail h2").inner_text().startswith("Kita City Trade Fair Participation Subsidy")
+    assert "up to ¥200,000" in page.locator("#program-detail").inner_text() and page.locator("#rank-results").is_hidden()
+    page.go_back()
+    wait_for_result(page)
+    assert page.locator("#program-detail").is_hidden() and "kita-trade-fair-subsidy" in shown_ids(page)
+
+
 def test_a_program_near_its_deadline_says_how_many_days_are_left(page):
     programs = page.evaluate("fetch('v1/programs?limit=100').then(r => r.json())")["items"]
     dated = next((p for p in programs if p.get("application_deadline") or p.get("valid_until")), None)
