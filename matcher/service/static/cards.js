@@ -115,8 +115,9 @@ function contactParts(c) {
   const url = safeUrl(c.url);
   const parts = [pick(c.name, c.name_ja), pick(c.address, c.address_ja)].filter(Boolean);
   if (!parts.length && !c.phone && !url) return null;
-  return [parts.length ? h("span", { lang: textLang(parts.join(" ")) }, parts.join(", ")) : null,
-    c.phone ? [parts.length ? ", " : "", t("card.phone", { phone: c.phone })] : null,
+  const sep = language() === "ja" ? "、" : ", ";
+  return [parts.length ? h("span", { lang: textLang(parts.join(" ")) }, parts.join(sep)) : null,
+    c.phone ? [parts.length ? sep : "", t("card.phone", { phone: c.phone })] : null,
     url ? [" ", h("a", { href: url, rel: "noopener" }, url)] : null];
 }
 

@@ -183,7 +183,7 @@ def test_in_japanese_a_card_gives_the_contact_in_japanese_and_an_english_descrip
     wait_for_result(page)
     card = page.locator('#schemes .card[data-id="kita-trade-fair-subsidy"]')
     facts = card.locator(".facts").inner_text()
-    assert "北区 地域振興部 産業振興課（北とぴあ）, 東京都北区王子1-11-1" in facts and "上限200,000円" in facts
+    assert "北区 地域振興部 産業振興課（北とぴあ）、東京都北区王子1-11-1" in facts and "上限200,000円" in facts
     original = card.locator("details.original.description")
     assert original.locator(":scope > summary").inner_text() == "英語の原文（カタログに日本語の説明はありません）"
     assert original.locator("p[lang=en]").is_hidden()  # the English text only when asked for
@@ -202,6 +202,10 @@ def test_a_programs_page_shows_everything_the_catalog_says_of_it_in_japanese(pag
     for summary in detail.locator("details:not(.original) > summary").all():
         summary.click()
     assert english_left(page) == []  # the English originals stay closed until asked for
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert no_horizontal_scroll(page) <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "page-program-ja-390.png"), full_page=True)
 
 
 def test_a_cards_name_opens_the_programs_page_and_back_returns_to_the_result(page):
