@@ -400,14 +400,16 @@ class MatchEngine(BaseEstimator):
 
     # ------------------------------------------------------------------ one program, one firm
     def explain(self, firm: CompanyProfile | Mapping[str, Any], program: str, *,
-                as_of: dt.date | str | None = None) -> Explanation:
-        """Why ``program`` is or is not for ``firm``: every condition in plain words, and the score."""
+                as_of: dt.date | str | None = None, lang: str = "en") -> Explanation:
+        """Why ``program`` is or is not for ``firm``: every condition in plain words (``lang``:
+        ``"en"`` or ``"ja"``), and the score."""
         check_is_fitted(self)
         as_of = parse_as_of(as_of)
+        lang = check_lang(lang)
         firm = coerce_firm(firm)
         p = self.program(program)
         scored = self._score([firm], as_of, np.array([self._program_index[p.id]]))
-        return self.explainer_.explanation(scored, as_of)
+        return self.explainer_.explanation(scored, as_of, lang)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:

@@ -198,7 +198,7 @@ class Explainer:
             # (the vectorizer lowercases: "it導入" was written IT導入, as Latin inside Japanese words is)
             terms = [re.sub(r"[a-z]+", lambda m: m.group().upper(), t) for t in terms if _JAPANESE.search(t)]
         if terms:
-            out.append(say("terms", lang, terms=", ".join(terms)))
+            out.append(say("terms", lang, terms=("、" if ja else ", ").join(terms)))
         ind = float(comps["industry"][i, j])
         targets = self.program_features.targets[col]
         fields = self.program_features.fields[col] if self.program_features.fields else frozenset()
@@ -317,12 +317,12 @@ class Explainer:
                                  reasons=reasons, missing=_missing_of(conds)))
         return hits
 
-    def explanation(self, chunk: ScoredChunk, as_of: dt.date) -> Explanation:
-        """The answer of :meth:`~matcher.engine.MatchEngine.explain`: one firm, one program."""
+    def explanation(self, chunk: ScoredChunk, as_of: dt.date, lang: str = "en") -> Explanation:
+        """The answer of :meth:`~matcher.engine.MatchEngine.explain`: one firm, one program, in ``lang``."""
         j = chunk.program(0)
         p = self.programs[j]
         firm = chunk.profiles[0]
-        conds = self.conditions(chunk, 0, j)
+        conds = self.conditions(chunk, 0, j, lang=lang)
         return Explanation(
             as_of=as_of, company=company_fields(firm),
             program=ProviderRef(id=p.id, name=p.name, name_ja=p.name_ja, kind=p.kind),
@@ -330,5 +330,5 @@ class Explainer:
             missing=_missing_of(conds),
             score=round(float(chunk.scores[0, 0]), 6),
             components={c: round(float(chunk.components[c][0, 0]), 6) for c in COMPONENTS},
-            reasons=self.reasons(chunk, 0, 0, chunk.dense_text(0)),
+            reasons=self.reasons(chunk, 0, 0, chunk.dense_text(0), lang=lang),
         )

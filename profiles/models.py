@@ -357,10 +357,12 @@ class Source(_Frozen):
 
 
 class Contact(_Frozen):
-    """How to reach a provider or a support desk."""
+    """How to reach a provider or a support desk (``name_ja``/``address_ja``: the same in Japanese)."""
 
     name: str | None = None
+    name_ja: str | None = None
     address: str | None = None
+    address_ja: str | None = None
     phone: str | None = None
     url: str | None = None
 

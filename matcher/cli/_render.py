@@ -14,7 +14,7 @@ import click
 
 from matcher.cli._table import cells, table_blocks, terminal_width, wrap_cells
 
-__all__ = ["WORDS", "echo_json", "in_order", "money", "print_program", "print_ranking", "say", "stale_note", "width", "wrap"]
+__all__ = ["WORDS", "echo_json", "in_order", "money", "print_explanation", "print_program", "print_ranking", "say", "stale_note", "width", "wrap"]
 
 #: The words of the text output, per language.
 WORDS: dict[str, dict[str, str]] = {
@@ -33,7 +33,9 @@ WORDS: dict[str, dict[str, str]] = {
         "url": "Link", "sources": "Sources", "from": "from {day}", "until": "until {day}",
         "row": "row", "why": "why", "scored": "{n} firms scored, {skipped} rows skipped", "possible_status": "possible",
         "always": "no end date in the catalog", "eligibility": "Eligibility", "benefit_field": "Benefit",
-        "budget": "budget ¥{n:,}", "costs": "eligible costs: {costs}",
+        "budget": "budget ¥{n:,}", "costs": "eligible costs: {costs}", "original": " (the catalog's own words)", "benefit_note": "Benefit note",
+        "explained": "{name} ({id}): {outcome} on {day}; score {score:.3f}", "components": "components",
+        "c.text": "text", "c.needs": "needs", "c.kind": "kind", "c.industry": "industry", "c.locality": "locality",
     },
     "ja": {
         "program": "支援制度", "provider": "実施機関", "kind": "種類", "benefit": "支援内容", "score": "スコア",
@@ -50,7 +52,10 @@ WORDS: dict[str, dict[str, str]] = {
         "url": "リンク", "sources": "出典", "from": "{day}から", "until": "{day}まで",
         "row": "行", "why": "理由", "scored": "{n}社を評価、{skipped}行をスキップ", "possible_status": "可能性あり",
         "always": "終了日の記載なし", "eligibility": "対象条件", "benefit_field": "支援内容",
-        "budget": "予算 {n:,}円", "costs": "対象経費: {costs}",
+        "budget": "予算 {n:,}円", "costs": "対象経費: {costs}", "original": "（英語の原文）", "benefit_note": "支援内容の補足",
+        "explained": "{name}（{id}）: {outcome}（基準日 {day}）；スコア {score:.3f}", "components": "内訳",
+        "c.text": "事業内容の一致", "c.needs": "ニーズの一致", "c.kind": "支援の種類", "c.industry": "業種",
+        "c.locality": "地域",
     },
 }
 
@@ -189,6 +194,22 @@ def print_ranking(r: dict[str, Any], lang: str = "en") -> None:
             click.echo(wrap(f"{_name(e, lang)}: {sep.join(e['failed'])}", 4))
 
 
+def print_explanation(r: dict[str, Any], lang: str = "en") -> None:
+    """An explanation as text: the outcome, each condition, the missing facts, the score's parts, the reasons."""
+    sep = say("sep", lang)
+    click.echo(wrap(say("explained", lang, name=_name(r["program"], lang), id=r["program"]["id"],
+                        outcome=say(r["outcome"], lang), day=r["as_of"], score=r["score"]), 0))
+    for cond in r["conditions"]:
+        click.echo(wrap(_outcome(cond, lang), 2))
+    if r["missing"]:
+        click.echo(wrap(f"{say('missing', lang)}: {sep.join(_fact(m, lang) for m in r['missing'])}", 2))
+    parts = sep.join(f"{say('c.' + k, lang) if 'c.' + k in WORDS[lang] else k} {v:.2f}"
+                     for k, v in r["components"].items())
+    click.echo(wrap(f"{say('components', lang)}: {parts}", 2))
+    for reason in r["reasons"]:
+        click.echo(wrap(reason, 2))
+
+
 def _fact(fact: str, lang: str) -> str:
     from matcher.reasons import fact_label
 
@@ -204,6 +225,13 @@ def _municipality(m: dict, lang: str) -> str:
     return f"{m['name']} ({m['name_ja']}), {m['prefecture']}"
 
 
+def _english(text: str) -> bool:
+    """Whether ``text`` is English: Latin words and no kana or kanji."""
+    import re
+
+    return not re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text) and bool(re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", text))
+
+
 def print_program(p: dict[str, Any], lang: str = "en") -> None:
     """One program's details (``matcher show``): what it gives, when, who delivers it, its sources."""
     ja = lang == "ja"
@@ -216,15 +244,16 @@ def print_program(p: dict[str, Any], lang: str = "en") -> None:
 
     def field(key: str, text: str | None) -> None:
         if text:
-            label = say(key, lang) + ":"
+            # an English text of the catalog, in Japanese output, says it is the English original
+            label = say(key, lang) + (say("original", lang) if ja and _english(text) else "") + ":"
             click.echo(wrap(f"{label} {text}", 2))
 
     field("description", (p.get("description_ja") or p.get("description")) if ja else p.get("description"))
     b = p.get("benefit") or {}
     benefit = [money(b, lang), say("budget", lang, n=b["budget_jpy"]) if b.get("budget_jpy") is not None else "",
-               say("costs", lang, costs=say("sep", lang).join(b["eligible_costs"])) if b.get("eligible_costs") else "",
-               b.get("note") or ""]
+               say("costs", lang, costs=say("sep", lang).join(b["eligible_costs"])) if b.get("eligible_costs") else ""]
     field("benefit_field", say("sep", lang).join(x for x in benefit if x) or None)
+    field("benefit_note", b.get("note"))
     start = p.get("application_start") or p.get("valid_from")
     end = p.get("application_deadline") or p.get("valid_until")
     window = [say("from", lang, day=start) if start else "",
@@ -234,6 +263,8 @@ def print_program(p: dict[str, Any], lang: str = "en") -> None:
     field("delivered_by", ((d.get("name_ja") or d.get("name")) if ja else (d.get("name") or d.get("name_ja")))
           or d.get("provider") or d.get("note"))
     c = p.get("contact") or {}
+    c = {**c, "name": c.get("name_ja") if ja and c.get("name_ja") else c.get("name"),
+         "address": c.get("address_ja") if ja and c.get("address_ja") else c.get("address")}
     field("contact", say("sep", lang).join(str(c[k]) for k in ("name", "address", "phone", "url") if c.get(k)) or None)
     field("url", p.get("url"))
     if p.get("conditions"):

@@ -90,19 +90,31 @@ def wrap_cells(text: str, width: int, rest: int | None = None) -> list[str]:
     return lines or [""]
 
 
-def table(rows: list[list[str]], columns: list[tuple[str, str, int, bool]], width: int, indent: int = 0) -> str:
-    """Rows under a header, fitted to ``width`` cells (see :func:`table_blocks`)."""
-    head, blocks = table_blocks(rows, columns, width, indent)
+def table(rows: list[list[str]], columns: list[tuple[str, str, int, bool]], width: int, indent: int = 0,
+          whole: int | None = None) -> str:
+    """Rows under a header, fitted to ``width`` cells (see :func:`table_blocks`).
+
+    >>> print(table([["kita-trade-fair-subsidy", "Trade fair subsidy"], ["ota-x", "Loan"]],
+    ...             [("id", "<", 8, 1), ("name", "<", 8, 1)], 24, whole=0))
+    id           name
+    kita-trade-fair-subsidy
+                 Trade fair
+                 subsidy
+    ota-x        Loan
+    """
+    head, blocks = table_blocks(rows, columns, width, indent, whole)
     return "\n".join([head, *blocks])
 
 
 def table_blocks(rows: list[list[str]], columns: list[tuple[str, str, int, bool]], width: int,
-                 indent: int = 0) -> tuple[str, list[str]]:
+                 indent: int = 0, whole: int | None = None) -> tuple[str, list[str]]:
     """The header and each row's lines, fitted to ``width`` cells, for printing text between rows.
 
     ``columns`` are ``(header, align, min_width, weight)``; each column takes the width of
     its widest cell, then those of weight > 0 shrink (the one widest for its weight first,
     down to its minimum) until the table fits, and their cells wrap on word boundaries.
+    Column ``whole`` (the first, for an id) is never broken: a cell wider than the column
+    stands on a line of its own and the rest of its row starts on the next line.
     """
     heads = [c[0] for c in columns]
     widths = [max([cells(h)] + [cells(r[k]) for r in rows]) for k, h in enumerate(heads)]
@@ -115,8 +127,11 @@ def table_blocks(rows: list[list[str]], columns: list[tuple[str, str, int, bool]
         widths[k] -= 1
 
     def block(row: list[str]) -> str:
-        parts = [wrap_cells(cell, widths[k]) if columns[k][3] else [cell] for k, cell in enumerate(row)]
+        parts = [wrap_cells(cell, widths[k]) if columns[k][3] and k != whole else [cell] for k, cell in enumerate(row)]
         lines = []
+        if whole == 0 and cells(row[0]) > widths[0]:
+            lines.append(" " * indent + row[0])
+            parts[0] = [""]
         for n in range(max(len(p) for p in parts)):
             cols = [pad(p[n] if n < len(p) else "", widths[k], columns[k][1]) for k, p in enumerate(parts)]
             lines.append((" " * indent + "  ".join(cols)).rstrip())

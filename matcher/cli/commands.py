@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from profiles.errors import CatalogError
-from matcher.cli._render import echo_json, print_program, print_ranking, wrap
+from matcher.cli._render import echo_json, print_explanation, print_program, print_ranking
 
 __all__ = ["batch", "catalog", "explain", "fit", "rank", "reach", "show"]
 
@@ -123,29 +123,24 @@ def rank(firm: str, catalog, engine_file, as_of, top, possible_top, municipaliti
 @_engine_opt
 @_as_of_opt
 @_json_opt
-def explain(firm: str, program_id: str, catalog, engine_file, as_of, as_json) -> None:
+@_lang_opt
+def explain(firm: str, program_id: str, catalog, engine_file, as_of, as_json, lang) -> None:
     """Explain, condition by condition, whether a program is for a firm.
 
     Example:
 
         matcher explain examples/hamura-no-size.yaml hamura-interest-subsidy
+
+        matcher explain examples/kita-metal-press-ja.yaml kita-trade-fair-subsidy --lang ja
     """
     from matcher.firmio import read_firm
 
     data = read_firm(firm)
-    result = _engine(catalog, engine_file).explain(data, program_id, as_of=as_of).to_dict()
+    result = _engine(catalog, engine_file).explain(data, program_id, as_of=as_of, lang=lang).to_dict()
     if as_json:
         echo_json(result)
-        return
-    click.echo(f"{result['program']['name']} ({result['program']['id']}): {result['outcome']} "
-               f"on {result['as_of']}; score {result['score']:.3f}")
-    for cond in result["conditions"]:
-        click.echo(wrap(f"[{cond['outcome']}] {cond['text']}", 2))
-    if result["missing"]:
-        click.echo(f"  missing: {', '.join(result['missing'])}")
-    click.echo("  components: " + ", ".join(f"{k} {v:.2f}" for k, v in result["components"].items()))
-    for reason in result["reasons"]:
-        click.echo(wrap(reason, 2))
+    else:
+        print_explanation(result, lang)
 
 
 @click.command()
@@ -448,9 +443,10 @@ def catalog_list(catalog, as_of, as_json, lang) -> None:
     from matcher.reasons import kind_label
 
     ja = lang == "ja"
-    cols = [(say("id", lang), "<", 12, 1.0), (say("program", lang), "<", 16, 1.5), (say("kind", lang), "<", 8, 0.7),
+    # an id is never broken (one too wide for its column stands on its own line); names wrap between words
+    cols = [(say("id", lang), "<", 16, 1.0), (say("program", lang), "<", 16, 1.5), (say("kind", lang), "<", 8, 0.7),
             (say("status", lang), "<", 4, 0), (say("provider", lang), "<", 10, 1.0)]
     body = [[r["id"], (r["name_ja"] or r["name"]) if ja else r["name"], kind_label(r["kind"], lang),
              say("open" if r["open"] else "closed", lang), (p.provider.name_ja or p.provider.name) if ja else r["provider"]]
             for r, p in zip(rows, cat.programs)]
-    click.echo(table(body, cols, width()))
+    click.echo(table(body, cols, width(), whole=0))

@@ -6,7 +6,7 @@
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from matcher.service.deps import json_response, problems
@@ -49,6 +49,15 @@ def router(slot: EngineSlot) -> APIRouter:
         if path.exists():
             return FileResponse(path, media_type="text/html")
         return Response(_PLACEHOLDER, media_type="text/html")
+
+    @router.get("/programs/{program_id}", include_in_schema=False)
+    async def program_page(program_id: str, lang: str | None = None) -> Response:
+        """A program's page: the page's detail view (``?program=ID``), by a relative address,
+        so that it works behind a proxy's prefix too."""
+        from urllib.parse import urlencode
+
+        query = {"program": program_id, **({"lang": lang} if lang in ("en", "ja") else {})}
+        return RedirectResponse(f"../?{urlencode(query)}", status_code=307)
 
     return router
 

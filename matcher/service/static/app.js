@@ -6,7 +6,7 @@
 // a result can be bookmarked, shared, reloaded, and the back button returns to the one before.
 
 import { api, ApiError, fetchAll, requestFields, setApiKey } from "./api.js";
-import { SCHEME_COMPONENTS, applicationText, benefitText, placeCard, possibleCard, schemeCard, yen } from "./cards.js";
+import { SCHEME_COMPONENTS, applicationText, benefitText, placeCard, possibleCard, programDetail, schemeCard, yen } from "./cards.js";
 import { download, toCsv } from "./csv.js";
 import { $, fill, h } from "./dom.js";
 import { chooseMunicipality, clearErrors, focusField, hideError, municipalityByCode, showErrors,
@@ -519,6 +519,7 @@ function setLanguage(lang, remember = false) {
   if (mun.dataset.code) mun.value = pick(mun.dataset.nameEn, mun.dataset.nameJa) || mun.value;
   renderRank();
   renderReach();
+  if (state.detailId) showProgram(state.detailId, state.detailAsOf);
   refetchReasons();
 }
 
@@ -572,7 +573,8 @@ async function showAddress() {
   const params = new URLSearchParams(location.search);
   const lang = params.get("lang");
   if ((lang === "en" || lang === "ja") && lang !== language()) setLanguage(lang);
-  const body = requestOfParams(params);
+  await showProgram(params.get("program"), params.get("as_of"));
+  const body = params.get("program") ? null : requestOfParams(params);
   if (!body) {
     state.rankTicket += 1;
     $("firm-form").reset();
@@ -584,6 +586,28 @@ async function showAddress() {
   body.lang = language();
   await fillForm(body);
   await runRank(body, [], { push: false });
+}
+
+/** The detail view of the program the address names (or none), with the catalog's whole record of it. */
+async function showProgram(id, asOf = null) {
+  const box = $("program-detail");
+  state.detailId = id || null;
+  state.detailAsOf = asOf;
+  $("firm-form").hidden = Boolean(id);  // the program's page is the program alone (back returns to the search)
+  if (!id) { box.hidden = true; box.replaceChildren(); delete box.dataset.state; return; }
+  box.dataset.state = "pending";
+  try {
+    const p = await api(`v1/programs/${encodeURIComponent(id)}`);
+    state.details.set(id, p);
+    if (state.detailId !== id) return;
+    fill(box, programDetail({ ...state.programs.get(id), ...p }, { ...cardContext(), asOf: asOf || new Date().toISOString().slice(0, 10) }));
+    box.dataset.state = "loaded";
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    fill(box, h("p", { class: "error", role: "alert" }, err.message));
+    box.dataset.state = "error";
+  }
+  box.hidden = false;
 }
 
 async function useKey(ev) {

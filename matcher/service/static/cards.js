@@ -44,11 +44,15 @@ export function reasonsList(reasons) {
   }));
 }
 
-function programTitle(p, rank, idPrefix) {
+/** The address of a program's detail view, in the page's language. */
+export const programHref = (id) => `?${new URLSearchParams({ program: id, lang: language() })}`;
+
+function programTitle(p, rank, idPrefix, tag = "h4") {
   const other = language() === "ja" ? p.name : p.name_ja;
-  return h("h4", { id: `${idPrefix}-${p.id}-title` },
+  const name = pick(p.name, p.name_ja);
+  return h(tag, { id: `${idPrefix}-${p.id}-title` },
     rank ? h("span", { class: "rank" }, `${rank}`) : null,
-    h("span", { class: "name" }, pick(p.name, p.name_ja)),
+    h("span", { class: "name" }, tag === "h4" ? h("a", { href: programHref(p.id), class: "program-link" }, name) : name),
     other && other !== pick(p.name, p.name_ja)
       ? h("span", { class: "other-name", lang: language() === "ja" ? "en" : "ja" }, other) : null);
 }
@@ -109,18 +113,33 @@ function fact(key, ...value) {
 function contactParts(c) {
   if (!c) return null;
   const url = safeUrl(c.url);
-  const parts = [c.name, c.address].filter(Boolean);
+  const parts = [pick(c.name, c.name_ja), pick(c.address, c.address_ja)].filter(Boolean);
   if (!parts.length && !c.phone && !url) return null;
-  return [parts.length ? h("span", { lang: textLang(parts.join(" ")) }, parts.join(", ")) : null,
-    c.phone ? [parts.length ? ", " : "", t("card.phone", { phone: c.phone })] : null,
+  const sep = language() === "ja" ? "、" : ", ";
+  return [parts.length ? h("span", { lang: textLang(parts.join(" ")) }, parts.join(sep)) : null,
+    c.phone ? [parts.length ? sep : "", t("card.phone", { phone: c.phone })] : null,
     url ? [" ", h("a", { href: url, rel: "noopener" }, url)] : null];
 }
 
-/** The description: a short summary, the whole on demand. */
+/** A text in the other language than the page's, shown only on demand under a line in the page's language. */
+function original(text, lang, cls = "original") {
+  return h("details", { class: `more ${cls}` }, h("summary", {}, t("card.original")), h("p", { lang }, text));
+}
+
+/** Whether `text` is in the other language than the page's (English text in the Japanese view, and back). */
+const foreign = (text) => (language() === "ja" ? !isJapanese(text) && /[A-Za-z]{2,}\s+[A-Za-z]{2,}/.test(text) : false);
+
+/** A catalog text in the page's language, or on demand as the catalog gives it. */
+function inPageLanguage(text, tag = "p") {
+  return foreign(text) ? original(text, textLang(text), "original inline") : h(tag, { lang: textLang(text) }, text);
+}
+
+/** The description: a short summary, the whole on demand (in the Japanese view, an English one only on demand). */
 function descriptionBlock(p) {
   const text = pick(p.description, p.description_ja) || p.summary || "";
   if (!text) return null;
   const lang = textLang(text);
+  if (foreign(text)) return original(text, lang, "original description");
   let short = p.summary && p.summary !== text ? p.summary : text;
   if (short.length > SHORT) {
     const cut = short.slice(0, SHORT);
@@ -161,8 +180,8 @@ function moreDetails(p) {
   const condition = p.eligibility?.note;
   if (!notes.length && sources.length < 2 && !condition) return null;
   return h("details", { class: "more details" }, h("summary", {}, t("card.details")),
-    condition ? [h("h5", {}, t("card.conditions")), h("p", { lang: textLang(condition) }, condition)] : null,
-    notes.length ? [h("h5", {}, t("card.benefit")), h("ul", {}, notes.map((n) => h("li", { lang: textLang(n) }, n)))] : null,
+    condition ? [h("h5", {}, t("card.conditions")), inPageLanguage(condition)] : null,
+    notes.length ? [h("h5", {}, t("card.benefit")), h("ul", {}, notes.map((n) => h("li", {}, inPageLanguage(n, "span"))))] : null,
     sources.length > 1 ? [h("h5", {}, t("card.sources")), h("ol", { class: "sources" }, sources.map((s) => h("li", {}, sourceLine(s))))] : null);
 }
 
@@ -220,4 +239,17 @@ export function placeCard(m, rank, ctx) {
     bars(m.components, PLACE_COMPONENTS.filter((k) => k !== "distance" || m.components?.distance > 0)),
     h("h5", {}, t("results.reasons")),
     reasonsList(m.reasons));
+}
+
+/** A program's detail view (the page's ?program=ID, /programs/ID): everything the catalog says of it. */
+export function programDetail(p, ctx) {
+  return h("article", { class: "card detail", dataset: { id: p.id }, "aria-labelledby": `program-${p.id}-title` },
+    programTitle(p, null, "program", "h2"),
+    h("p", { class: "meta" },
+      h("span", { class: "kind" }, ctx.kindName(p.kind)),
+      p.provider ? [" · ", t("results.provider"), " ", ctx.providerName(p.provider)] : null),
+    descriptionBlock(p),
+    facts(p, ctx.asOf),
+    staleNote(p, ctx.asOf),
+    moreDetails(p));
 }

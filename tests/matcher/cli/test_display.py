@@ -200,3 +200,54 @@ def test_the_loan_a_firm_came_for_leads_the_table_in_japanese_too():
     rows = [line for line in out.splitlines() if re.match(r"^\s*\d+\??\s+\d\.\d{3}\s", line)]
     assert rows[0].split()[0] == "1?" and "中小企業融資利子補給（羽村市）" in rows[0]
     assert "次の情報があれば利用できる可能性: 従業員数、資本金" in out
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_catalog_list_never_breaks_an_id_and_wraps_names_between_words(columns):
+    from rules import load_checked_catalog
+
+    programs = load_checked_catalog(None).programs
+    for lang in ("en", "ja"):
+        out = run("catalog", "list", "--as-of", AS_OF, "--lang", lang, columns=columns)
+        assert too_wide(out, columns) == []
+        starts = {line.split()[0] for line in out.splitlines()[1:] if line and not line[0].isspace()}
+        assert {p.id for p in programs} <= starts  # every id whole, at the start of a line
+    en = run("catalog", "list", "--as-of", AS_OF, columns=columns)
+    words = set(re.findall(r"[A-Za-z]+", en))
+    assert all(w in words for p in programs for w in re.findall(r"[A-Za-z]+", p.name))
+
+
+def test_catalog_list_in_japanese_gives_japanese_names_kinds_and_status():
+    out = run("catalog", "list", "--as-of", AS_OF, "--lang", "ja", columns=200)
+    row = next(line for line in out.splitlines() if line.startswith("kita-trade-fair-subsidy "))
+    assert re.match(r"kita-trade-fair-subsidy\s+北区展示会出展補助金\s+補助金\s+受付中\s+北区", row)
+    left = [r for r in _latin_runs(out) if not _is_code_or_name(r, set()) and "-" not in r]
+    assert left == []
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_explain_in_japanese_is_all_japanese_and_fits(columns):
+    out = run("explain", EXAMPLES / "hamura-no-size.yaml", "hamura-interest-subsidy", "--as-of", AS_OF,
+              "--lang", "ja", columns=columns)
+    assert too_wide(out, columns) == []
+    assert out.startswith("中小企業融資利子補給（羽村市）（hamura-interest-subsidy）: 未確定")
+    assert "[未確定] 中小企業者の可能性がある" in out and "不足: 従業員数、資本金" in out and "内訳: 事業内容の一致" in out
+    own = set(re.findall(r"[A-Za-z]+", (EXAMPLES / "hamura-no-size.yaml").read_text(encoding="utf-8")))
+    left = [r for r in _latin_runs(out) if not _is_code_or_name(r, own) and "-" not in r]
+    assert left == []
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_explain_in_english_fits_and_reads_right(columns):
+    out = run("explain", EXAMPLES / "kita-metal-press.yaml", "kita-trade-fair-subsidy", "--as-of", AS_OF,
+              columns=columns)
+    assert too_wide(out, columns) == []
+    assert "[eligible] located in Kita (Tokyo)" in out and "a subsidy program" in out
+    assert re.findall(r"\ba (?:[aeio]\w+|un[^i]\w*)", out, re.I) == []
+
+
+def test_explain_json_in_japanese_keeps_its_keys():
+    data = json.loads(run("explain", EXAMPLES / "hamura-no-size.yaml", "hamura-interest-subsidy", "--as-of", AS_OF,
+                          "--lang", "ja", "--json"))
+    assert data["outcome"] == "unknown" and data["missing"] == ["employees", "capital_jpy"]
+    assert any(c["text"].startswith("中小企業者の可能性がある") for c in data["conditions"])

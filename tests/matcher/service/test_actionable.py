@@ -116,6 +116,18 @@ def test_every_bad_field_of_a_firm_is_listed_with_a_bad_municipality_not_only_th
     assert [e["field"] for e in one.json()["errors"]] == ["body.firm.municipality"]
 
 
+def test_an_unknown_program_or_municipality_is_reported_in_japanese(client):
+    r = client.get("/v1/programs/kita-trade-fair?lang=ja")
+    assert r.status_code == 404
+    assert r.json()["detail"] == ("カタログにこの ID の支援制度はありません: kita-trade-fair"
+                                  "（候補: kita-trade-fair-subsidy, kita-inter-firm-matching）")
+    assert client.get("/v1/programs/nope", headers={"Accept-Language": "ja"}).json()["detail"] == \
+        "カタログにこの ID の支援制度はありません: nope"
+    r = client.get("/v1/municipalities/nope?lang=ja")
+    assert r.status_code == 404 and r.json()["detail"].startswith("この団体コードまたはプロファイル ID の自治体はありません: nope")
+    assert client.get("/v1/municipalities/nope").json()["detail"].startswith("no local government has this code")
+
+
 def test_a_programs_address_opens_the_pages_detail_view_by_a_relative_redirect(client):
     r = client.get("/programs/hamura-interest-subsidy?lang=ja", follow_redirects=False)
     assert r.status_code == 307 and r.headers["location"] == "../?program=hamura-interest-subsidy&lang=ja"

@@ -263,6 +263,8 @@ def test_the_loan_a_firm_came_for_is_the_first_card_even_when_its_size_is_missin
     assert first.get_attribute("data-id") == "hamura-interest-subsidy"
     assert "possible" in first.get_attribute("class")
     assert first.get_by_role("button", name="Employees").is_visible()
-    # on the first screen of the results: within one viewport height of their heading
+    # on the first screen of the results: within one viewport height of their heading, measured
+    # once the cards have their details (the result is drawn again when they arrive)
+    page.wait_for_selector("#rank-results[data-details=loaded]", state="attached")
     heading = page.locator("#rank-results-heading").bounding_box()
     assert first.bounding_box()["y"] - heading["y"] < page.viewport_size["height"]

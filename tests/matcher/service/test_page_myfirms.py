@@ -8,6 +8,7 @@ coordinator's visits and outcomes do not change what another test sees.
 
 from __future__ import annotations
 
+import csv
 import re
 
 import httpx
@@ -22,6 +23,7 @@ from tests.matcher.service.test_page_browser import (  # noqa: F401  (fixtures)
     open_page,
     serving,
 )
+from tests.matcher.service.test_page_ux import english_left
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=(
     "Debian's chromium is not installed (/usr/bin/chromium missing); "
@@ -202,6 +204,10 @@ def test_in_japanese_the_view_and_its_problems_are_japanese(page, keys):
     buttons = page.locator(f"#mf-matches li[data-program-id={KITA}] .mf-outcomes button")
     buttons.first.wait_for()
     assert buttons.all_inner_texts() == ["連絡済み", "関心あり", "申請済み", "採択", "辞退", "対象外"]
+    # the whole view, as a Japanese reader sees it, but for codes and the register's firm names
+    names = tuple(row["name"] for row in csv.DictReader((EXAMPLES / "kita-register.csv").open(encoding="utf-8")))
+    names += ("Nishigahara Works",)  # imported by an earlier test
+    assert english_left(page, (*names, "JSON Lines")) == []  # and a format's name
     page.get_by_role("button", name="English").click()  # the view redraws in the other language
     page.locator("#mf-firms-heading", has_text="Your register").wait_for()
 
