@@ -111,7 +111,7 @@ def firm_matches(reg: Register, firm, top: int = 10) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------- alerts
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a new catalog can bring millions of alerts
 class Alert:
     program_id: str
     name: str
@@ -121,9 +121,8 @@ class Alert:
     deadline: dt.date | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out = dict(self.__dict__)
-        out["deadline"] = self.deadline.isoformat() if self.deadline else None
-        return out
+        return {"program_id": self.program_id, "name": self.name, "kind": self.kind, "detail": self.detail,
+                "score": self.score, "deadline": self.deadline.isoformat() if self.deadline else None}
 
 
 @dataclass
@@ -213,35 +212,56 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
     old_rules = ([SupportProgram.model_validate(old_p[pos[j]].data) for j in wanted if j in rules_changed]
                  if rules_changed else [])
     base_rules = CompiledEligibility(old_rules) if old_rules else None
+    # each column's most pressing alert of its own (kind index; len(ALERT_KINDS) = none), decided once
+    none = len(ALERT_KINDS)
+    own = [min(kinds[pos[j]], key=lambda x: ALERT_KINDS.index(x[0])) if kinds[pos[j]] else None for j in wanted]
+    own_kind = np.array([ALERT_KINDS.index(o[0]) if o else none for o in own], np.int8)
+    newly_kind = np.int8(ALERT_KINDS.index("newly_eligible"))
+    col_of = {pos[j]: k for k, j in enumerate(wanted)}
+    by_id = np.argsort(np.argsort([pos[j] for j in wanted], kind="stable"))  # each column's rank by program id
+    newly_alert = ("newly_eligible", "eligible now (its conditions changed)", None)
+    names = [now_p[pos[j]].name for j in wanted]
+    firm_alerts: list[FirmAlerts] = []
     for batch in reg.iter_firms(batch=chunk_size):
         prepared = engine.prepare([f.profile for f in batch], as_of=day)
         elig = engine.eligibility_.evaluate(prepared.facts)[:, cols] == TRUE
-        newly = np.zeros_like(elig)
+        kind = np.where(elig, own_kind[None, :], np.int8(none))
         if base_rules is not None:  # the same facts, judged by the older version's rules
             was = base_rules.evaluate(prepared.facts) == TRUE
-            newly[:, changed_at] = elig[:, changed_at] & ~was
-        score = _scores(engine, prepared, cols)
+            newly = elig[:, changed_at] & ~was
+            sub = kind[:, changed_at]
+            kind[:, changed_at] = np.where(newly, np.minimum(sub, newly_kind), sub)
         pks = [f.pk for f in batch]
         with reg.engine.connect() as conn:
             o = t.outcomes
-            done = set(conn.execute(sa.select(o.c.firm_pk, o.c.program_id).distinct()
-                                    .where(o.c.firm_pk >= pks[0], o.c.firm_pk <= pks[-1])).all())
-        for i, k in zip(*np.nonzero(elig)):
-            pk, pid = pks[i], pos[int(cols[k])]
-            if (pk, pid) in done:
-                continue
-            found = list(kinds[pid])
-            if newly[i, k]:
-                found.append(("newly_eligible", "eligible now (its conditions changed)", None))
-            if found:
-                kind, detail, deadline = min(found, key=lambda x: ALERT_KINDS.index(x[0]))
-                firm = batch[i]
-                if not out or out[-1].firm_id != firm.firm_id:
-                    out.append(FirmAlerts(firm.firm_id, firm.name))
-                out[-1].alerts.append(Alert(pid, now_p[pid].name, kind, detail, float(score[i, k]), deadline))
-    for fa in out:
-        fa.alerts.sort(key=lambda a: (ALERT_KINDS.index(a.kind), -(a.score or 0), a.program_id))
-    out.sort(key=lambda fa: fa.firm_id)
+            done = conn.execute(sa.select(o.c.firm_pk, o.c.program_id).distinct()
+                                .where(o.c.firm_pk >= pks[0], o.c.firm_pk <= pks[-1])).all()
+        if done:  # already contacted about it: no alert
+            row_of = {pk: i for i, pk in enumerate(pks)}
+            hit = [(row_of[pk], col_of[pid]) for pk, pid in done if pk in row_of and pid in col_of]
+            if hit:
+                kind[tuple(np.array(hit).T)] = none
+        rows, ks = np.nonzero(kind < none)
+        if not len(rows):
+            continue
+        score = _scores(engine, prepared, cols)[rows, ks]
+        kk = kind[rows, ks]
+        order = np.lexsort((by_id[ks], -score, kk, rows))  # per firm: most pressing, best, by program id
+        rows, ks, kk, score = rows[order], ks[order], kk[order], score[order].tolist()
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        ends = np.r_[starts[1:], len(rows)]
+        is_own = (kk == own_kind[ks]).tolist()
+        ks_l = ks.tolist()
+        for s, e in zip(starts.tolist(), ends.tolist()):
+            firm = batch[int(rows[s])]
+            items = []
+            for n in range(s, e):
+                k = ks_l[n]
+                kd, detail, deadline = own[k] if is_own[n] else newly_alert
+                items.append(Alert(pos[wanted[k]], names[k], kd, detail, score[n], deadline))
+            firm_alerts.append(FirmAlerts(firm.firm_id, firm.name, items))
+    firm_alerts.sort(key=lambda fa: fa.firm_id)
+    out = firm_alerts
     return cur, base, out
 
 
