@@ -9,7 +9,9 @@ program and per coordinator.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -137,8 +139,19 @@ class FirmAlerts:
 
 
 def _programs(conn: sa.Connection, vid: int) -> dict[str, Any]:
+    """A version's programs by id, without their JSON (read by :func:`_data` for the changed ones only)."""
     cp = t.catalog_programs
-    return {r.program_id: r for r in conn.execute(sa.select(cp).where(cp.c.version_id == vid))}
+    return {r.program_id: r for r in conn.execute(sa.select(*(c for c in cp.c if c.name != "data"))
+                                                  .where(cp.c.version_id == vid))}
+
+
+def _data(conn: sa.Connection, vid: int, program_ids: list[str]) -> dict[str, dict]:
+    cp = t.catalog_programs
+    out: dict[str, dict] = {}
+    for s in range(0, len(program_ids), 500):
+        out.update(conn.execute(sa.select(cp.c.program_id, cp.c.data).where(
+            cp.c.version_id == vid, cp.c.program_id.in_(program_ids[s:s + 500]))).all())
+    return out
 
 
 def _changed_fields(old: dict, new: dict) -> list[str]:
@@ -179,6 +192,8 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
     with reg.engine.connect() as conn:
         now_p = _programs(conn, cur.id)
         old_p = _programs(conn, base.id) if base else {}
+        differ = [pid for pid, p in now_p.items() if pid in old_p and old_p[pid].content_hash != p.content_hash]
+        now_d, old_d = (_data(conn, cur.id, differ), _data(conn, base.id, differ)) if differ else ({}, {})
     since_day = base.imported_at.date() if base else None
     if isinstance(since, dt.date) or (since and _is_date(str(since))):
         since_day = dt.date.fromisoformat(str(since)) if not isinstance(since, dt.date) else since
@@ -195,7 +210,7 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
         if base is not None and pid not in old_p:
             found.append(("new_program", f"new in catalog version {cur.id}", None))
         elif base is not None and old_p[pid].content_hash != p.content_hash:
-            fields = _changed_fields(old_p[pid].data, p.data)
+            fields = _changed_fields(old_d[pid], now_d[pid])
             if fields:
                 found.append(("changed", "changed: " + ", ".join(fields), None))
         kinds[pid] = found
@@ -210,7 +225,7 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
     cols = np.array(wanted)
     changed_at = np.array([j in rules_changed for j in wanted])
     # the older rules of the changed programs only, compiled (not a whole engine fitted on the older version)
-    old_rules = ([SupportProgram.model_validate(old_p[pos[j]].data) for j in wanted if j in rules_changed]
+    old_rules = ([SupportProgram.model_validate(old_d[pos[j]]) for j in wanted if j in rules_changed]
                  if rules_changed else [])
     base_rules = CompiledEligibility(old_rules) if old_rules else None
     # each column's most pressing alert of its own (kind index; len(ALERT_KINDS) = none), decided once
@@ -222,8 +237,9 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
     by_id = np.argsort(np.argsort([pos[j] for j in wanted], kind="stable"))  # each column's rank by program id
     newly_alert = ("newly_eligible", "eligible now (its conditions changed)", None)
     names = [now_p[pos[j]].name for j in wanted]
+    pid_of = [pos[j] for j in wanted]
     firm_alerts: list[FirmAlerts] = []
-    for batch in reg.iter_firms(batch=chunk_size):
+    for batch in reg.iter_firms(batch=chunk_size, lean=True):
         prepared = engine.prepare([f.profile for f in batch], as_of=day)
         elig = engine.eligibility_.evaluate(prepared.facts)[:, cols] == TRUE
         kind = np.where(elig, own_kind[None, :], np.int8(none))
@@ -253,17 +269,29 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
         ends = np.r_[starts[1:], len(rows)]
         is_own = (kk == own_kind[ks]).tolist()
         ks_l = ks.tolist()
-        for s, e in zip(starts.tolist(), ends.tolist()):
-            firm = batch[int(rows[s])]
-            items = []
-            for n in range(s, e):
-                k = ks_l[n]
-                kd, detail, deadline = own[k] if is_own[n] else newly_alert
-                items.append(Alert(pos[wanted[k]], names[k], kd, detail, score[n], deadline))
-            firm_alerts.append(FirmAlerts(firm.firm_id, firm.name, items))
+        with _gc_paused():  # millions of small acyclic tuples: the cyclic collector would rescan them all
+            for s, e in zip(starts.tolist(), ends.tolist()):
+                firm = batch[int(rows[s])]
+                items = []
+                for n in range(s, e):
+                    k = ks_l[n]
+                    kd, detail, deadline = own[k] if is_own[n] else newly_alert
+                    items.append(Alert(pid_of[k], names[k], kd, detail, score[n], deadline))
+                firm_alerts.append(FirmAlerts(firm.firm_id, firm.name, items))
     firm_alerts.sort(key=lambda fa: fa.firm_id)
     out = firm_alerts
     return cur, base, out
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _scores(engine, prepared, cols: np.ndarray) -> np.ndarray:
