@@ -236,7 +236,9 @@ def main() -> None:
         env = {**os.environ, "MATCHER_CACHE_DIR": str(tmp / f"engines-{name}")}  # every first fit a real one
         proc = subprocess.run([sys.executable, __file__, "--one", spec, "--firms", str(args.firms),
                                "--reach-firms", str(args.reach_firms), "--programs", str(args.programs)],
-                              capture_output=True, text=True, check=True, env=env)
+                              capture_output=True, text=True, env=env)
+        if proc.returncode != 0:
+            sys.exit(f"{name} failed:\n{proc.stderr[-3000:]}")
         results.append((name, json.loads(proc.stdout.strip().splitlines()[-1])))
     n, big = args.firms, args.programs
     rows = [

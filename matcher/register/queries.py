@@ -76,11 +76,22 @@ def reach(reg: Register, program_id: str, *, top: int = 20, as_of: dt.date | str
     q = sa.select(f).join(m, m.c.firm_pk == f.c.id).where(m.c.version_id == version.id, m.c.position == j)
     if skip_contacted:
         q = q.where(f.c.id.not_in(sa.select(t.outcomes.c.firm_pk).where(t.outcomes.c.program_id == program_id)))
-    with reg.engine.connect() as conn:  # the best by score: the index (version, position, eligible, score)
-        eligible = conn.execute(q.where(m.c.eligible.is_(True)).order_by(m.c.score.desc(), f.c.id).limit(top)).all()
-        possible = (conn.execute(q.where(m.c.eligible.is_(False)).order_by(m.c.score.desc(), f.c.id)
-                                 .limit(top - len(eligible))).all()
-                    if include_possible and len(eligible) < top else [])
+    def best(conn, eligible: bool, limit: int):
+        # the limit-th best score read down the index (version, position, eligible, score), then only the firms
+        # at or above it sorted with their ids (sorting every eligible firm by score and id costs 0.1 s per 100,000)
+        here = (m.c.version_id == version.id) & (m.c.position == j) & m.c.eligible.is_(eligible)
+        cut = sa.select(m.c.score).where(here)
+        if skip_contacted:
+            cut = cut.where(m.c.firm_pk.not_in(sa.select(t.outcomes.c.firm_pk).where(t.outcomes.c.program_id == program_id)))
+        cut = conn.execute(cut.order_by(m.c.score.desc()).offset(limit - 1).limit(1)).scalar()
+        sub = q.where(m.c.eligible.is_(eligible))
+        if cut is not None:
+            sub = sub.where(m.c.score >= cut)
+        return conn.execute(sub.order_by(m.c.score.desc(), f.c.id).limit(limit)).all()
+
+    with reg.engine.connect() as conn:
+        eligible = best(conn, True, top)
+        possible = best(conn, False, top - len(eligible)) if include_possible and len(eligible) < top else []
     records = [firm_record(r) for r in [*eligible, *possible]]
     if not records:
         return []
