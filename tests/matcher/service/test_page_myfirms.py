@@ -22,6 +22,7 @@ from tests.matcher.service.test_page_browser import (  # noqa: F401  (fixtures)
     open_page,
     serving,
 )
+from tests.matcher.service.test_page_ux import axe_source, serious_violations  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=(
     "Debian's chromium is not installed (/usr/bin/chromium missing); "
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=(
 
 KITA = "kita-trade-fair-subsidy"
 NEW = "test-new-marketing-desk"
-COORDINATORS = ("suzuki", "tanaka", "sato", "ito", "kato", "abe", "mori")
+COORDINATORS = ("suzuki", "tanaka", "sato", "ito", "kato", "abe", "mori", "ueda", "endo")
 
 
 def _version2(base):
@@ -221,3 +222,35 @@ def test_on_a_390_px_phone_my_firms_needs_no_horizontal_scroll(browser_context, 
     phone.screenshot(path=str(ARTIFACTS / "page-myfirms-390.png"), full_page=True)
     phone.close()
     assert phone.errors == [], f"the page raised: {phone.errors}"
+
+
+@pytest.mark.parametrize(("lang", "who"), [("en", "ueda"), ("ja", "endo")])
+def test_axe_finds_no_serious_or_critical_violation_in_my_firms(page, keys, axe_source, tmp_path, lang, who):
+    if lang == "ja":
+        page.get_by_role("button", name="日本語").click()
+    page.locator("#tab-myfirms").click()
+    page.locator("#mf-key").wait_for()
+    assert serious_violations(page, axe_source) == []  # signed out: the key form
+
+    page.locator("#mf-key").fill("shm_wrong")
+    page.locator("#mf-key-form button[type=submit]").click()
+    page.locator("#mf-error:not([hidden])").wait_for()
+    assert serious_violations(page, axe_source) == []  # the key refused
+
+    page.locator("#mf-key").fill(keys[who])
+    page.locator("#mf-key-form button[type=submit]").click()
+    page.locator("#mf-firm-list li").first.wait_for()
+    page.locator("#mf-alert-list").wait_for()
+    page.locator("#mf-firm-list li[data-firm-id=k01] button").click()
+    page.locator(f"#mf-matches li[data-program-id={KITA}] .mf-outcomes button").first.wait_for()
+    assert serious_violations(page, axe_source) == []  # signed in: alerts, the list, a firm and its matches
+
+    path = tmp_path / "visits.csv"
+    path.write_text("id,name,prefecture,municipality,employees\nx01,Nowhere Works,Tokyo,Atlantis,3\n", encoding="utf-8")
+    page.locator("#mf-file").set_input_files(str(path))
+    page.locator("#mf-import-form button[type=submit]").click()
+    page.locator("#mf-import-errors li").first.wait_for()
+    page.locator("#mf-program").fill(KITA)
+    page.locator("#mf-calls-form button[type=submit]").click()
+    page.locator("#mf-call-list > li").first.wait_for()
+    assert serious_violations(page, axe_source) == []  # an import's report with its bad row, a call list
