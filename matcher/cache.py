@@ -28,11 +28,12 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
+from profiles import Catalog
 from matcher.engine import MatchEngine
 from matcher.errors import EngineFormatError
 from matcher.persistence import FORMAT_VERSION
 
-__all__ = ["fitted_engine", "cache_dir", "engine_key"]
+__all__ = ["fitted_engine", "fitted_catalog_engine", "cache_dir", "engine_key"]
 
 _SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -83,10 +84,33 @@ def engine_key(catalog: str | Path, params: dict[str, Any]) -> str:
 def fitted_engine(catalog: str | Path, **params: Any) -> MatchEngine:
     """A :class:`MatchEngine` with ``params`` fitted on the catalog directory ``catalog``,
     from the cache when it was fitted on the same bytes before."""
-    where = cache_dir()
-    if where is None:
+    if cache_dir() is None:
         return MatchEngine(**params).fit(catalog)
-    file = where / f"{engine_key(catalog, params)}.pkl"
+    return _cached(engine_key(catalog, params), catalog, params)
+
+
+def fitted_catalog_engine(catalog: Catalog, **params: Any) -> MatchEngine:
+    """A :class:`MatchEngine` with ``params`` fitted on a :class:`~profiles.Catalog` (one the
+    register rebuilt from its rows, say), cached by the catalog's content hash.
+
+    >>> import tempfile, os
+    >>> os.environ["MATCHER_CACHE_DIR"] = tempfile.mkdtemp()
+    >>> from profiles import load_catalog
+    >>> cat = load_catalog()
+    >>> fitted_catalog_engine(cat).catalog_hash_ == fitted_catalog_engine(cat).catalog_hash_ == cat.hash
+    True
+    >>> del os.environ["MATCHER_CACHE_DIR"]
+    """
+    if cache_dir() is None:
+        return MatchEngine(**params).fit(catalog)
+    h = hashlib.sha256(f"format={FORMAT_VERSION};data={_data_hash()};catalog={catalog.hash};".encode())
+    h.update(json.dumps(params, sort_keys=True, default=repr).encode())
+    return _cached("c" + h.hexdigest()[:31], catalog, params)
+
+
+def _cached(key: str, catalog: Catalog | str | Path, params: dict[str, Any]) -> MatchEngine:
+    where = cache_dir()
+    file = where / f"{key}.pkl"
     if file.is_file():
         try:
             return MatchEngine.load(file)

@@ -9,9 +9,11 @@ program and per coordinator.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import sqlalchemy as sa
@@ -74,11 +76,22 @@ def reach(reg: Register, program_id: str, *, top: int = 20, as_of: dt.date | str
     q = sa.select(f).join(m, m.c.firm_pk == f.c.id).where(m.c.version_id == version.id, m.c.position == j)
     if skip_contacted:
         q = q.where(f.c.id.not_in(sa.select(t.outcomes.c.firm_pk).where(t.outcomes.c.program_id == program_id)))
-    with reg.engine.connect() as conn:  # the best by score: the index (version, position, eligible, score)
-        eligible = conn.execute(q.where(m.c.eligible.is_(True)).order_by(m.c.score.desc(), f.c.id).limit(top)).all()
-        possible = (conn.execute(q.where(m.c.eligible.is_(False)).order_by(m.c.score.desc(), f.c.id)
-                                 .limit(top - len(eligible))).all()
-                    if include_possible and len(eligible) < top else [])
+    def best(conn, eligible: bool, limit: int):
+        # the limit-th best score read down the index (version, position, eligible, score), then only the firms
+        # at or above it sorted with their ids (sorting every eligible firm by score and id costs 0.1 s per 100,000)
+        here = (m.c.version_id == version.id) & (m.c.position == j) & m.c.eligible.is_(eligible)
+        cut = sa.select(m.c.score).where(here)
+        if skip_contacted:
+            cut = cut.where(m.c.firm_pk.not_in(sa.select(t.outcomes.c.firm_pk).where(t.outcomes.c.program_id == program_id)))
+        cut = conn.execute(cut.order_by(m.c.score.desc()).offset(limit - 1).limit(1)).scalar()
+        sub = q.where(m.c.eligible.is_(eligible))
+        if cut is not None:
+            sub = sub.where(m.c.score >= cut)
+        return conn.execute(sub.order_by(m.c.score.desc(), f.c.id).limit(limit)).all()
+
+    with reg.engine.connect() as conn:
+        eligible = best(conn, True, top)
+        possible = best(conn, False, top - len(eligible)) if include_possible and len(eligible) < top else []
     records = [firm_record(r) for r in [*eligible, *possible]]
     if not records:
         return []
@@ -111,8 +124,9 @@ def firm_matches(reg: Register, firm, top: int = 10) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------- alerts
-@dataclass(frozen=True)
-class Alert:
+class Alert(NamedTuple):  # a named tuple: a new catalog brings millions of alerts (a frozen dataclass costs 3x)
+    """What is new about a program for a firm: ``kind`` (one of :data:`ALERT_KINDS`), why, its score."""
+
     program_id: str
     name: str
     kind: str
@@ -121,9 +135,8 @@ class Alert:
     deadline: dt.date | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out = dict(self.__dict__)
-        out["deadline"] = self.deadline.isoformat() if self.deadline else None
-        return out
+        return {"program_id": self.program_id, "name": self.name, "kind": self.kind, "detail": self.detail,
+                "score": self.score, "deadline": self.deadline.isoformat() if self.deadline else None}
 
 
 @dataclass
@@ -137,8 +150,19 @@ class FirmAlerts:
 
 
 def _programs(conn: sa.Connection, vid: int) -> dict[str, Any]:
+    """A version's programs by id, without their JSON (read by :func:`_data` for the changed ones only)."""
     cp = t.catalog_programs
-    return {r.program_id: r for r in conn.execute(sa.select(cp).where(cp.c.version_id == vid))}
+    return {r.program_id: r for r in conn.execute(sa.select(*(c for c in cp.c if c.name != "data"))
+                                                  .where(cp.c.version_id == vid))}
+
+
+def _data(conn: sa.Connection, vid: int, program_ids: list[str]) -> dict[str, dict]:
+    cp = t.catalog_programs
+    out: dict[str, dict] = {}
+    for s in range(0, len(program_ids), 500):
+        out.update(conn.execute(sa.select(cp.c.program_id, cp.c.data).where(
+            cp.c.version_id == vid, cp.c.program_id.in_(program_ids[s:s + 500]))).all())
+    return out
 
 
 def _changed_fields(old: dict, new: dict) -> list[str]:
@@ -179,6 +203,8 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
     with reg.engine.connect() as conn:
         now_p = _programs(conn, cur.id)
         old_p = _programs(conn, base.id) if base else {}
+        differ = [pid for pid, p in now_p.items() if pid in old_p and old_p[pid].content_hash != p.content_hash]
+        now_d, old_d = (_data(conn, cur.id, differ), _data(conn, base.id, differ)) if differ else ({}, {})
     since_day = base.imported_at.date() if base else None
     if isinstance(since, dt.date) or (since and _is_date(str(since))):
         since_day = dt.date.fromisoformat(str(since)) if not isinstance(since, dt.date) else since
@@ -195,7 +221,7 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
         if base is not None and pid not in old_p:
             found.append(("new_program", f"new in catalog version {cur.id}", None))
         elif base is not None and old_p[pid].content_hash != p.content_hash:
-            fields = _changed_fields(old_p[pid].data, p.data)
+            fields = _changed_fields(old_d[pid], now_d[pid])
             if fields:
                 found.append(("changed", "changed: " + ", ".join(fields), None))
         kinds[pid] = found
@@ -210,39 +236,73 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
     cols = np.array(wanted)
     changed_at = np.array([j in rules_changed for j in wanted])
     # the older rules of the changed programs only, compiled (not a whole engine fitted on the older version)
-    old_rules = ([SupportProgram.model_validate(old_p[pos[j]].data) for j in wanted if j in rules_changed]
+    old_rules = ([SupportProgram.model_validate(old_d[pos[j]]) for j in wanted if j in rules_changed]
                  if rules_changed else [])
     base_rules = CompiledEligibility(old_rules) if old_rules else None
-    for batch in reg.iter_firms(batch=chunk_size):
+    # each column's most pressing alert of its own (kind index; len(ALERT_KINDS) = none), decided once
+    none = len(ALERT_KINDS)
+    own = [min(kinds[pos[j]], key=lambda x: ALERT_KINDS.index(x[0])) if kinds[pos[j]] else None for j in wanted]
+    own_kind = np.array([ALERT_KINDS.index(o[0]) if o else none for o in own], np.int8)
+    newly_kind = np.int8(ALERT_KINDS.index("newly_eligible"))
+    col_of = {pos[j]: k for k, j in enumerate(wanted)}
+    by_id = np.argsort(np.argsort([pos[j] for j in wanted], kind="stable"))  # each column's rank by program id
+    newly_alert = ("newly_eligible", "eligible now (its conditions changed)", None)
+    names = [now_p[pos[j]].name for j in wanted]
+    pid_of = [pos[j] for j in wanted]
+    firm_alerts: list[FirmAlerts] = []
+    for batch in reg.iter_firms(batch=chunk_size, lean=True):
         prepared = engine.prepare([f.profile for f in batch], as_of=day)
         elig = engine.eligibility_.evaluate(prepared.facts)[:, cols] == TRUE
-        newly = np.zeros_like(elig)
+        kind = np.where(elig, own_kind[None, :], np.int8(none))
         if base_rules is not None:  # the same facts, judged by the older version's rules
             was = base_rules.evaluate(prepared.facts) == TRUE
-            newly[:, changed_at] = elig[:, changed_at] & ~was
-        score = _scores(engine, prepared, cols)
+            newly = elig[:, changed_at] & ~was
+            sub = kind[:, changed_at]
+            kind[:, changed_at] = np.where(newly, np.minimum(sub, newly_kind), sub)
         pks = [f.pk for f in batch]
         with reg.engine.connect() as conn:
             o = t.outcomes
-            done = set(conn.execute(sa.select(o.c.firm_pk, o.c.program_id).distinct()
-                                    .where(o.c.firm_pk >= pks[0], o.c.firm_pk <= pks[-1])).all())
-        for i, k in zip(*np.nonzero(elig)):
-            pk, pid = pks[i], pos[int(cols[k])]
-            if (pk, pid) in done:
-                continue
-            found = list(kinds[pid])
-            if newly[i, k]:
-                found.append(("newly_eligible", "eligible now (its conditions changed)", None))
-            if found:
-                kind, detail, deadline = min(found, key=lambda x: ALERT_KINDS.index(x[0]))
-                firm = batch[i]
-                if not out or out[-1].firm_id != firm.firm_id:
-                    out.append(FirmAlerts(firm.firm_id, firm.name))
-                out[-1].alerts.append(Alert(pid, now_p[pid].name, kind, detail, float(score[i, k]), deadline))
-    for fa in out:
-        fa.alerts.sort(key=lambda a: (ALERT_KINDS.index(a.kind), -(a.score or 0), a.program_id))
-    out.sort(key=lambda fa: fa.firm_id)
+            done = conn.execute(sa.select(o.c.firm_pk, o.c.program_id).distinct()
+                                .where(o.c.firm_pk >= pks[0], o.c.firm_pk <= pks[-1])).all()
+        if done:  # already contacted about it: no alert
+            row_of = {pk: i for i, pk in enumerate(pks)}
+            hit = [(row_of[pk], col_of[pid]) for pk, pid in done if pk in row_of and pid in col_of]
+            if hit:
+                kind[tuple(np.array(hit).T)] = none
+        rows, ks = np.nonzero(kind < none)
+        if not len(rows):
+            continue
+        score = _scores(engine, prepared, cols)[rows, ks]
+        kk = kind[rows, ks]
+        order = np.lexsort((by_id[ks], -score, kk, rows))  # per firm: most pressing, best, by program id
+        rows, ks, kk, score = rows[order], ks[order], kk[order], score[order].tolist()
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        ends = np.r_[starts[1:], len(rows)]
+        is_own = (kk == own_kind[ks]).tolist()
+        ks_l = ks.tolist()
+        with _gc_paused():  # millions of small acyclic tuples: the cyclic collector would rescan them all
+            for s, e in zip(starts.tolist(), ends.tolist()):
+                firm = batch[int(rows[s])]
+                items = []
+                for n in range(s, e):
+                    k = ks_l[n]
+                    kd, detail, deadline = own[k] if is_own[n] else newly_alert
+                    items.append(Alert(pid_of[k], names[k], kd, detail, score[n], deadline))
+                firm_alerts.append(FirmAlerts(firm.firm_id, firm.name, items))
+    firm_alerts.sort(key=lambda fa: fa.firm_id)
+    out = firm_alerts
     return cur, base, out
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _scores(engine, prepared, cols: np.ndarray) -> np.ndarray:

@@ -78,6 +78,7 @@ firms = sa.Table(
 )
 sa.Index("ix_firms_name", firms.c.name)
 sa.Index("ix_firms_municipality", firms.c.municipality)
+sa.Index("ix_firms_version", firms.c.version)  # with match_runs': are a version's matches up to date?
 
 catalog_versions = sa.Table(
     "catalog_versions", metadata,
@@ -112,6 +113,7 @@ match_runs = sa.Table(
     sa.Column("as_of", sa.Date, nullable=False),
     sa.Column("computed_at", _TS, nullable=False),
 )
+sa.Index("ix_match_runs_freshness", match_runs.c.version_id, match_runs.c.firm_version)
 
 matches = sa.Table(  # derived data, written in bulk: no foreign keys (a firm's rows go with it in delete_firm)
     "matches", metadata,

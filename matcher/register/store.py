@@ -486,16 +486,22 @@ class Register:
         with self.engine.connect() as conn:
             return conn.execute(q).scalar_one()
 
-    def iter_firms(self, batch: int = 2000) -> Iterable[list[FirmRecord]]:
-        """Every firm, ``batch`` at a time, by internal id (memory stays bounded)."""
+    def iter_firms(self, batch: int = 2000, *, lean: bool = False) -> Iterable[list[FirmRecord]]:
+        """Every firm, ``batch`` at a time, by internal id (memory stays bounded).
+
+        ``lean``: only the id, name and profile are read (kept columns empty, no dates: what
+        scoring needs, a third of the reading time of whole records).
+        """
+        f = t.firms
+        cols = (f.c.id, f.c.firm_id, f.c.name, f.c.profile, f.c.version) if lean else (f,)
         last = 0
         while True:
             with self.engine.connect() as conn:
-                rows = conn.execute(sa.select(t.firms).where(t.firms.c.id > last).order_by(t.firms.c.id)
-                                    .limit(batch)).all()
+                rows = conn.execute(sa.select(*cols).where(f.c.id > last).order_by(f.c.id).limit(batch)).all()
             if not rows:
                 return
-            yield [firm_record(r) for r in rows]
+            yield ([FirmRecord(r.firm_id, r.name, r.profile, {}, r.version, "", None, "", None, None, r.id) for r in rows]
+                   if lean else [firm_record(r) for r in rows])
             last = rows[-1].id
 
     # ------------------------------------------------------------------ outcomes

@@ -336,6 +336,50 @@ async function recordOutcome(programId, status) {
   });
 }
 
+async function saveFirm(ev) {
+  ev.preventDefault();
+  const f = mf.firm.record;
+  const changes = {};
+  const name = $("mf-edit-name").value.trim();
+  if (name !== (f.name || "")) changes.name = name || null;
+  const employees = $("mf-edit-employees").value.trim();
+  if (employees !== String(f.profile.employees ?? "")) changes.employees = employees === "" ? null : Number(employees);
+  for (const input of document.querySelectorAll("#mf-edit-form input[data-kept]")) {
+    const v = input.value.trim();
+    if (v !== String(f.kept[input.dataset.kept] ?? "")) changes[input.dataset.kept] = v || null;
+  }
+  const box = $("mf-edit-error");
+  box.hidden = true;
+  fill(box);
+  try {
+    const saved = await registerApi(`firms/${encodeURIComponent(f.firm_id)}`, { method: "PATCH", json: { version: f.version, changes } });
+    notice(t("mf.edit.saved", { v: saved.version }));
+    await openFirm(f.firm_id);
+  } catch (err) {
+    if (!(err instanceof RegisterApiError)) throw err;
+    if (err.status !== 409) { fill(box, err.message); box.hidden = false; return; }
+    let by = t("mf.edit.someone");
+    try { by = (await registerApi(`firms/${encodeURIComponent(f.firm_id)}`)).updated_by || by; } catch (_) { /* the message names no one */ }
+    fill(box, h("p", {}, t("mf.edit.conflict", { by, expected: err.problem.expected_version ?? f.version,
+      current: err.problem.current_version ?? "?" })),
+    h("button", { type: "button", id: "mf-edit-reload", onclick: () => openFirm(f.firm_id) }, t("mf.edit.reload")));
+    box.hidden = false;
+  }
+}
+
+function editForm(f) {
+  const field = (id, label, value, extra = {}) => h("div", { class: "field" },
+    h("label", { for: id }, label), h("input", { id, value: value ?? "", ...extra }));
+  const kept = Object.keys(f.kept || {});
+  return h("details", { class: "mf-edit" }, h("summary", {}, t("mf.edit")),
+    h("form", { id: "mf-edit-form", novalidate: true, onsubmit: saveFirm },
+      field("mf-edit-name", t("mf.edit.name"), f.name, { type: "text", autocomplete: "off" }),
+      field("mf-edit-employees", t("mf.edit.employees"), f.profile.employees, { type: "number", min: "0", inputmode: "numeric" }),
+      kept.map((k, i) => field(`mf-edit-kept-${i}`, k, f.kept[k], { type: "text", autocomplete: "off", dataset: { kept: k } })),
+      h("div", { class: "form-error", id: "mf-edit-error", role: "alert", hidden: true }),
+      h("button", { type: "submit" }, t("mf.edit.save"))));
+}
+
 function renderFirm() {
   const box = $("mf-firm");
   if (!box) return;
@@ -346,6 +390,7 @@ function renderFirm() {
     h("h2", { id: "mf-firm-heading", tabindex: "-1" }, t("mf.firm", { name: f.name || f.firm_id, id: f.firm_id })),
     h("p", { class: "meta" }, t("mf.firm.meta", { v: f.version, by: f.added_by, changed: f.updated_by })),
     kept.length ? h("dl", { class: "facts" }, kept.map(([k, v]) => h("div", { class: "fact" }, h("dt", {}, k), h("dd", {}, String(v))))) : null,
+    editForm(f),
     h("h3", {}, t("mf.firm.matches")),
     matches.length ? h("ul", { class: "cards", id: "mf-matches" }, matches.map((m) => h("li", {
       class: `card ${m.status}`, dataset: { programId: m.program_id } },

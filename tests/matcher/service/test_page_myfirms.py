@@ -23,7 +23,7 @@ from tests.matcher.service.test_page_browser import (  # noqa: F401  (fixtures)
     open_page,
     serving,
 )
-from tests.matcher.service.test_page_ux import english_left
+from tests.matcher.service.test_page_ux import axe_source, english_left, serious_violations  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=(
     "Debian's chromium is not installed (/usr/bin/chromium missing); "
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=(
 
 KITA = "kita-trade-fair-subsidy"
 NEW = "test-new-marketing-desk"
-COORDINATORS = ("suzuki", "tanaka", "sato", "ito", "kato", "abe", "mori")
+COORDINATORS = ("suzuki", "tanaka", "sato", "ito", "kato", "abe", "mori", "ueda", "endo", "ono", "kudo")
 
 
 def _version2(base):
@@ -227,3 +227,66 @@ def test_on_a_390_px_phone_my_firms_needs_no_horizontal_scroll(browser_context, 
     phone.screenshot(path=str(ARTIFACTS / "page-myfirms-390.png"), full_page=True)
     phone.close()
     assert phone.errors == [], f"the page raised: {phone.errors}"
+
+
+@pytest.mark.parametrize(("lang", "who"), [("en", "ueda"), ("ja", "endo")])
+def test_axe_finds_no_serious_or_critical_violation_in_my_firms(page, keys, axe_source, tmp_path, lang, who):
+    if lang == "ja":
+        page.get_by_role("button", name="日本語").click()
+    page.locator("#tab-myfirms").click()
+    page.locator("#mf-key").wait_for()
+    assert serious_violations(page, axe_source) == []  # signed out: the key form
+
+    page.locator("#mf-key").fill("shm_wrong")
+    page.locator("#mf-key-form button[type=submit]").click()
+    page.locator("#mf-error:not([hidden])").wait_for()
+    assert serious_violations(page, axe_source) == []  # the key refused
+
+    page.locator("#mf-key").fill(keys[who])
+    page.locator("#mf-key-form button[type=submit]").click()
+    page.locator("#mf-firm-list li").first.wait_for()
+    page.locator("#mf-alert-list").wait_for()
+    page.locator("#mf-firm-list li[data-firm-id=k01] button").click()
+    page.locator(f"#mf-matches li[data-program-id={KITA}] .mf-outcomes button").first.wait_for()
+    assert serious_violations(page, axe_source) == []  # signed in: alerts, the list, a firm and its matches
+
+    path = tmp_path / "visits.csv"
+    path.write_text("id,name,prefecture,municipality,employees\nx01,Nowhere Works,Tokyo,Atlantis,3\n", encoding="utf-8")
+    page.locator("#mf-file").set_input_files(str(path))
+    page.locator("#mf-import-form button[type=submit]").click()
+    page.locator("#mf-import-errors li").first.wait_for()
+    page.locator("#mf-program").fill(KITA)
+    page.locator("#mf-calls-form button[type=submit]").click()
+    page.locator("#mf-call-list > li").first.wait_for()
+    assert serious_violations(page, axe_source) == []  # an import's report with its bad row, a call list
+
+
+def test_an_edit_of_a_firm_someone_else_changed_meanwhile_is_refused_with_who_and_nothing_lost(page, keys, desk_url):
+    sign_in(page, keys["ono"])
+    page.locator("#mf-firm-list li[data-firm-id=k05] button").click()
+    page.locator("#mf-firm-heading", has_text="k05").wait_for()
+    page.get_by_text("Edit this firm").click()
+    before = api(desk_url, keys["ono"], "firms/k05")
+    page.get_by_label("Name", exact=True).fill(before["name"] + " Ltd")
+    page.get_by_role("button", name="Save").click()
+    page.locator("#mf-notice", has_text=f"Saved: version {before['version'] + 1}").wait_for()
+    assert api(desk_url, keys["ono"], "firms/k05")["name"] == before["name"] + " Ltd"
+
+    # kudo edits the same firm while ono's form is open at the version just saved
+    page.get_by_text("Edit this firm").click()
+    page.get_by_label("Name", exact=True).fill("Ono's name")
+    r = httpx.patch(f"{desk_url}v1/register/firms/k05", headers={"X-API-Key": keys["kudo"]},
+                    json={"version": before["version"] + 1, "changes": {"name": "Kudo's name"}})
+    assert r.status_code == 200, r.text
+    page.get_by_role("button", name="Save").click()
+    error = page.locator("#mf-edit-error:not([hidden])")
+    error.wait_for()
+    v = before["version"]
+    assert error.locator("p").inner_text() == (
+        f"Not saved: kudo changed this firm since you opened it (you edited version {v + 1}, the register has {v + 2}). "
+        "Reload it to see their change, then edit again.")
+    assert api(desk_url, keys["ono"], "firms/k05")["name"] == "Kudo's name"  # the other's change kept
+    page.get_by_role("button", name="Reload the firm").click()
+    page.locator("#mf-firm .meta", has_text=f"Version {v + 2}").wait_for()
+    page.get_by_text("Edit this firm").click()
+    assert page.get_by_label("Name", exact=True).input_value() == "Kudo's name"
