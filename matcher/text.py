@@ -45,13 +45,18 @@ def program_document(p: SupportProgram) -> str:
 
 
 def firm_document(f: CompanyProfile) -> str:
-    """The text of a firm: its description and its industry.
+    """The text of a firm: its description and its industry; the words of its needs only when it
+    gives no description.
 
-    The needs it states are left out: the ``needs`` component scores them, and their labels
+    A described firm's needs are left out: the ``needs`` component scores them, and their labels
     ("subsidy 補助金") in the text matched every program that says 補助金 (on the Tokyo quality
-    set, nDCG@10 0.43 with them, 0.47 without: ``benchmarks/quality/run.py``).
+    set, nDCG@10 0.43 with them, 0.47 without: ``benchmarks/quality/run.py``). A firm that only
+    ticks needs ("trade fair") has no other words to match, so there they are its text.
     """
     parts = [f.description or ""]
+    if not (f.description or "").strip():
+        for nid in f.needs:
+            parts += [_NEED[nid].label_en, _NEED[nid].label_ja]
     if f.industry:
         ind = resolve_industry(f.industry)
         parts += [ind.name_en, ind.name_ja]

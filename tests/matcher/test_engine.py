@@ -288,3 +288,10 @@ def test_a_program_for_a_group_the_firm_is_in_fits_it_as_its_industry_would():
     assert tourism.components["industry"] == 1.0 and "for tourism operators: the firm is one" in tourism.reasons
     # and care is a line of business: a travel agency is not a care provider, so that one is not listed
     assert [s.id for s in ranking.in_order()] == ["for-tourism"]
+
+
+def test_a_firm_that_only_ticks_a_need_sees_the_program_that_answers_it_first(engine):
+    # no description: the need's words are the firm's text (a described firm's are not)
+    ranking = engine.rank({"municipality": "Kita", "prefecture": "Tokyo", "industry": "E24", "employees": 25,
+                           "needs": ["trade_fair"]}, as_of="2026-11-21")
+    assert ranking.in_order()[0].id == "kita-trade-fair-subsidy"
