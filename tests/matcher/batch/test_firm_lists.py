@@ -196,7 +196,7 @@ def _register(tmp_path: Path, repeat: int = 4) -> Path:
 
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx", "jsonl", "parquet"])
-def test_resume_gives_the_same_bytes_for_every_input_format(engine, tmp_path, suffix):
+def test_resume_and_jobs_give_the_same_bytes_for_every_input_format(engine, tmp_path, suffix):
     if suffix == "xlsx":
         pytest.importorskip("openpyxl")
         src = write_xlsx_register(tmp_path / "名簿.xlsx", rows=ROWS * 4)
@@ -220,6 +220,10 @@ def test_resume_gives_the_same_bytes_for_every_input_format(engine, tmp_path, su
     s = run_batch(engine, src, part, as_of=DAY, chunk_size=3, resume=True)
     assert s.resumed_chunks >= 1
     assert part.read_bytes() == whole.read_bytes()
+    # and two worker processes write the same bytes as one
+    jobs = tmp_path / "jobs.csv"
+    run_batch(engine, src, jobs, as_of=DAY, chunk_size=3, jobs=2)
+    assert jobs.read_bytes() == whole.read_bytes()
 
 
 def test_resume_refuses_an_input_whose_content_changed_with_its_size_and_mtime_kept(engine, tmp_path):
