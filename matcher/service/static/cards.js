@@ -195,9 +195,7 @@ export function schemeCard(s, rank, program, ctx) {
   return h("li", { class: "card", dataset: { id: s.id, details: program?.source ? "loaded" : "pending" },
     "aria-labelledby": `scheme-${s.id}-title` },
   programTitle(p, rank, "scheme"),
-  h("p", { class: "meta" },
-    h("span", { class: "kind" }, ctx.kindName(p.kind)),
-    p.provider ? [" · ", t("results.provider"), " ", ctx.providerName(p.provider)] : null),
+  metaLine(p, ctx),
   descriptionBlock(p),
   facts(p, ctx.asOf),
   staleNote(p, ctx.asOf),
@@ -241,13 +239,18 @@ export function placeCard(m, rank, ctx) {
     reasonsList(m.reasons));
 }
 
+/** "subsidy · provider Kita City" under a program's name. */
+function metaLine(p, ctx) {
+  return h("p", { class: "meta" },
+    h("span", { class: "kind" }, ctx.kindName(p.kind)),
+    p.provider ? [" · ", t("results.provider"), " ", ctx.providerName(p.provider)] : null);
+}
+
 /** A program's detail view (the page's ?program=ID, /programs/ID): everything the catalog says of it. */
 export function programDetail(p, ctx) {
   return h("article", { class: "card detail", dataset: { id: p.id }, "aria-labelledby": `program-${p.id}-title` },
     programTitle(p, null, "program", "h2"),
-    h("p", { class: "meta" },
-      h("span", { class: "kind" }, ctx.kindName(p.kind)),
-      p.provider ? [" · ", t("results.provider"), " ", ctx.providerName(p.provider)] : null),
+    metaLine(p, ctx),
     descriptionBlock(p),
     facts(p, ctx.asOf),
     staleNote(p, ctx.asOf),
