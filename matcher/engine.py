@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
 from profiles.catalog import Catalog
+from profiles.firmcolumns import FirmColumns
 from profiles.models import CompanyProfile, SupportProgram
 from profiles.needs import need_ids
 from profiles.validation import coerce_firm, parse_as_of
@@ -47,7 +48,7 @@ from matcher.records import firm_chunks
 from matcher.results import Explanation, Ranking, ReachHit
 from matcher.scored import PreparedFirms, ScoredChunk
 from matcher.terms import TEXT_MODELS, TermVectorizer
-from matcher.text import TextVectorizer, firm_document, program_document
+from matcher.text import TextVectorizer, document_of, firm_document, program_document
 from matcher.topk import top_k
 from matcher.weights import COMPONENTS, MunicipalityWeights, Weights
 
@@ -210,6 +211,44 @@ class MatchEngine(BaseEstimator):
         else:
             X = self.text_.transform(docs)
         return PreparedFirms(profiles, facts, X, FirmFeatures.from_profiles(profiles))
+
+    def prepare_columns(self, columns: FirmColumns, as_of: dt.date | str | None = None,
+                        rows: np.ndarray | None = None) -> PreparedFirms:
+        """:meth:`prepare` for firms held as columns: the checked rows of a table.
+
+        Facts, features and text come straight from the columns of
+        :func:`profiles.firmcolumns.firm_columns` (each distinct location, industry,
+        description and text looked at once), with no profile per firm; the arrays are
+        those :meth:`prepare` gives for the same rows' profiles, and ``profiles`` is empty.
+
+        Parameters
+        ----------
+        columns : FirmColumns
+            A checked table of firms.
+        as_of : date or ISO string, optional
+        rows : ndarray of int, optional
+            The rows to prepare, rows the checks passed (default: all, which must all have passed).
+
+        Examples
+        --------
+        >>> import pyarrow as pa
+        >>> from profiles.firmcolumns import firm_columns
+        >>> engine = MatchEngine(top=3).fit()
+        >>> firm = {"municipality": "131172", "industry": "E24", "employees": 25, "needs": ["trade_fair"]}
+        >>> prepared = engine.prepare_columns(firm_columns(pa.Table.from_pylist([firm])), "2026-11-21")
+        >>> [engine.programs_[j].id for j in engine.match(prepared)[0][0]] == [
+        ...     s.id for s in engine.rank(firm, as_of="2026-11-21").schemes]
+        True
+        """
+        check_is_fitted(self)
+        day = parse_as_of(as_of)
+        rows = np.arange(columns.n) if rows is None else np.asarray(rows, np.intp)
+        if not columns.plain[rows].all():
+            raise ParameterError("prepare_columns takes rows the column checks passed (FirmColumns.plain)")
+        facts = FirmFacts.from_columns(columns, day, rows)
+        docs, doc_of_row = _documents(columns, rows)
+        X = self.text_.transform(docs)[doc_of_row] if len(rows) else self.text_.transform([])
+        return PreparedFirms([], facts, X, FirmFeatures.from_columns(columns, rows))
 
     def match(self, prepared: PreparedFirms, top: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The matching itself: eligibility, scores and the ``top`` eligible programs of each firm.
@@ -420,3 +459,29 @@ class MatchEngine(BaseEstimator):
     def load(cls, path: str | Path) -> "MatchEngine":
         """Load an engine saved by :meth:`save`. Load trusted files only (engine files are pickles)."""
         return load_engine(path)
+
+
+def _documents(columns: FirmColumns, rows: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The distinct texts (:func:`matcher.text.firm_document`) of a table's rows, and each row's.
+
+    A described firm's text depends on its description and industry only: one per distinct
+    pair. A firm without a description is read by its needs, in their order, row by row.
+    """
+    c = columns
+    desc, ind = c.description_code[rows].astype(np.int64), c.industry_code[rows].astype(np.int64)
+    width = len(c.industries) + 1
+    docs: dict[str, int] = {}
+    doc_of_row = np.empty(len(rows), np.intp)
+    described = desc >= 0
+    if described.any():
+        uniq, inverse = np.unique((desc[described] + 1) * width + ind[described] + 1, return_inverse=True)
+        found = []
+        for key in uniq.tolist():
+            d, i = divmod(key, width)
+            text = document_of(c.descriptions[d - 1], (), c.industries[i - 1] if i else None)
+            found.append(docs.setdefault(text, len(docs)))
+        doc_of_row[described] = np.asarray(found, np.intp)[inverse.ravel()]
+    for r in np.flatnonzero(~described).tolist():
+        text = document_of(None, c.stated_needs(int(rows[r])), c.industry(int(rows[r])))
+        doc_of_row[r] = docs.setdefault(text, len(docs))
+    return list(docs), doc_of_row

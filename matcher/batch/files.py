@@ -8,6 +8,7 @@ Output goes through ``pyarrow`` (a dependency).
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ from profiles.errors import InputError
 from matcher.atomic import atomic_file, atomic_path
 from matcher.firmio import RowError, open_records
 
-__all__ = ["OUTPUT_COLUMNS", "HEADERS_JA", "WORDS_JA", "Layout", "InputRows", "count_records", "input_format", "output_format", "iter_input", "encode_part", "assemble"]
+__all__ = ["OUTPUT_COLUMNS", "HEADERS_JA", "WORDS_JA", "Layout", "InputRows", "count_records", "input_format", "output_format", "iter_input", "encode_part", "assemble",
+           "output_schema", "FirmTable", "iter_tables"]
 
 #: The columns of a batch output, in order.
 OUTPUT_COLUMNS = ("firm_id", "firm_name", "row", "rank", "type", "id", "name", "name_ja", "provider", "status", "score",
@@ -100,6 +102,20 @@ class InputRows:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    def chunks(self, size: int) -> Iterator[tuple[int, list | FirmTable]]:
+        """The input in chunks of ``size`` rows (the last one shorter): ``(k, records)`` with the
+        records of :meth:`__iter__`, or, for a Parquet file of the engine's fields,
+        ``(k, FirmTable)``: the chunk's rows as Arrow columns, read without a record per row."""
+        if self._rows is None and self.path.suffix.lower() in (".parquet", ".pq"):
+            yield from enumerate(iter_tables(self.path, size))
+            return
+        it = iter(self)
+        for k in itertools.count():
+            chunk = list(itertools.islice(it, size))
+            if not chunk:
+                return
+            yield k, chunk
+
     def __iter__(self) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
         if self._rows is None:
             yield from iter_input(self.path)
@@ -133,6 +149,50 @@ def iter_input(path: str | Path, batch_size: int = 8192) -> Iterator[tuple[int, 
         for values in zip(*columns):
             row += 1
             yield row, {k: v for k, v in zip(names, values) if v is not None and v != ""}
+
+
+@dataclass
+class FirmTable:
+    """A chunk of input rows held as an Arrow table, and the row number of its first row.
+
+    What :meth:`InputRows.chunks` yields for a Parquet file of the engine's fields
+    (:mod:`matcher.batch.table` scores it column by column); it pickles as Arrow buffers,
+    to worker processes and Dask workers.
+    """
+
+    table: Any
+    first_row: int
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def records(self) -> list[tuple[int, dict[str, Any]]]:
+        """``(row number, record)`` of every row, as :func:`iter_input` reads them."""
+        from profiles.firmcolumns import table_records
+
+        return table_records(self.table, None, self.first_row)
+
+
+def iter_tables(path: str | Path, size: int) -> Iterator[FirmTable]:
+    """A Parquet file in chunks of ``size`` rows (the last one shorter), each one Arrow table."""
+    pa, pq = _pyarrow()
+    if not Path(path).is_file():
+        raise InputError("firms", str(path), "no such file")
+    pf = pq.ParquetFile(path)
+    pending: list = []
+    n_pending, row = 0, 1
+    for batch in pf.iter_batches(batch_size=size):
+        pending.append(batch)
+        n_pending += batch.num_rows
+        while n_pending >= size:
+            table = pa.Table.from_batches(pending, schema=pf.schema_arrow)
+            exact = len(pending) == 1 and n_pending == size  # as the reader cut it, most often
+            yield FirmTable(table if exact else table.slice(0, size).combine_chunks(), row)
+            row += size
+            rest = table.slice(size)
+            pending, n_pending = rest.to_batches(), rest.num_rows
+    if n_pending:
+        yield FirmTable(pa.Table.from_batches(pending, schema=pf.schema_arrow).combine_chunks(), row)
 
 
 def count_records(path: str | Path) -> int | None:
@@ -209,14 +269,15 @@ WORDS_JA = {"eligible": "対象", "possible": "要確認", "recommended": "推�
 
 def encode_part(columns: dict[str, Any], errors: list[RowError], fmt: str,
                 layout: Layout | None = None) -> tuple[bytes, bytes, int]:
-    """The bytes of one chunk's part and of its errors, and the number of rows.
+    """The bytes of one chunk's part and of its errors, and the number of rows (``columns``: the
+    output columns, or the chunk's output as an Arrow table of :func:`output_schema`).
 
     Pure (no file is touched), so that it can run where the chunk was scored, on a
     Dask worker as well as locally; :func:`matcher.batch.run.run_batch` writes what it returns.
     An ``xlsx`` output's parts are Parquet (the workbook is written when they are assembled).
     """
     layout = layout or Layout()
-    table = _arrow_table(columns, layout)
+    table = columns if hasattr(columns, "schema") else _arrow_table(columns, layout)
     if fmt == "csv":
         import pyarrow.csv as pacsv
 
@@ -236,7 +297,8 @@ def encode_part(columns: dict[str, Any], errors: list[RowError], fmt: str,
     return data, err, table.num_rows
 
 
-def _schema(layout: Layout):
+def output_schema(layout: Layout):
+    """The Arrow schema of an output with this layout (its headers; float, int or string columns)."""
     pa, _ = _pyarrow()
     types = {k: pa.float64() if k in _FLOATS else pa.int64() if k in _INTS else pa.string() for k in OUTPUT_COLUMNS}
     return pa.schema([(h, types.get(c, pa.string())) for c, h in zip(layout.columns, layout.headers)])
@@ -244,7 +306,7 @@ def _schema(layout: Layout):
 
 def _arrow_table(columns: dict[str, Any], layout: Layout):
     pa, _ = _pyarrow()
-    schema = _schema(layout)
+    schema = output_schema(layout)
     n = len(columns["row"])
     arrays = []
     for c, f in zip(layout.columns, schema):
@@ -282,7 +344,7 @@ def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group
         from profiles.tablewrite import write_xlsx
 
         _, pq = _pyarrow()
-        schema = _schema(layout)
+        schema = output_schema(layout)
 
         def rows():
             for p in parts:
@@ -293,7 +355,7 @@ def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group
         write_xlsx(out, list(schema.names), rows(), wrap_columns=wrap, overwrite=True)
     else:
         pa, pq = _pyarrow()
-        schema = _schema(layout)
+        schema = output_schema(layout)
         with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema) as writer:
             pending: list = []
             n_pending = 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import itertools
 import json
 import os
 import shutil
@@ -105,15 +104,6 @@ def _manifest(engine: MatchEngine, src: Path, params: dict[str, Any], digest: st
     st = src.stat()
     return {"input": str(src.resolve()), "input_size": st.st_size, "input_sha256": digest,
             "catalog_hash": engine.catalog_hash_, "weights": engine.weights_.as_dict(), **params}
-
-
-def _chunks(rows: Any, chunk_size: int) -> Iterator[tuple[int, list]]:
-    it = iter(rows)
-    for k in itertools.count():
-        chunk = list(itertools.islice(it, chunk_size))
-        if not chunk:
-            return
-        yield k, chunk
 
 
 def _commit_part(parts_dir: Path, k: int, fmt: str, data: bytes, err: bytes,
@@ -286,7 +276,7 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
 
     def todo() -> Iterator[tuple[int, list]]:
         nonlocal resumed
-        for k, records in _chunks(rows, chunk_size):
+        for k, records in rows.chunks(chunk_size):
             marker = parts_dir / f"chunk-{k:06d}.done"
             done_parts.append(parts_dir / f"chunk-{k:06d}.{fmt}")
             if resume and marker.exists():
