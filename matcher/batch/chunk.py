@@ -26,7 +26,7 @@ from matcher.weights import COMPONENTS
 if TYPE_CHECKING:  # pragma: no cover - a chunk is scored with an engine, it never builds one
     from matcher.engine import MatchEngine
 
-__all__ = ["ChunkScorer", "batch_rows", "score_chunk", "encode_chunk", "Encoded", "valid_chunk"]
+__all__ = ["ChunkScorer", "batch_rows", "score_chunk", "encode_chunk", "Encoded", "valid_chunk", "warm_up"]
 
 #: What a backend yields per chunk: ``(k, part bytes, errors bytes, (firms, scored, errors, rows))``.
 Encoded = tuple[int, bytes, bytes, tuple[int, int, int, int]]
@@ -234,10 +234,24 @@ def encode_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, p
         if done is not None:
             table, errors, scored = done
             errors.sort(key=lambda e: e.row)
-            data, err, n_rows = encode_part(table, errors, "parquet" if fmt == "xlsx" else fmt, layout)
+            data, err, n_rows = encode_part(table, errors, fmt, layout)
             return data, err, (len(records), scored, len(errors), n_rows)
         records = records.records()
     columns, errors, scored = score_chunk(engine, records, as_of, top, possible, municipalities, layout)
     errors.sort(key=lambda e: e.row)
-    data, err, n_rows = encode_part(columns, errors, "parquet" if fmt == "xlsx" else fmt, layout)
+    data, err, n_rows = encode_part(columns, errors, fmt, layout)
     return data, err, (len(records), scored, len(errors), n_rows)
+
+
+def warm_up(engine: MatchEngine) -> None:
+    """Load what scoring loads on first use: the tokenizer's dictionary, the glossary, the rules'
+    tables and the compiled kernel (so that worker processes forked afterwards share them).
+
+    >>> from matcher import MatchEngine
+    >>> warm_up(MatchEngine().fit())
+    """
+    from profiles.geography import gazetteer
+
+    firm = {"municipality": gazetteer().records[0].code, "industry": "E24", "needs": ["subsidy"],
+            "description": "Precision machining 精密加工の設備投資"}
+    engine.match(engine.prepare([firm], dt.date.today()), 1)

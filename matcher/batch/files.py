@@ -20,7 +20,7 @@ from matcher.atomic import atomic_file, atomic_path
 from matcher.firmio import RowError, open_records
 
 __all__ = ["OUTPUT_COLUMNS", "HEADERS_JA", "WORDS_JA", "Layout", "InputRows", "count_records", "input_format", "output_format", "iter_input", "encode_part", "assemble",
-           "output_schema", "FirmTable", "iter_tables"]
+           "output_schema", "FirmTable", "iter_tables", "part_format", "read_part"]
 
 #: The columns of a batch output, in order.
 OUTPUT_COLUMNS = ("firm_id", "firm_name", "row", "rank", "type", "id", "name", "name_ja", "provider", "status", "score",
@@ -267,34 +267,69 @@ WORDS_JA = {"eligible": "対象", "possible": "要確認", "recommended": "推�
             "municipality": "自治体"}
 
 
+def part_format(fmt: str) -> str:
+    """The format of a run's parts for an output format: the output's own for CSV and JSON Lines,
+    Arrow IPC (``arrow``) for Parquet and Excel, whose parts are rewritten when assembled."""
+    return fmt if fmt in ("csv", "jsonl") else "arrow"
+
+
 def encode_part(columns: dict[str, Any], errors: list[RowError], fmt: str,
                 layout: Layout | None = None) -> tuple[bytes, bytes, int]:
     """The bytes of one chunk's part and of its errors, and the number of rows (``columns``: the
-    output columns, or the chunk's output as an Arrow table of :func:`output_schema`).
+    output columns, or the chunk's output as an Arrow table of :func:`output_schema`, whose text
+    columns may be dictionary-encoded).
 
     Pure (no file is touched), so that it can run where the chunk was scored, on a
     Dask worker as well as locally; :func:`matcher.batch.run.run_batch` writes what it returns.
-    An ``xlsx`` output's parts are Parquet (the workbook is written when they are assembled).
+    A Parquet or Excel output's parts are Arrow IPC streams with every text column
+    dictionary-encoded (:func:`part_format`; the output is written once, when they are
+    assembled, from :func:`read_part`).
     """
     layout = layout or Layout()
     table = columns if hasattr(columns, "schema") else _arrow_table(columns, layout)
+    fmt = part_format(fmt)
+    pa, _ = _pyarrow()
     if fmt == "csv":
         import pyarrow.csv as pacsv
 
-        pa, _ = _pyarrow()
         buf = pa.BufferOutputStream()
         if table.num_rows:
-            pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False))
+            pacsv.write_csv(_decoded(table, layout), buf, pacsv.WriteOptions(include_header=False))
         data = buf.getvalue().to_pybytes()
     elif fmt == "jsonl":
-        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in table.to_pylist()).encode("utf-8")
+        rows = _decoded(table, layout).to_pylist()
+        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
     else:
-        pa, pq = _pyarrow()
+        import pyarrow.compute as pc
+
+        arrays = [pc.dictionary_encode(c) if pa.types.is_string(c.type) else c for c in table.columns]
+        encoded = pa.Table.from_arrays(arrays, names=table.schema.names)
         buf = pa.BufferOutputStream()
-        pq.write_table(table, buf)
+        with pa.ipc.new_stream(buf, encoded.schema) as writer:
+            writer.write_table(encoded)
         data = buf.getvalue().to_pybytes()
     err = "".join(json.dumps(e.to_dict(), ensure_ascii=False, default=str) + "\n" for e in errors).encode("utf-8")
     return data, err, table.num_rows
+
+
+def _decoded(table: Any, layout: Layout) -> Any:
+    """A part's table with plain text columns, in the output's schema (one chunk per part)."""
+    pa, _ = _pyarrow()
+    schema = output_schema(layout)
+    arrays = []
+    for col, f in zip(table.columns, schema):
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(f.type)
+        arrays.append(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def read_part(path: str | Path, layout: Layout | None = None) -> Any:
+    """The rows of an ``arrow`` part (:func:`encode_part`) as a table of the output's schema."""
+    pa, _ = _pyarrow()
+    with pa.memory_map(str(path)) as src:
+        table = pa.ipc.open_stream(src).read_all()
+    return _decoded(table, layout or Layout())
 
 
 def output_schema(layout: Layout):
@@ -326,7 +361,7 @@ def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group
     The result depends only on the rows, not on how they were split into parts: CSV
     and JSONL are concatenated (``excel_csv``: a CSV with a UTF-8 BOM, so that Excel
     opens it in Japanese); Parquet is rewritten in row groups of ``row_group``; an
-    ``xlsx`` workbook is written from the (Parquet) parts. No errors file is left when
+    ``xlsx`` workbook is written from the (Arrow) parts. No errors file is left when
     there are no errors (an old one is removed); returns whether one was written.
     """
     layout = layout or Layout()
@@ -343,12 +378,11 @@ def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group
     elif fmt == "xlsx":
         from profiles.tablewrite import write_xlsx
 
-        _, pq = _pyarrow()
         schema = output_schema(layout)
 
         def rows():
             for p in parts:
-                for batch in pq.ParquetFile(p).iter_batches(batch_size=8192):
+                for batch in read_part(p, layout).to_batches(max_chunksize=8192):
                     yield from zip(*(c.to_pylist() for c in batch.columns))
 
         wrap = [layout.headers[layout.columns.index(c)] for c in ("reasons", "missing")]
@@ -360,7 +394,7 @@ def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group
             pending: list = []
             n_pending = 0
             for p in parts:
-                table = pq.read_table(p, schema=schema)
+                table = read_part(p, layout)
                 if table.num_rows:
                     pending.append(table)
                     n_pending += table.num_rows

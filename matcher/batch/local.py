@@ -10,7 +10,9 @@ the Dask backend does (:mod:`matcher.batch.dask`), so output, resume and errors 
 same whatever ``jobs``.
 
 On Linux the workers are forked, so they inherit the engine without pickling it and
-start in a moment; elsewhere they are spawned (they import the libraries and unpickle
+start in a moment (what scoring loads on first use -- the tokenizer's dictionary, the
+glossary, the compiled kernel -- is loaded in the parent first, :func:`~matcher.batch.chunk.warm_up`,
+so that the workers share it instead of each loading it); elsewhere they are spawned (they import the libraries and unpickle
 the engine, a second or two, once per run; the calling script then needs the usual
 ``if __name__ == "__main__":`` guard).
 """
@@ -28,7 +30,7 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from matcher.batch.chunk import Encoded, encode_chunk
+from matcher.batch.chunk import Encoded, encode_chunk, warm_up
 
 __all__ = ["InProcessScorer", "ProcessScorer"]
 
@@ -109,7 +111,10 @@ class ProcessScorer:
 
     def _start_pool(self) -> cf.ProcessPoolExecutor:
         if self.pool is None:
-            self.pool = cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(),
+            context = _context()
+            if context.get_start_method() == "fork":  # loaded once here, the workers share it
+                warm_up(self.engine)
+            self.pool = cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
                                                initializer=_start, initargs=(self.engine,))
         return self.pool
 

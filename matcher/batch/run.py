@@ -25,7 +25,7 @@ from profiles.validation import parse_as_of
 from matcher._validation import check_choice, check_int, check_is_fitted
 from matcher.atomic import atomic_write_bytes
 from matcher.batch.chunk import ChunkScorer
-from matcher.batch.files import InputRows, Layout, assemble, input_format, output_format
+from matcher.batch.files import InputRows, Layout, assemble, input_format, output_format, part_format
 from matcher.batch.local import InProcessScorer, ProcessScorer
 from matcher.errors import MatcherError, ParameterError
 
@@ -106,10 +106,15 @@ def _manifest(engine: MatchEngine, src: Path, params: dict[str, Any], digest: st
             "catalog_hash": engine.catalog_hash_, "weights": engine.weights_.as_dict(), **params}
 
 
+def _part(parts_dir: Path, k: int, fmt: str) -> Path:
+    """Chunk ``k``'s part of a run with output format ``fmt``."""
+    return parts_dir / f"chunk-{k:06d}.{part_format(fmt)}"
+
+
 def _commit_part(parts_dir: Path, k: int, fmt: str, data: bytes, err: bytes,
                  stats: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     """Write chunk ``k``'s part and its errors, then its ``.done`` marker, each atomically (the local writer)."""
-    part = parts_dir / f"chunk-{k:06d}.{fmt}"
+    part = _part(parts_dir, k, fmt)
     atomic_write_bytes(part.with_name(part.name + ".errors"), err)
     atomic_write_bytes(part, data)
     firms, scored, n_errors, n_rows = stats
@@ -134,7 +139,7 @@ def _read_json(path: Path, what: str, out: Path) -> dict[str, Any]:
 
 def _verify_part(parts_dir: Path, k: int, fmt: str, stats: dict[str, Any], out: Path) -> None:
     """A finished part must still be the bytes its marker recorded."""
-    part = parts_dir / f"chunk-{k:06d}.{fmt}"
+    part = _part(parts_dir, k, fmt)
     for path, key in ((part, "part_sha256"), (part.with_name(part.name + ".errors"), "errors_sha256")):
         if key not in stats or not path.is_file() or _sha256(path) != stats[key]:
             why = "is missing" if not path.is_file() else "changed since it was written"
@@ -245,7 +250,7 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
     parts_dir = out.with_name(out.name + ".parts")
     manifest_path = parts_dir / "manifest.json"
     params = {"top": top, "possible": possible, "municipalities": municipalities, "chunk_size": chunk_size,
-              "format": fmt, "columns": list(layout.headers), "excel_csv": excel_csv}
+              "format": fmt, "parts": part_format(fmt), "columns": list(layout.headers), "excel_csv": excel_csv}
     t0 = time.perf_counter()
     resumed = 0
     digest = _sha256(src)
@@ -278,7 +283,7 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
         nonlocal resumed
         for k, records in rows.chunks(chunk_size):
             marker = parts_dir / f"chunk-{k:06d}.done"
-            done_parts.append(parts_dir / f"chunk-{k:06d}.{fmt}")
+            done_parts.append(_part(parts_dir, k, fmt))
             if resume and marker.exists():
                 stats = _read_json(marker, "the marker", out)
                 _verify_part(parts_dir, k, fmt, stats, out)
