@@ -48,7 +48,8 @@ def score_table(engine: MatchEngine, chunk: FirmTable, as_of: dt.date, top: int,
     """The output rows of a chunk held as a table, its bad rows and how many firms were scored.
 
     Returns ``(pyarrow.Table, errors, scored)``, or None when the chunk is better scored by the
-    per-record path (:data:`SMALL_CHUNK`); the caller then does so.
+    per-record path (:data:`SMALL_CHUNK`); the caller then does so. The table has the columns of
+    :func:`~matcher.batch.files.output_schema`, its text columns dictionary-encoded.
     """
     pa = _pa()
     layout = layout or Layout()
@@ -105,31 +106,36 @@ def _nulled(texts: Any) -> Any:
 def _output(engine: MatchEngine, prepared: PreparedFirms, ids: Any, names: Any, industry: np.ndarray,
             industry_codes: list[str], rows: np.ndarray, idx: np.ndarray, scores: np.ndarray, comps: np.ndarray,
             layout: Layout) -> Any:
-    """The output table of the fused kernel's picks: firm by firm, best first."""
+    """The output table of the fused kernel's picks, firm by firm, best first: the output's
+    columns, its text ones dictionary-encoded (:func:`matcher.batch.files.encode_part` takes them so)."""
     pa = _pa()
     fi, k = np.nonzero(idx >= 0)
     pj = idx[fi, k].astype(np.intp)
     n = len(fi)
-    take_f, take_p = pa.array(fi.astype(np.int64)), pa.array(pj.astype(np.int64))
     comp = {c: comps[fi, k, i] for i, c in enumerate(COMPONENTS)}
     texts, inverse = short_reasons(engine, prepared.facts, fi, pj, comp["industry"], comp["locality"],
                                    lambda f: industry_codes[industry[f]] if industry[f] >= 0 else None)
     programs = engine.programs_
     provider = [(p.provider.name_ja or p.provider.name) if layout.lang == "ja" else p.provider.name for p in programs]
+    f32, p32 = pa.array(fi.astype(np.int32)), pa.array(pj.astype(np.int32))
+    zeros = pa.array(np.zeros(n, np.int32))
+
+    def coded(indices: Any, values: Any) -> Any:  # text columns as dictionaries: no string copied per row
+        return pa.DictionaryArray.from_arrays(indices, values if isinstance(values, pa.Array) else pa.array(values,
+                                                                                                          pa.string()))
+
     values = {
-        "firm_id": ids.take(take_f), "firm_name": names.take(take_f), "row": rows[fi].astype(np.int64),
-        "rank": (k + 1).astype(np.int64), "type": pa.repeat(pa.scalar(layout.word("program")), n),
-        "id": pa.array([p.id for p in programs], pa.string()).take(take_p),
-        "name": pa.array([p.name for p in programs], pa.string()).take(take_p),
-        "name_ja": pa.array([p.name_ja for p in programs], pa.string()).take(take_p),
-        "provider": pa.array(provider, pa.string()).take(take_p),
-        "status": pa.repeat(pa.scalar(layout.word("eligible")), n),
+        "firm_id": coded(f32, ids), "firm_name": coded(f32, names), "row": rows[fi].astype(np.int64),
+        "rank": (k + 1).astype(np.int64), "type": coded(zeros, [layout.word("program")]),
+        "id": coded(p32, [p.id for p in programs]), "name": coded(p32, [p.name for p in programs]),
+        "name_ja": coded(p32, [p.name_ja for p in programs]), "provider": coded(p32, provider),
+        "status": coded(zeros, [layout.word("eligible")]),
         "score": np.round(scores[fi, k].astype(np.float64), 6),
         **{c: np.round(comp[c].astype(np.float64), 6) for c in COMPONENTS},
         "missing": pa.nulls(n, pa.string()),
-        "reasons": pa.array(texts, pa.string()).take(pa.array(inverse.astype(np.int64))),
+        "reasons": coded(pa.array(inverse.astype(np.int32)), texts),
     }
     schema = output_schema(layout)
     arrays = [pa.array(values[c], type=f.type) if c in values and isinstance(values[c], np.ndarray)
               else values[c] if c in values else pa.nulls(n, f.type) for c, f in zip(layout.columns, schema)]
-    return pa.Table.from_arrays(arrays, schema=schema)
+    return pa.Table.from_arrays(arrays, names=schema.names)
