@@ -20,7 +20,8 @@ from matcher.atomic import atomic_file, atomic_path
 from matcher.firmio import RowError, open_records
 
 __all__ = ["OUTPUT_COLUMNS", "HEADERS_JA", "WORDS_JA", "Layout", "InputRows", "count_records", "input_format", "output_format", "iter_input", "encode_part", "assemble",
-           "output_schema", "FirmTable", "iter_tables", "part_format", "read_part"]
+           "output_schema", "FirmTable", "iter_tables", "part_format", "read_part", "ParquetAssembly",
+           "assemble_errors"]
 
 #: The columns of a batch output, in order.
 OUTPUT_COLUMNS = ("firm_id", "firm_name", "row", "rank", "type", "id", "name", "name_ja", "provider", "status", "score",
@@ -364,6 +365,44 @@ def _arrow_table(columns: dict[str, Any], layout: Layout):
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+class ParquetAssembly:
+    """A Parquet output written from a run's parts in their order, as they come: row groups of
+    ``row_group`` rows whatever the parts' sizes, so the bytes depend only on the rows.
+
+    ``add`` each part's table (:func:`read_part`), then ``close``.
+    """
+
+    def __init__(self, path: str | Path, layout: Layout | None = None, row_group: int = 65536) -> None:
+        pa, pq = _pyarrow()
+        self.row_group = row_group
+        self.writer = pq.ParquetWriter(path, output_schema(layout or Layout()))
+        self.pending: list = []
+        self.n_pending = 0
+
+    def add(self, table: Any) -> None:
+        pa, _ = _pyarrow()
+        if table.num_rows:
+            self.pending.append(table)
+            self.n_pending += table.num_rows
+        while self.n_pending >= self.row_group:
+            joined = pa.concat_tables(self.pending)
+            self.writer.write_table(joined.slice(0, self.row_group), row_group_size=self.row_group)
+            rest = joined.slice(self.row_group)
+            self.pending, self.n_pending = ([rest] if rest.num_rows else []), rest.num_rows
+
+    def close(self) -> None:
+        """Write what is left and the footer (again: nothing)."""
+        if self.writer is None:
+            return
+        pa, _ = _pyarrow()
+        try:
+            if self.n_pending:
+                self.writer.write_table(pa.concat_tables(self.pending), row_group_size=self.row_group)
+        finally:
+            self.writer.close()
+            self.writer, self.pending, self.n_pending = None, [], 0
+
+
 def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group: int = 65536,
              layout: Layout | None = None, excel_csv: bool = False) -> bool:
     """Join the parts into ``out`` and their errors into ``errors_out``, each atomically.
@@ -398,23 +437,19 @@ def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group
         wrap = [layout.headers[layout.columns.index(c)] for c in ("reasons", "missing")]
         write_xlsx(out, list(schema.names), rows(), wrap_columns=wrap, overwrite=True)
     else:
-        pa, pq = _pyarrow()
-        schema = output_schema(layout)
-        with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema) as writer:
-            pending: list = []
-            n_pending = 0
-            for p in parts:
-                table = read_part(p, layout)
-                if table.num_rows:
-                    pending.append(table)
-                    n_pending += table.num_rows
-                while n_pending >= row_group:
-                    joined = pa.concat_tables(pending)
-                    writer.write_table(joined.slice(0, row_group), row_group_size=row_group)
-                    rest = joined.slice(row_group)
-                    pending, n_pending = ([rest] if rest.num_rows else []), rest.num_rows
-            if n_pending:
-                writer.write_table(pa.concat_tables(pending), row_group_size=row_group)
+        with atomic_path(out) as tmp:
+            assembly = ParquetAssembly(tmp, layout, row_group)
+            try:
+                for p in parts:
+                    assembly.add(read_part(p, layout))
+            finally:
+                assembly.close()
+    return assemble_errors(parts, errors_out)
+
+
+def assemble_errors(parts: list[Path], errors_out: Path) -> bool:
+    """Join the parts' errors into ``errors_out`` atomically; none: no file (an old one is removed).
+    Returns whether one was written."""
     errs = [p.with_name(p.name + ".errors") for p in parts]
     if not any(e.stat().st_size for e in errs):
         errors_out.unlink(missing_ok=True)

@@ -25,7 +25,8 @@ from profiles.validation import parse_as_of
 from matcher._validation import check_choice, check_int, check_is_fitted
 from matcher.atomic import atomic_write_bytes
 from matcher.batch.chunk import ChunkScorer
-from matcher.batch.files import InputRows, Layout, assemble, input_format, output_format, part_format
+from matcher.batch.files import (InputRows, Layout, ParquetAssembly, assemble, assemble_errors, input_format,
+                                 output_format, part_format, read_part)
 from matcher.batch.local import InProcessScorer, ProcessScorer
 from matcher.errors import MatcherError, ParameterError
 
@@ -278,6 +279,12 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
 
     totals = np.zeros(4, np.int64)
     done_parts: list[Path] = []
+    # a Parquet output is written as the parts come, in their order (the others are joined at the end),
+    # to a file in the parts directory renamed to the output once complete
+    stream = fmt == "parquet"
+    staged = parts_dir / f"output.{fmt}.tmp"
+    ready: dict[int, Any] = {}  # chunks done but not yet written: their part's bytes, or a resumed part's path
+    written = 0
 
     def todo() -> Iterator[tuple[int, list]]:
         nonlocal resumed
@@ -292,25 +299,49 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
                                        f"{len(records)}; run again without --resume to start over")
                 totals[:] += [stats["firms"], stats["scored"], stats["errors"], stats["rows"]]
                 resumed += 1
+                ready[k] = done_parts[-1]
                 if progress:
                     progress(len(records))
                 continue
             yield k, records
 
+    def write_ready(assembly: ParquetAssembly | None) -> None:
+        nonlocal written
+        while written in ready:
+            item = ready.pop(written)
+            if assembly is not None:
+                import pyarrow as pa
+
+                assembly.add(read_part(item if isinstance(item, Path) else pa.BufferReader(item), layout))
+            written += 1
+
     # scored here, by worker processes or by a Dask cluster; written here as the results arrive
     scored = scorer.score(todo(), day, top, possible, municipalities, fmt, layout)
-    results = (_commit_part(parts_dir, k, fmt, data, err, stats) for k, data, err, stats in scored)
-    with contextlib.closing(scored):
-        for stats in results:
-            totals[:] += stats
-            if progress:
-                progress(stats[0])
-    firms_read, scored, n_errors, n_rows = (int(x) for x in totals)
-    read_rows = rows.summary.rows if rows.summary is not None else firms_read
-    if firms_read != scored + n_errors or read_rows != firms_read:
-        raise MatcherError(f"batch accounting failed for {src}: {read_rows} input rows read, {firms_read} in chunks = "
-                           f"{scored} scored + {n_errors} errors; the output was not written (this is a bug)")
-    wrote_errors = assemble(done_parts, out, errors_out, fmt, layout=layout, excel_csv=excel_csv)
+    assembly = ParquetAssembly(staged, layout) if stream else None
+    try:
+        with contextlib.closing(scored):
+            for k, data, err, stats in scored:
+                _commit_part(parts_dir, k, fmt, data, err, stats)
+                totals[:] += stats
+                ready[k] = data
+                write_ready(assembly)
+                if progress:
+                    progress(stats[0])
+        write_ready(assembly)  # resumed chunks after the last one scored
+        firms_read, scored, n_errors, n_rows = (int(x) for x in totals)
+        read_rows = rows.summary.rows if rows.summary is not None else firms_read
+        if firms_read != scored + n_errors or read_rows != firms_read or written != len(done_parts):
+            raise MatcherError(f"batch accounting failed for {src}: {read_rows} input rows read, {firms_read} in chunks = "
+                               f"{scored} scored + {n_errors} errors, {written} of {len(done_parts)} chunks written; "
+                               f"the output was not written (this is a bug)")
+    finally:
+        if assembly is not None:
+            assembly.close()
+    if stream:
+        os.replace(staged, out)
+        wrote_errors = assemble_errors(done_parts, errors_out)
+    else:
+        wrote_errors = assemble(done_parts, out, errors_out, fmt, layout=layout, excel_csv=excel_csv)
     shutil.rmtree(parts_dir)
     return BatchSummary(firms_read, scored, n_errors, n_rows, scored * engine.n_programs_,
                         time.perf_counter() - t0, str(out), str(errors_out) if wrote_errors else "", resumed,
