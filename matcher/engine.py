@@ -36,6 +36,7 @@ from profiles.validation import coerce_firm, parse_as_of
 from rules import CompiledEligibility, FirmFacts, load_checked_catalog
 from rules.kleene import FALSE, TRUE, UNKNOWN
 from matcher._validation import check_choice, check_int, check_is_fitted
+from matcher.columns import TextRows, prepare_columns
 from matcher.errors import ParameterError
 from matcher.explain import Explainer
 from matcher.features import FirmFeatures, ProgramFeatures, components
@@ -48,7 +49,7 @@ from matcher.records import firm_chunks
 from matcher.results import Explanation, Ranking, ReachHit
 from matcher.scored import PreparedFirms, ScoredChunk
 from matcher.terms import TEXT_MODELS, TermVectorizer
-from matcher.text import TextVectorizer, document_of, firm_document, program_document
+from matcher.text import TextVectorizer, firm_document, program_document
 from matcher.topk import top_k
 from matcher.weights import COMPONENTS, MunicipalityWeights, Weights
 
@@ -245,10 +246,10 @@ class MatchEngine(BaseEstimator):
         rows = np.arange(columns.n) if rows is None else np.asarray(rows, np.intp)
         if not columns.plain[rows].all():
             raise ParameterError("prepare_columns takes rows the column checks passed (FirmColumns.plain)")
-        facts = FirmFacts.from_columns(columns, day, rows)
-        docs, doc_of_row = _documents(columns, rows)
-        X = self.text_.transform(docs)[doc_of_row] if len(rows) else self.text_.transform([])
-        return PreparedFirms([], facts, X, FirmFeatures.from_columns(columns, rows))
+        text_rows = getattr(self, "_text_rows", None)
+        if text_rows is None or text_rows.vectorizer is not self.text_:  # kept across chunks (refit: anew)
+            text_rows = self._text_rows = TextRows(self.text_)
+        return prepare_columns(text_rows, columns, day, rows)
 
     def match(self, prepared: PreparedFirms, top: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The matching itself: eligibility, scores and the ``top`` eligible programs of each firm.
@@ -317,6 +318,7 @@ class MatchEngine(BaseEstimator):
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_fused_matcher", None)  # both rebuilt on first use
+        state.pop("_text_rows", None)
         state["_program_text_T"] = None
         return state
 
@@ -459,29 +461,3 @@ class MatchEngine(BaseEstimator):
     def load(cls, path: str | Path) -> "MatchEngine":
         """Load an engine saved by :meth:`save`. Load trusted files only (engine files are pickles)."""
         return load_engine(path)
-
-
-def _documents(columns: FirmColumns, rows: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """The distinct texts (:func:`matcher.text.firm_document`) of a table's rows, and each row's.
-
-    A described firm's text depends on its description and industry only: one per distinct
-    pair. A firm without a description is read by its needs, in their order, row by row.
-    """
-    c = columns
-    desc, ind = c.description_code[rows].astype(np.int64), c.industry_code[rows].astype(np.int64)
-    width = len(c.industries) + 1
-    docs: dict[str, int] = {}
-    doc_of_row = np.empty(len(rows), np.intp)
-    described = desc >= 0
-    if described.any():
-        uniq, inverse = np.unique((desc[described] + 1) * width + ind[described] + 1, return_inverse=True)
-        found = []
-        for key in uniq.tolist():
-            d, i = divmod(key, width)
-            text = document_of(c.descriptions[d - 1], (), c.industries[i - 1] if i else None)
-            found.append(docs.setdefault(text, len(docs)))
-        doc_of_row[described] = np.asarray(found, np.intp)[inverse.ravel()]
-    for r in np.flatnonzero(~described).tolist():
-        text = document_of(None, c.stated_needs(int(rows[r])), c.industry(int(rows[r])))
-        doc_of_row[r] = docs.setdefault(text, len(docs))
-    return list(docs), doc_of_row

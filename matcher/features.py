@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from profiles.firmcolumns import FirmColumns
 from profiles.geography import gazetteer
 from profiles.industries import all_divisions, all_major_groups, division_of
 from profiles.models import PROGRAM_KINDS, CompanyProfile, SupportProgram
@@ -192,18 +191,6 @@ class FirmFeatures:
                 for k in need_kinds.get(nid, ()):
                     kind_pref[i, kind_pos[k]] = True
         return cls(needs, kind_pref, tuple(f.needs for f in firms), tuple(inferred))
-
-    @classmethod
-    def from_columns(cls, columns: FirmColumns, rows: np.ndarray | None = None) -> "FirmFeatures":
-        """The features of a checked table's ``rows`` (default all): the needs stated, and those read
-        in each distinct description once. ``stated`` and ``inferred`` are left empty (reasons
-        are built from profiles); ``needs`` and ``kind_pref`` are those of :meth:`from_profiles`."""
-        c = columns
-        rows = np.arange(c.n) if rows is None else np.asarray(rows, np.intp)
-        position = {nid: i for i, nid in enumerate(need_ids())}
-        read = np.array([sum(1 << position[k] for k in needs_in_text(d)) for d in c.descriptions] + [0], np.int64)
-        mask = c.needs[rows] | read[c.description_code[rows]]
-        return cls.from_masks(mask)
 
     @classmethod
     def from_masks(cls, mask: np.ndarray) -> "FirmFeatures":
