@@ -33,7 +33,7 @@ def test_prepared_columns_are_the_prepared_profiles(engine, max_texts):
         assert np.array_equal(mine.text.toarray(), theirs.text.toarray())
         assert np.array_equal(mine.features.needs, theirs.features.needs)
         assert np.array_equal(mine.features.kind_pref, theirs.features.kind_pref)
-        distinct = len({(r.get("description"), r.get("industry")) for _, r in records})
+        distinct = len({(f.description, f.industry) if f.description else (None, f.needs, f.industry) for f in firms})
         assert len(store.index) <= max(max_texts, distinct)  # a chunk's own texts, at least
 
 
