@@ -11,7 +11,9 @@ import datetime as dt
 import hashlib
 import json
 import os
+import queue
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -124,6 +126,64 @@ def _commit_part(parts_dir: Path, k: int, fmt: str, data: bytes, err: bytes,
          "part_sha256": hashlib.sha256(data).hexdigest(), "errors_sha256": hashlib.sha256(err).hexdigest()}
     ).encode("utf-8"))
     return stats
+
+
+class _Writer:
+    """Commits the parts of a run and writes a streamed output (:class:`ParquetAssembly`), in a thread.
+
+    :meth:`put` hands over chunk ``k``: ``(part bytes, errors bytes, stats)`` to commit, or the path
+    of a part already done (resumed); the output takes them in chunk order. At most ``depth``
+    chunks wait, so memory stays bounded. :meth:`close` waits for every chunk handed over and
+    returns how many were written in order; an error of the thread is raised there or by the
+    next :meth:`put`.
+    """
+
+    def __init__(self, parts_dir: Path, fmt: str, layout: Layout, staged: Path | None, depth: int = 4) -> None:
+        self.parts_dir, self.fmt, self.layout = parts_dir, fmt, layout
+        self.assembly = ParquetAssembly(staged, layout) if staged is not None else None
+        self.queue: queue.Queue = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.ready: dict[int, Any] = {}
+        self.written = 0
+        self.thread = threading.Thread(target=self._run, name="shien-matcher-writer", daemon=True)
+        self.thread.start()
+
+    def put(self, k: int, item: Any) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((k, item))
+
+    def _run(self) -> None:
+        import pyarrow as pa
+
+        while (got := self.queue.get()) is not None:
+            if self.error is not None:
+                continue  # drain: the error is raised in the calling thread
+            k, item = got
+            try:
+                if isinstance(item, tuple):
+                    _commit_part(self.parts_dir, k, self.fmt, *item)
+                    item = pa.BufferReader(item[0]) if self.assembly is not None else None
+                self.ready[k] = item
+                while self.written in self.ready:
+                    part = self.ready.pop(self.written)
+                    if self.assembly is not None:
+                        self.assembly.add(read_part(part, self.layout))
+                    self.written += 1
+            except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+                self.error = exc
+
+    def close(self, raise_error: bool = True) -> int:
+        self.queue.put(None)
+        self.thread.join()
+        if self.assembly is not None:
+            try:
+                self.assembly.close()
+            except BaseException as exc:  # noqa: BLE001
+                self.error = self.error or exc
+        if self.error is not None and raise_error:
+            raise self.error
+        return self.written
 
 
 def _read_json(path: Path, what: str, out: Path) -> dict[str, Any]:
@@ -280,11 +340,11 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
     totals = np.zeros(4, np.int64)
     done_parts: list[Path] = []
     # a Parquet output is written as the parts come, in their order (the others are joined at the end),
-    # to a file in the parts directory renamed to the output once complete
+    # to a file in the parts directory renamed to the output once complete; parts are committed and the
+    # output written by a thread of their own, so that this one keeps the scorer fed meanwhile
     stream = fmt == "parquet"
     staged = parts_dir / f"output.{fmt}.tmp"
-    ready: dict[int, Any] = {}  # chunks done but not yet written: their part's bytes, or a resumed part's path
-    written = 0
+    writer = _Writer(parts_dir, fmt, layout, staged if stream else None)
 
     def todo() -> Iterator[tuple[int, list]]:
         nonlocal resumed
@@ -299,44 +359,31 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
                                        f"{len(records)}; run again without --resume to start over")
                 totals[:] += [stats["firms"], stats["scored"], stats["errors"], stats["rows"]]
                 resumed += 1
-                ready[k] = done_parts[-1]
+                writer.put(k, done_parts[-1])
                 if progress:
                     progress(len(records))
                 continue
             yield k, records
 
-    def write_ready(assembly: ParquetAssembly | None) -> None:
-        nonlocal written
-        while written in ready:
-            item = ready.pop(written)
-            if assembly is not None:
-                import pyarrow as pa
-
-                assembly.add(read_part(item if isinstance(item, Path) else pa.BufferReader(item), layout))
-            written += 1
-
     # scored here, by worker processes or by a Dask cluster; written here as the results arrive
     scored = scorer.score(todo(), day, top, possible, municipalities, fmt, layout)
-    assembly = ParquetAssembly(staged, layout) if stream else None
+    ok = False
     try:
         with contextlib.closing(scored):
             for k, data, err, stats in scored:
-                _commit_part(parts_dir, k, fmt, data, err, stats)
+                writer.put(k, (data, err, stats))
                 totals[:] += stats
-                ready[k] = data
-                write_ready(assembly)
                 if progress:
                     progress(stats[0])
-        write_ready(assembly)  # resumed chunks after the last one scored
-        firms_read, scored, n_errors, n_rows = (int(x) for x in totals)
-        read_rows = rows.summary.rows if rows.summary is not None else firms_read
-        if firms_read != scored + n_errors or read_rows != firms_read or written != len(done_parts):
-            raise MatcherError(f"batch accounting failed for {src}: {read_rows} input rows read, {firms_read} in chunks = "
-                               f"{scored} scored + {n_errors} errors, {written} of {len(done_parts)} chunks written; "
-                               f"the output was not written (this is a bug)")
+        ok = True
     finally:
-        if assembly is not None:
-            assembly.close()
+        written = writer.close(raise_error=ok)  # every part handed over is committed, even on the way out
+    firms_read, scored, n_errors, n_rows = (int(x) for x in totals)
+    read_rows = rows.summary.rows if rows.summary is not None else firms_read
+    if firms_read != scored + n_errors or read_rows != firms_read or written != len(done_parts):
+        raise MatcherError(f"batch accounting failed for {src}: {read_rows} input rows read, {firms_read} in chunks = "
+                           f"{scored} scored + {n_errors} errors, {written} of {len(done_parts)} chunks written; "
+                           f"the output was not written (this is a bug)")
     if stream:
         os.replace(staged, out)
         wrote_errors = assemble_errors(done_parts, errors_out)
