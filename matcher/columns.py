@@ -50,32 +50,49 @@ class TextRows:
         self._clear()
 
     def _clear(self) -> None:
-        self.index: dict[tuple, int] = {}
-        self._indptr = [0]
-        self._indices: list[np.ndarray] = []
-        self._data: list[np.ndarray] = []
-        self._read: list[int] = []
-        self._flat: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        # a text is known by one int: its description's number (or, without one, its needs'),
+        # times the industries' width, plus its industry's number (0: none)
+        self.texts: dict[Any, int] = {}  # description -> number (from 1)
+        self.need_lists: dict[Any, int] = {}  # needs of a firm without a description -> number (from 1)
+        self.industries: dict[Any, int] = {}  # JSIC code -> number (from 1; 0: none)
+        self._values: dict[int, list] = {id(t): [None] for t in (self.texts, self.need_lists, self.industries)}
+        self.index: dict[int, int] = {}  # text key -> row
+        self._n = 0
+        self._nnz = 0
+        self._indptr = np.zeros(1024 + 1, np.int64)
+        self._indices = np.empty(1 << 15, np.int32)
+        self._data = np.empty(1 << 15, np.float32)
+        self._read = np.zeros(1024, np.int64)
 
-    def _add(self, keys: list[tuple], docs: list[str], descriptions: list[str | None]) -> None:
+    _WIDTH = 1 << 12  # industries (JSIC divisions and major groups: some 120) and None
+
+    def _number(self, table: dict, value: Any) -> int:
+        found = table.get(value)
+        if found is None:
+            found = table[value] = len(table) + 1
+            self._values[id(table)].append(value)
+        return found
+
+    def _value(self, table: dict, number: int) -> Any:
+        return self._values[id(table)][number]
+
+    def _add(self, keys: list[int], docs: list[str], descriptions: list[str | None]) -> None:
         X = self.vectorizer.transform(docs).tocsr()
-        for q, key in enumerate(keys):
-            a, b = X.indptr[q], X.indptr[q + 1]
-            self.index[key] = len(self._read)
-            self._indptr.append(self._indptr[-1] + int(b - a))
-            self._read.append(sum(1 << self._position[k] for k in needs_in_text(descriptions[q])))
-        self._indices.append(X.indices.astype(np.int32))
-        self._data.append(X.data.astype(np.float32))
-        self._flat = None
-
-    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        if self._flat is None:
-            self._flat = (np.asarray(self._indptr, np.int64),
-                          np.concatenate(self._indices) if self._indices else np.empty(0, np.int32),
-                          np.concatenate(self._data) if self._data else np.empty(0, np.float32),
-                          np.asarray(self._read, np.int64))
-            self._indices, self._data = [self._flat[1]], [self._flat[2]]
-        return self._flat
+        n, nnz = len(keys), X.nnz
+        while self._n + n + 1 > len(self._indptr):  # buffers grow by doubling: no copy per chunk
+            self._indptr = np.concatenate([self._indptr, np.zeros(len(self._indptr), np.int64)])
+        while self._n + n > len(self._read):
+            self._read = np.concatenate([self._read, np.zeros(len(self._read), np.int64)])
+        while self._nnz + nnz > len(self._indices):
+            self._indices = np.concatenate([self._indices, np.empty(len(self._indices), np.int32)])
+            self._data = np.concatenate([self._data, np.empty(len(self._data), np.float32)])
+        self._indptr[self._n + 1:self._n + n + 1] = self._nnz + X.indptr[1:]
+        self._indices[self._nnz:self._nnz + nnz] = X.indices
+        self._data[self._nnz:self._nnz + nnz] = X.data
+        self._read[self._n:self._n + n] = [sum(1 << self._position[k] for k in needs_in_text(d)) for d in descriptions]
+        self.index.update(zip(keys, range(self._n, self._n + n)))
+        self._n += n
+        self._nnz += nnz
 
     def rows(self, columns: FirmColumns, rows: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
         """``(text rows, needs read as bits)`` of a checked table's ``rows`` (thread-safe)."""
@@ -84,37 +101,46 @@ class TextRows:
 
     def _rows(self, columns: FirmColumns, rows: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
         c = columns
-        desc, ind = c.description_code[rows].astype(np.int64), c.industry_code[rows].astype(np.int64)
-        width = len(c.industries) + 1
-        keys: list[tuple] = []
-        where = np.empty(len(rows), np.intp)  # each row's position in ``keys``
-        described = desc >= 0
-        if described.any():
-            uniq, inverse = np.unique((desc[described] + 1) * width + ind[described] + 1, return_inverse=True)
-            for key in uniq.tolist():
-                d, i = divmod(key, width)
-                keys.append((c.descriptions[d - 1], c.industries[i - 1] if i else None))
-            where[described] = inverse.ravel()
-        found: dict[tuple, int] = {}
-        for r in np.flatnonzero(~described).tolist():
-            key = (None, c.stated_needs(int(rows[r])), c.industry(int(rows[r])))
-            where[r] = found.setdefault(key, len(keys))
-            if where[r] == len(keys):
-                keys.append(key)
-        if len(self.index) + len(keys) > self.max_texts:
+        if len(self.texts) + len(c.descriptions) > self.max_texts or len(self.need_lists) > self.max_texts:
             self._clear()
-        new = [k for k in keys if k not in self.index]
+        ind_number = np.array([self._number(self.industries, v) for v in c.industries] + [0], np.int64)
+        numbers = list(map(self.texts.get, c.descriptions))  # one dictionary lookup a distinct description
+        for q in [q for q, v in enumerate(numbers) if v is None]:
+            numbers[q] = self._number(self.texts, c.descriptions[q])
+        desc_number = np.array(numbers + [0], np.int64)
+        key = desc_number[c.description_code[rows]] * self._WIDTH + ind_number[c.industry_code[rows]]
+        undescribed = np.flatnonzero(c.description_code[rows] < 0)
+        for r in undescribed.tolist():  # a firm without a description is read by its needs, in their order
+            needs = c.stated_needs(int(rows[r]))
+            key[r] = -self._number(self.need_lists, needs) * self._WIDTH - int(ind_number[c.industry_code[rows[r]]])
+        uniq, inverse = np.unique(key, return_inverse=True)
+        found = [self.index.get(k) for k in uniq.tolist()]
+        new = [q for q, f in enumerate(found) if f is None]
         if new:
-            self._add(new, [document_of(k[0], (), k[1]) if len(k) == 2 else document_of(None, k[1], k[2]) for k in new],
-                      [k[0] for k in new])
-        ids = np.fromiter((self.index[k] for k in keys), np.int64, len(keys))[where]
-        indptr, indices, data, read = self._arrays()
+            if self.index and len(self.index) + len(new) > self.max_texts:  # start again, with this chunk's texts
+                self._clear()
+                return self._rows(columns, rows)
+            descriptions, docs = [], []
+            for q in new:
+                k = int(uniq[q])
+                d, i = divmod(abs(k), self._WIDTH)
+                industry = self._value(self.industries, i)
+                if k >= 0:
+                    descriptions.append(self._value(self.texts, d))
+                    docs.append(document_of(descriptions[-1], (), industry))
+                else:
+                    descriptions.append(None)
+                    docs.append(document_of(None, self._value(self.need_lists, d), industry))
+            self._add([int(uniq[q]) for q in new], docs, descriptions)
+            found = [self.index[k] for k in uniq.tolist()]
+        ids = np.asarray(found, np.int64)[inverse.ravel()]
+        indptr = self._indptr
         starts, lens = indptr[ids], indptr[ids + 1] - indptr[ids]
         out_ptr = np.zeros(len(ids) + 1, np.int64)
         np.cumsum(lens, out=out_ptr[1:])
         gather = np.repeat(starts - out_ptr[:-1], lens) + np.arange(out_ptr[-1])
-        X = sp.csr_matrix((data[gather], indices[gather], out_ptr), shape=(len(ids), self.width))
-        return X, read[ids]
+        X = sp.csr_matrix((self._data[gather], self._indices[gather], out_ptr), shape=(len(ids), self.width))
+        return X, self._read[ids]
 
 
 def prepare_columns(text_rows: TextRows, columns: FirmColumns, as_of: dt.date, rows: np.ndarray) -> PreparedFirms:

@@ -143,6 +143,17 @@ def industry_indices() -> tuple[dict[str, int], dict[str, int], np.ndarray]:
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
+def _years(days: int) -> float:
+    """Years in business after ``days`` days, rounded as :meth:`CompanyProfile.years_in_business` does."""
+    return round(days / 365.25, 2)
+
+
+@lru_cache(maxsize=1)
+def _years_table() -> np.ndarray:
+    """:func:`_years` of 0 to 200 years of days, computed once (a lookup then, not a call a firm)."""
+    return np.array([_years(d) for d in range(73_050)])
+
+
 def _tri(value: bool | None) -> int:
     return -1 if value is None else int(bool(value))
 
@@ -251,8 +262,11 @@ class FirmFacts:
         has = c.has_founded[rows]
         if has.any():  # Python's own rounding, once per distinct day count (as years_in_business does)
             days = as_of.toordinal() - _EPOCH - c.founded[rows][has]
-            uniq, inverse = np.unique(days, return_inverse=True)
-            yrs[has] = np.array([round(int(d) / 365.25, 2) for d in uniq.tolist()])[inverse.ravel()]
+            table = _years_table()
+            inside = (days >= 0) & (days < len(table))
+            yrs[np.flatnonzero(has)[inside]] = table[days[inside]]
+            if not inside.all():  # founded in the future, or more than 200 years ago
+                yrs[np.flatnonzero(has)[~inside]] = [_years(int(d)) for d in days[~inside].tolist()]
         return cls(n, as_of, c.municipality[rows].astype(np.int32), c.prefecture[rows].astype(np.int16), div_of[ind],
                    grp_of[ind], c.employees[rows].copy(), c.capital_jpy[rows].copy(), yrs,
                    c.environment_conscious[rows].astype(np.int8), c.seeking_location[rows].astype(np.int8),

@@ -103,11 +103,16 @@ class InputRows:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    @property
+    def columnar(self) -> bool:
+        """Whether :meth:`chunks` gives Arrow tables (a Parquet file of the engine's fields)."""
+        return self._rows is None and self.path.suffix.lower() in (".parquet", ".pq")
+
     def chunks(self, size: int) -> Iterator[tuple[int, list | FirmTable]]:
         """The input in chunks of ``size`` rows (the last one shorter): ``(k, records)`` with the
         records of :meth:`__iter__`, or, for a Parquet file of the engine's fields,
         ``(k, FirmTable)``: the chunk's rows as Arrow columns, read without a record per row."""
-        if self._rows is None and self.path.suffix.lower() in (".parquet", ".pq"):
+        if self.columnar:
             yield from enumerate(iter_tables(self.path, size))
             return
         it = iter(self)

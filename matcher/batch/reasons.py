@@ -51,6 +51,17 @@ def short_reasons(engine: MatchEngine, facts: FirmFacts, fi: np.ndarray, pj: np.
     # one int64 per pick: needs matched (bits 30+), industry code (bits 16-29), locality x 10,000 (bits 0-15)
     key = (needs << 30) | (ind_code << 16) | np.round(loc * 10000).astype(np.int64)
     uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    texts = [reason_text(int(u >> 30), industry_of(int(fi[f])) if (u >> 16) & 0x3FFF else None, int(u & 0xFFFF) / 10000)
-             for u, f in zip(uniq.tolist(), first.tolist())]
+    if len(_TEXTS) > 1 << 16:
+        _TEXTS.clear()
+    texts = []
+    for u, f in zip(uniq.tolist(), first.tolist()):  # the key says it all (its industry bits name the code)
+        text = _TEXTS.get(u)
+        if text is None:
+            text = _TEXTS[u] = reason_text(u >> 30, industry_of(int(fi[f])) if (u >> 16) & 0x3FFF else None,
+                                           (u & 0xFFFF) / 10000)
+        texts.append(text)
     return texts, inverse.ravel()
+
+
+#: Reasons already written, by key (the same patterns recur in every chunk).
+_TEXTS: dict[int, str] = {}

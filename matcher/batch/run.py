@@ -29,7 +29,7 @@ from matcher.atomic import atomic_write_bytes
 from matcher.batch.chunk import ChunkScorer
 from matcher.batch.files import (InputRows, Layout, ParquetAssembly, assemble, assemble_errors, input_format,
                                  output_format, part_format, read_part)
-from matcher.batch.local import InProcessScorer, ProcessScorer
+from matcher.batch.local import InProcessScorer, ProcessScorer, ThreadScorer
 from matcher.errors import MatcherError, ParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -227,7 +227,9 @@ def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top
         Eligible programs, "possible" programs and municipalities per firm.
     jobs : int
         Worker processes of the local backend (:mod:`matcher.batch.local`); each gets
-        the engine once. With 1 (the default), chunks are scored in this process.
+        the engine once. With 1 (the default), chunks are scored in this process. A Parquet
+        file of the engine's fields scored for the top eligible programs (the columnar path)
+        is scored by ``jobs`` threads instead, which share the engine and its caches.
     chunk_size : int
         Input records per chunk (a part of the output).
     resume : bool
@@ -288,19 +290,23 @@ def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top
 
         raise OutputExistsError(str(out), None, "the file exists; give --force to overwrite it")
     with InputRows(src, encoding=encoding, sheet=sheet, columns=columns, prefecture=prefecture) as rows, \
-            _backend(engine, backend, jobs, scheduler, workers) as scorer:
+            _backend(engine, backend, jobs, scheduler, workers,
+                     threads=rows.columnar and not possible and not municipalities and engine.fused_matcher() is not None
+                     ) as scorer:
         return _run(engine, src, rows, Layout(rows.kept, lang), excel_csv, out, fmt, top, as_of, possible,
                     municipalities, chunk_size, resume, progress, scorer)
 
 
-def _backend(engine: MatchEngine, backend: str, jobs: int, scheduler: Any, workers: int | None) -> Any:
-    """The backend of a run, not yet entered."""
+def _backend(engine: MatchEngine, backend: str, jobs: int, scheduler: Any, workers: int | None,
+             threads: bool = False) -> Any:
+    """The backend of a run, not yet entered (``threads``: the chunks go the columnar way, whose
+    work releases the GIL, so ``jobs`` threads share one engine and its caches)."""
     if backend == "dask":
         from matcher.batch.dask import DaskScorer  # only now: importing it imports dask
 
         return DaskScorer(engine, scheduler=scheduler, workers=workers)
     if jobs > 1:
-        return ProcessScorer(engine, jobs)
+        return ThreadScorer(engine, jobs) if threads else ProcessScorer(engine, jobs)
     return InProcessScorer(engine)
 
 

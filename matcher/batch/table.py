@@ -103,6 +103,24 @@ def _nulled(texts: Any) -> Any:
     return pc.if_else(empty, _pa().scalar(None, texts.type), texts) if pc.any(empty).as_py() else texts
 
 
+_PROGRAM_COLUMNS: dict[tuple[int, str], tuple[Any, dict[str, Any]]] = {}
+
+
+def _program_columns(programs: tuple, lang: str) -> dict[str, Any]:
+    """The programs' id, name, name_ja and provider columns as Arrow arrays, built once per catalog."""
+    key = (id(programs), lang)
+    found = _PROGRAM_COLUMNS.get(key)
+    if found is None or found[0] is not programs:  # (the catalog itself is kept with them: its id stays its own)
+        pa = _pa()
+        provider = [(p.provider.name_ja or p.provider.name) if lang == "ja" else p.provider.name for p in programs]
+        columns = {"id": [p.id for p in programs], "name": [p.name for p in programs],
+                   "name_ja": [p.name_ja for p in programs], "provider": provider}
+        if len(_PROGRAM_COLUMNS) > 8:
+            _PROGRAM_COLUMNS.clear()
+        found = _PROGRAM_COLUMNS[key] = (programs, {c: pa.array(v, pa.string()) for c, v in columns.items()})
+    return found[1]
+
+
 def _output(engine: MatchEngine, prepared: PreparedFirms, ids: Any, names: Any, industry: np.ndarray,
             industry_codes: list[str], rows: np.ndarray, idx: np.ndarray, scores: np.ndarray, comps: np.ndarray,
             layout: Layout) -> Any:
@@ -115,8 +133,7 @@ def _output(engine: MatchEngine, prepared: PreparedFirms, ids: Any, names: Any, 
     comp = {c: comps[fi, k, i] for i, c in enumerate(COMPONENTS)}
     texts, inverse = short_reasons(engine, prepared.facts, fi, pj, comp["industry"], comp["locality"],
                                    lambda f: industry_codes[industry[f]] if industry[f] >= 0 else None)
-    programs = engine.programs_
-    provider = [(p.provider.name_ja or p.provider.name) if layout.lang == "ja" else p.provider.name for p in programs]
+    program = _program_columns(engine.programs_, layout.lang)
     f32, p32 = pa.array(fi.astype(np.int32)), pa.array(pj.astype(np.int32))
     zeros = pa.array(np.zeros(n, np.int32))
 
@@ -127,8 +144,7 @@ def _output(engine: MatchEngine, prepared: PreparedFirms, ids: Any, names: Any, 
     values = {
         "firm_id": coded(f32, ids), "firm_name": coded(f32, names), "row": rows[fi].astype(np.int64),
         "rank": (k + 1).astype(np.int64), "type": coded(zeros, [layout.word("program")]),
-        "id": coded(p32, [p.id for p in programs]), "name": coded(p32, [p.name for p in programs]),
-        "name_ja": coded(p32, [p.name_ja for p in programs]), "provider": coded(p32, provider),
+        **{c: coded(p32, program[c]) for c in ("id", "name", "name_ja", "provider")},
         "status": coded(zeros, [layout.word("eligible")]),
         "score": np.round(scores[fi, k].astype(np.float64), 6),
         **{c: np.round(comp[c].astype(np.float64), 6) for c in COMPONENTS},

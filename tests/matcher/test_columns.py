@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from matcher.columns import TextRows, prepare_columns
@@ -19,8 +20,12 @@ DAY = dt.date(2026, 11, 21)
 @pytest.mark.parametrize("max_texts", [65_536, 7])
 def test_prepared_columns_are_the_prepared_profiles(engine, max_texts):
     store = TextRows(engine.text_, max_texts=max_texts)  # 7: the store starts again within a chunk
-    for seed in (1, 2, 3):  # chunks after chunks: texts kept from one to the next
-        table = generated_table(400, seed, 0.1)
+    for seed in (1, 2, 3, 4):  # chunks after chunks: texts kept from one to the next (and the store grows)
+        table = generated_table(1500 if seed == 4 else 400, seed, 0.1)
+        if seed == 4:  # 1,500 distinct descriptions: the store's buffers grow
+            n = table.num_rows
+            table = table.set_column(table.schema.get_field_index("description"), "description",
+                                     pa.array([f"精密加工 {i} 号" for i in range(n)]))
         cols = firm_columns(table)
         rows = np.flatnonzero(cols.plain)
         mine = prepare_columns(store, cols, DAY, rows)
