@@ -150,3 +150,22 @@ def test_batch_columns_give_what_rank_gives_each_firm(engine, firms, as_of, top)
             assert r["score"] == s.score and all(r[c] == s.components[c] for c in s.components)
             assert r["firm_id"] == firm["id"] and r["status"] == "eligible"
     assert np.all(np.diff([r["row"] for r in out]) >= 0)
+
+
+def test_two_threads_write_the_bytes_of_one_process(engine, tmp_path, monkeypatch):
+    import matcher.batch.local as local
+
+    src = tmp_path / "firms.parquet"
+    pq.write_table(generated_table(2500, 14, 0.05), src)
+    used = []
+    real = local.ThreadScorer.score
+    monkeypatch.setattr(local.ThreadScorer, "score", lambda self, *a, **kw: used.append(self.jobs) or real(self, *a, **kw))
+    one, two = tmp_path / "one.parquet", tmp_path / "two.parquet"
+    run_batch(engine, src, one, as_of=DAY, chunk_size=300)
+    run_batch(engine, src, two, as_of=DAY, chunk_size=300, jobs=2)
+    assert used == [2] and one.read_bytes() == two.read_bytes()
+    assert (tmp_path / "one.parquet.errors.jsonl").read_bytes() == (tmp_path / "two.parquet.errors.jsonl").read_bytes()
+    # possible programs are not the columnar path: worker processes, and the same bytes again
+    run_batch(engine, src, one, as_of=DAY, chunk_size=300, possible=2, force=True)
+    run_batch(engine, src, two, as_of=DAY, chunk_size=300, possible=2, jobs=2, force=True)
+    assert used == [2] and one.read_bytes() == two.read_bytes()
