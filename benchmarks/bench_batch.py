@@ -372,6 +372,7 @@ def worker_e2e(spec: dict) -> dict:
     out_dir = Path(tempfile.mkdtemp(dir=spec["work"]))
     out = out_dir / "ranked.parquet"
     times, cpu, pss_peaks, how = [], [], [], "matcher.batch.run_batch"
+    loads = [os.getloadavg()[0]]  # the machine is shared: its 1-minute load before and after each pass
     try:
         from matcher.batch import run_batch
 
@@ -383,6 +384,7 @@ def worker_e2e(spec: dict) -> dict:
                 summary = run_batch(engine, spec["firms"], out, top=spec["top"], as_of=AS_OF, jobs=spec["jobs"],
                                     chunk_size=spec["chunk"])
             times.append(time.perf_counter() - t)
+            loads.append(os.getloadavg()[0])
             pss_peaks.append(pss.peak_mib)
             c2 = os.times()
             cpu.append(sum(c2[i] - c[i] for i in range(4)))  # user + system, this process and its workers
@@ -399,7 +401,7 @@ def worker_e2e(spec: dict) -> dict:
     shutil.rmtree(out_dir, ignore_errors=True)
     return {"approach": "e2e", "firms": firms, "seconds": min(times), "all_seconds": times, "how": how,
             "peak_mib": _maxrss_mib(), "output_sha256": digest, "floor": floor, "cpu_seconds": cpu,
-            "pss_peak_mib": max((p for p in pss_peaks if p is not None), default=None),
+            "pss_peak_mib": max((p for p in pss_peaks if p is not None), default=None), "loads": loads,
             "worker_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / MiB}
 
 
@@ -514,14 +516,15 @@ def print_e2e(rows: list[dict], args) -> None:
           f"chunk_size={args.chunk_size})` (read + validate + prepare + match + write), best of {args.repeats}; "
           f"matching: `engine.match` of the same firms prepared beforehand, {args.jobs} threads; floor: pyarrow "
           "alone, `read_table` of the firms + `write_table` of the output; peak: the largest summed proportional "
-          "set size of the run and its worker processes (sampled every 50 ms).\n")
+          "set size of the run and its worker processes (sampled every 50 ms); load: the machine's 1-minute load "
+          "average before and after each pass (2 cores: above ~2, other work shares them).\n")
     print("| code | firms | programs | matching s | end to end s | floor s | e2e / matching | e2e / floor | "
-          "us/firm | CPU s | peak MiB | output sha256 |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+          "us/firm | CPU s | peak MiB | load | output sha256 |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for r in rows:
         m = "built-in" if r["M"] == 0 else f"{r['M']:,}"
         if "error" in r:
-            print(f"| {r['code']} | {r['N']:,} | {m} | | {r['error']} | | | | | | | |")
+            print(f"| {r['code']} | {r['N']:,} | {m} | | {r['error']} | | | | | | | | |")
             continue
         match = r.get("match") or {}
         ms = match["seconds"] * r["N"] / match["timed_firms"] if match.get("seconds") else None
@@ -534,7 +537,8 @@ def print_e2e(rows: list[dict], args) -> None:
                  "-" if fl is None else f"{fl:.2f}", "-" if ms is None else f"{e2e / ms:.1f}x",
                  "-" if fl is None else f"{e2e / fl:.1f}x", f"{e2e / r['firms'] * 1e6:.1f}",
                  "-" if cpu is None else f"{cpu:.1f}",
-                 "-" if r.get("pss_peak_mib") is None else f"{r['pss_peak_mib']:,.0f}", str(r.get("output_sha256"))]
+                 "-" if r.get("pss_peak_mib") is None else f"{r['pss_peak_mib']:,.0f}",
+                 "/".join(f"{x:.1f}" for x in r.get("loads", [])), str(r.get("output_sha256"))]
         print("| " + " | ".join(cells) + " |")
 
 
