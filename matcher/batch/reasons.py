@@ -50,7 +50,7 @@ def short_reasons(engine: MatchEngine, facts: FirmFacts, fi: np.ndarray, pj: np.
     ind_code = np.where(ind, (facts.major_group[fi].astype(np.int64) + 1) * 32 + facts.division[fi] + 1, 0)
     # one int64 per pick: needs matched (bits 30+), industry code (bits 16-29), locality x 10,000 (bits 0-15)
     key = (needs << 30) | (ind_code << 16) | np.round(loc * 10000).astype(np.int64)
-    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    uniq, first, inverse = _distinct(key)
     if len(_TEXTS) > 1 << 16:
         _TEXTS.clear()
     texts = []
@@ -61,6 +61,20 @@ def short_reasons(engine: MatchEngine, facts: FirmFacts, fi: np.ndarray, pj: np.
                                            (u & 0xFFFF) / 10000)
         texts.append(text)
     return texts, inverse.ravel()
+
+
+def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct keys in order of first appearance, the first pick of each, each pick's index into them),
+    by hashing (pyarrow) rather than sorting: a chunk has some 40,000 picks and a few hundred keys."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(pa.array(key))
+    uniq = enc.dictionary.to_numpy()
+    inverse = enc.indices.to_numpy().astype(np.intp)
+    first = np.empty(len(uniq), np.intp)
+    first[inverse[::-1]] = np.arange(len(key) - 1, -1, -1)  # the last write of each is its first pick
+    return uniq, first, inverse
 
 
 #: Reasons already written, by key (the same patterns recur in every chunk).
