@@ -602,9 +602,9 @@ def main() -> None:
     ap.add_argument("--e2e-programs", default=None,
                     help="M values of the end-to-end runs, comma-separated; 0 = the built-in catalog "
                          "(default: smallest M)")
-    ap.add_argument("--baseline", default=None, metavar="DIR",
-                    help="also run the end to end with the packages of another checkout (e.g. `git archive main`), "
-                         "in the same run, for before/after rows")
+    ap.add_argument("--baseline", default=None, metavar="DIR[,DIR...]",
+                    help="also run the end to end with the packages of other checkouts (e.g. `git archive main`), "
+                         "in the same run, for before/after rows (named by their directory; one: 'baseline')")
     ap.add_argument("--no-e2e", action="store_true", help="skip the end-to-end run")
     ap.add_argument("--e2e-only", action="store_true",
                     help="only the end-to-end run and its pyarrow floor (no matching grid, no prepare)")
@@ -738,6 +738,8 @@ def main() -> None:
                                                 f"cProfile\n\n" + res["text"])
 
     e2e_rows: list[dict] = []
+    dirs = [d for d in (args.baseline or "").split(",") if d]
+    baselines = [("baseline" if len(dirs) == 1 else Path(d).name, d) for d in dirs]
     if not args.no_e2e:
         for m in e2e_ms:
             what = "the built-in catalog" if m == 0 else f"{m:,} programs"
@@ -748,7 +750,7 @@ def main() -> None:
                  "prep_dir": str(prep_dir), "timed_firms": e2e_n})
             print(f"  matching (engine.match, {args.jobs} threads): "
                   + (match["error"] if "error" in match else f"{match['seconds']:.2f} s"), flush=True)
-            codes = [("this checkout", None), *((("baseline", args.baseline),) if args.baseline else ())]
+            codes = [("this checkout", None), *baselines]
             passes: dict[str, list[dict]] = {label: [] for label, _ in codes}
             for _ in range(args.repeats):  # each pass a fresh process (nothing warm from the one before), interleaved
                 for label, code in codes:
