@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator
 
 from profiles.catalog import Catalog
 from profiles.models import CompanyProfile, SupportProgram
@@ -36,6 +35,7 @@ from rules import CompiledEligibility, FirmFacts, load_checked_catalog
 from rules.kleene import FALSE, TRUE, UNKNOWN
 from matcher._validation import check_choice, check_int, check_is_fitted
 from matcher.errors import ParameterError
+from matcher.estimator import Estimator
 from matcher.explain import Explainer
 from matcher.features import FirmFeatures, ProgramFeatures, components
 from matcher.kernel import KERNELS, FusedMatcher
@@ -59,7 +59,7 @@ __all__ = ["MatchEngine", "PreparedFirms", "ScoredChunk", "coerce_firm", "parse_
 SCORE_CELLS = 2_000_000
 
 
-class MatchEngine(BaseEstimator):
+class MatchEngine(Estimator):
     """Match firms with the support programs of a catalog.
 
     Parameters
@@ -180,7 +180,8 @@ class MatchEngine(BaseEstimator):
     def program(self, program_id: str) -> SupportProgram:
         """The catalog's program with this id (an unknown id names the closest ones)."""
         check_is_fitted(self)
-        return self.catalog_.program(program_id)
+        j = self._program_index.get(program_id)
+        return self.programs_[j] if j is not None else self.catalog_.program(program_id)
 
     # ------------------------------------------------------------------ scoring core
     def prepare(self, firms: Sequence[CompanyProfile | Mapping[str, Any]],

@@ -147,10 +147,28 @@ class Explainer:
         self.text = text
         self.program_text = program_text
         self.program_features = program_features
-        self.static = [_static_fields(p) for p in self.programs]
         # days since 1970 of each program's newest source (-1: no date known), for the stale share
-        self.described_days = np.array([(st["described_on"] - dt.date(1970, 1, 1)).days if st["described_on"] else -1
-                                        for st in self.static], dtype=np.int64)
+        days = [described_on(p) for p in self.programs]
+        self.described_days = np.array([(d - dt.date(1970, 1, 1)).days if d else -1 for d in days], dtype=np.int64)
+        self._static: dict[int, dict[str, Any]] = {}
+
+    def static(self, j: int) -> dict[str, Any]:
+        """The fields of program ``j``'s results that depend only on the program (built on first use, then kept:
+        a ranking shows a few programs, and an engine read from a file builds only the programs it shows)."""
+        st = self._static.get(j)
+        if st is None:
+            st = self._static[j] = _static_fields(self.programs[j])
+        return st
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_static"] = {}  # rebuilt on first use
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state.pop("static", None)  # engines pickled when the fields were built at fit
+        state.setdefault("_static", {})
+        self.__dict__.update(state)
 
     #: A program whose newest source is older than this many years before the as-of date is
     #: marked ``stale`` in results (``matcher/data/document_dates.yaml``); the score is unchanged,
@@ -265,7 +283,7 @@ class Explainer:
             for n, j in enumerate(best[i].tolist()):
                 comp = {c: rounded[c][n] for c in COMPONENTS}
                 # model_construct: every value here is built by the engine, no need to re-validate
-                st = self.static[j]
+                st = self.static(j)
                 schemes.append(Scheme.model_construct(
                     **{k: v for k, v in st.items() if k != "benefit"}, benefit=dict(st["benefit"]) if st["benefit"] else None,
                     score=scores[n], rank=ranks[0, n], components=comp,
@@ -274,7 +292,7 @@ class Explainer:
                     eligibility=self.conditions(chunk, i, j, lang=lang) if explain else None))
             possible = []
             for n, j in enumerate(maybe[i].tolist()):
-                st = self.static[j]
+                st = self.static(j)
                 conds = self.conditions(chunk, i, j, (UNKNOWN,), lang)
                 missing = _missing_of(conds)
                 unknown = [c.text for c in conds]

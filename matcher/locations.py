@@ -306,7 +306,7 @@ def recommend(engine: "MatchEngine", chunk: ScoredChunk, lang: str = "en",
             d = float(dist[i, c]) if not np.isnan(dist[i, c]) else None
             reasons = loc.reasons(int(c), firm, comp, top_factors[i],
                                   [(programs[j].name_ja or programs[j].name) if lang == "ja"
-                                   else programs[j].name for j in cj],
+                                   else programs[j].name for j in cj[:3]],  # the reasons name three
                                   len(cj), d, lang)
             ahead = _ahead(int(c), order, comp_i, dist[i], names, lang)
             if ahead:

@@ -22,13 +22,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from profiles.industries import resolve_industry
 from profiles.models import CompanyProfile, SupportProgram
 from profiles.needs import NEEDS
 from matcher.errors import ParameterError
+from matcher.estimator import Estimator, TransformerMixin
 
 __all__ = ["TextVectorizer", "program_document", "firm_document", "matching_terms"]
 
@@ -63,7 +62,7 @@ def firm_document(f: CompanyProfile) -> str:
     return "\n".join(x for x in parts if x)
 
 
-class TextVectorizer(TransformerMixin, BaseEstimator):
+class TextVectorizer(TransformerMixin, Estimator):
     """TF-IDF over words and character n-grams, fitted on the programs' documents.
 
     Parameters
@@ -79,6 +78,8 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         self.sublinear_tf = sublinear_tf
 
     def fit(self, documents: Sequence[str], y=None) -> "TextVectorizer":
+        from sklearn.feature_extraction.text import TfidfVectorizer  # only here: rank need not import sklearn
+
         self.word_ = TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w\w+\b", stop_words="english",
                                      sublinear_tf=self.sublinear_tf, dtype=np.float32)
         self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.ngram_range),

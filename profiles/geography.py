@@ -149,13 +149,12 @@ class Subregion:
 
 
 def _read_subregions() -> dict[str, Subregion]:
-    import yaml
+    from profiles.datafiles import read_data_yaml
 
-    text = (resources.files("profiles") / "data" / "subregions.yaml").read_text(encoding="utf-8")
     return {key: Subregion(id=key, name_en=v["name"], name_ja=v["name_ja"], prefecture_code=str(v["prefecture"]),
                            members=tuple(str(m) for m in v["members"]),
                            synonyms=tuple(str(x) for x in v.get("synonyms", ())))
-            for key, v in yaml.safe_load(text)["subregions"].items()}
+            for key, v in read_data_yaml("profiles", "subregions.yaml")["subregions"].items()}
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:

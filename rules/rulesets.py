@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib import resources
 
 import numpy as np
-import yaml
 
+from profiles.datafiles import read_data_yaml
 from profiles.english import with_article
 from profiles.industries import all_major_groups, division_of
 from rules.errors import RulesError
@@ -38,8 +37,7 @@ def _fmt(fact: str, value: float) -> str:
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    path = resources.files("rules") / "data" / "rulesets.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return read_data_yaml("rules", "rulesets.yaml")
 
 
 @lru_cache(maxsize=1)
