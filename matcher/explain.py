@@ -38,9 +38,10 @@ from matcher.results import (
     Ranking,
     ReachHit,
     Scheme,
+    construct,
 )
 from matcher.scored import ScoredChunk
-from matcher.text import TextVectorizer, matching_terms
+from matcher.text import TextVectorizer, matching_terms, matching_terms_many
 from matcher.topk import top_k
 from matcher.weights import COMPONENTS, scoring_data
 
@@ -148,13 +149,14 @@ class Explainer:
         self.program_text = program_text
         self.program_features = program_features
         # days since 1970 of each program's newest source (-1: no date known), for the stale share
-        days = [described_on(p) for p in self.programs]
-        self.described_days = np.array([(d - dt.date(1970, 1, 1)).days if d else -1 for d in days], dtype=np.int64)
-        self._static: dict[int, dict[str, Any]] = {}
+        self._static: dict[int, dict[str, Any]] = {j: _static_fields(p) for j, p in enumerate(self.programs)}
+        self.described_days = np.array([(st["described_on"] - dt.date(1970, 1, 1)).days if st["described_on"] else -1
+                                        for st in self._static.values()], dtype=np.int64)
 
     def static(self, j: int) -> dict[str, Any]:
-        """The fields of program ``j``'s results that depend only on the program (built on first use, then kept:
-        a ranking shows a few programs, and an engine read from a file builds only the programs it shows)."""
+        """The fields of program ``j``'s results that depend only on the program: built at fit; an engine read
+        from a file builds them on first use, then keeps them (a ranking shows a few programs, and the
+        file's programs are built only when shown: :class:`matcher.persistence.LazyPrograms`)."""
         st = self._static.get(j)
         if st is None:
             st = self._static[j] = _static_fields(self.programs[j])
@@ -193,8 +195,10 @@ class Explainer:
         return np.where(chunk.eligibility == FALSE, np.float32(-np.inf), key).astype(np.float32)
 
     # ------------------------------------------------------------------ words
-    def reasons(self, chunk: ScoredChunk, i: int, j: int, dense: np.ndarray, lang: str = "en") -> list[str]:
-        """Why column ``j`` suits firm ``i`` of ``chunk`` (``dense``: the firm's text row)."""
+    def reasons(self, chunk: ScoredChunk, i: int, j: int, dense: np.ndarray, lang: str = "en",
+                terms: list[str] | None = None) -> list[str]:
+        """Why column ``j`` suits firm ``i`` of ``chunk`` (``dense``: the firm's text row; ``terms``: the
+        shared terms of :func:`~matcher.text.matching_terms`, when computed beforehand for many programs)."""
         col = chunk.program(j)
         firm, ff, comps = chunk.profiles[i], chunk.features, chunk.components
         p = self.programs[col]
@@ -211,7 +215,8 @@ class Explainer:
         if inferred:
             out.append(say("inferred", lang, needs=("、" if ja else ", ").join(
                 f"{need(n)} ({ff.inferred[i][n]})" for n in inferred)))
-        terms = matching_terms(self.text, dense, self.program_text, col)
+        if terms is None:
+            terms = matching_terms(self.text, dense, self.program_text, col)
         if ja:  # the Japanese view quotes the shared Japanese terms; English ones would read as untranslated
             # (the vectorizer lowercases: "it導入" was written IT導入, as Latin inside Japanese words is)
             terms = [re.sub(r"[a-z]+", lambda m: m.group().upper(), t) for t in terms if _JAPANESE.search(t)]
@@ -250,8 +255,8 @@ class Explainer:
     def conditions(self, chunk: ScoredChunk, i: int, program: int,
                    outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE), lang: str = "en") -> list[Condition]:
         """Program ``program``'s conditions for firm ``i`` with one of ``outcomes``, in plain words (``lang``)."""
-        return [Condition.model_construct(condition=c.condition, outcome=outcome_name(c.value), text=c.text,
-                                          missing=list(c.missing))
+        return [construct(Condition, condition=c.condition, outcome=outcome_name(c.value), text=c.text,
+                          missing=list(c.missing))
                 for c in self.eligibility.explain(chunk.facts, program, row=i, parts=chunk.parts, outcomes=outcomes,
                                                   lang=lang)]
 
@@ -277,18 +282,22 @@ class Explainer:
                             + [(-float(key[i, j]), 1, n) for n, j in enumerate(maybe[i].tolist())])
             ranks = {(kind, n): r for r, (_, kind, n) in enumerate(merged, start=1)}
             dense = chunk.dense_text(i)
+            shown = best[i].tolist() + maybe[i].tolist()
+            terms = dict(zip(shown, matching_terms_many(self.text, dense, self.program_text,
+                                                        [chunk.program(j) for j in shown])))
             schemes = []
             rounded = {c: np.round(comps[c][i, best[i]].astype(np.float64), 6).tolist() for c in COMPONENTS}
             scores = np.round(score[i, best[i]].astype(np.float64), 6).tolist()
             for n, j in enumerate(best[i].tolist()):
                 comp = {c: rounded[c][n] for c in COMPONENTS}
-                # model_construct: every value here is built by the engine, no need to re-validate
+                # construct (model_construct, faster): every value here is built by the engine, no need to re-validate
                 st = self.static(j)
-                schemes.append(Scheme.model_construct(
+                schemes.append(construct(
+                    Scheme,
                     **{k: v for k, v in st.items() if k != "benefit"}, benefit=dict(st["benefit"]) if st["benefit"] else None,
                     score=scores[n], rank=ranks[0, n], components=comp,
                     stale=is_stale(st["described_on"], as_of, self.stale_after_years),
-                    reasons=self.reasons(chunk, i, j, dense, lang=lang),
+                    reasons=self.reasons(chunk, i, j, dense, lang=lang, terms=terms[j]),
                     eligibility=self.conditions(chunk, i, j, lang=lang) if explain else None))
             possible = []
             for n, j in enumerate(maybe[i].tolist()):
@@ -298,22 +307,22 @@ class Explainer:
                 unknown = [c.text for c in conds]
                 hint = [say("settle", lang, facts=("、" if lang == "ja" else ", ").join(fact_label(m, lang) for m in missing))
                         ] if missing else []
-                possible.append(Possible.model_construct(
+                possible.append(construct(
+                    Possible,
                     id=st["id"], name=st["name"], name_ja=st["name_ja"], kind=st["kind"], provider=st["provider"],
                     **{k: st.get(k) for k in _PROGRAM_FIELDS if k != "benefit" and k in st},
                     benefit=dict(st["benefit"]) if st.get("benefit") else None,
                     score=round(float(score[i, j]), 6), rank=ranks[1, n],
                     components={c: round(float(comps[c][i, j]), 6) for c in COMPONENTS}, missing=missing,
                     described_on=st["described_on"], stale=is_stale(st["described_on"], as_of, self.stale_after_years),
-                    reasons=unknown + hint + self.reasons(chunk, i, j, dense, lang=lang)))
+                    reasons=unknown + hint + self.reasons(chunk, i, j, dense, lang=lang, terms=terms[j])))
             excluded = None
             if explain:
                 excluded = []
                 for j in np.flatnonzero(elig[i] == FALSE):
                     conds = self.conditions(chunk, i, int(j), (FALSE,), lang)
-                    excluded.append(Excluded.model_construct(id=self.programs[j].id, name=self.programs[j].name,
-                                                             name_ja=self.programs[j].name_ja,
-                                                             failed=[c.text for c in conds]))
+                    excluded.append(construct(Excluded, id=self.programs[j].id, name=self.programs[j].name,
+                                              name_ja=self.programs[j].name_ja, failed=[c.text for c in conds]))
             yield Ranking(as_of=as_of, company=company_fields(firm), schemes=schemes, possible=possible,
                           municipalities=municipalities[i], excluded=excluded)
 

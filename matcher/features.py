@@ -208,7 +208,7 @@ def text_similarity(X_firms: sp.csr_matrix, P_text_T: sp.spmatrix | np.ndarray, 
     rows = program_rows if cols is None else program_rows[cols]
     out = np.empty((X_firms.shape[0], rows.shape[0]), np.float32)
     for s in range(0, X_firms.shape[0], _DENSE_FIRMS):
-        block = X_firms[s:s + _DENSE_FIRMS].toarray()
+        block = (X_firms if X_firms.shape[0] <= _DENSE_FIRMS else X_firms[s:s + _DENSE_FIRMS]).toarray()
         out[s:s + _DENSE_FIRMS] = (rows @ np.ascontiguousarray(block.T)).T
     return out
 

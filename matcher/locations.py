@@ -46,7 +46,7 @@ from rules.facts import FirmFacts
 from rules.kleene import TRUE, UNKNOWN
 from matcher.fields import covers, field_fits, industry_field
 from matcher.reasons import factor_label, field_label, say
-from matcher.results import MunicipalityMatch
+from matcher.results import MunicipalityMatch, construct
 from matcher.scored import ScoredChunk
 from matcher.topk import top_k
 from matcher.weights import COMPONENTS, MunicipalityWeights, scoring_data
@@ -311,7 +311,7 @@ def recommend(engine: "MatchEngine", chunk: ScoredChunk, lang: str = "en",
             ahead = _ahead(int(c), order, comp_i, dist[i], names, lang)
             if ahead:
                 reasons.insert(0, ahead)
-            row.append(MunicipalityMatch.model_construct(  # every value built here, as for schemes
+            row.append(construct(MunicipalityMatch,  # every value built here, as for schemes
                 id=m.id, code=m.code, name=m.name, name_ja=m.name_ja,
                 prefecture=gaz.prefectures[int(m.prefecture) - 1].name_en,
                 score=round(float(score[i, c]), 6), components={k2: round(v, 6) for k2, v in comp.items()},

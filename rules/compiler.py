@@ -208,6 +208,14 @@ class CompiledEligibility:
                     self._by_program.setdefault(int(row), []).append((ci, cond, pos))
         return self._by_program.get(int(program), [])
 
+    def _source_quote(self, program: int, condition: str) -> str | None:
+        """:func:`source_quote` of a program's condition, kept once found (it reads the program's sources)."""
+        quotes = self.__dict__.setdefault("_quotes", {})
+        key = (int(program), condition)
+        if key not in quotes:
+            quotes[key] = source_quote(self.programs[program], condition)
+        return quotes[key]
+
     def explain(self, facts: FirmFacts, program: int, row: int = 0, parts: list[np.ndarray] | None = None,
                 outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE), lang: str = "en") -> list[ConditionResult]:
         """Every condition of program ``program`` for firm ``row`` of ``facts``, in plain words.
@@ -239,7 +247,7 @@ class CompiledEligibility:
                 continue
             missing = cond.missing(one, pos) if value == UNKNOWN else ()
             text = cond.describe(one, pos, value, lang)
-            cited = source_quote(prog, cond.name)
+            cited = self._source_quote(program, cond.name)
             if cited:
                 text = phrase("cited", lang, text=text, cited=cited)
             out.append(ConditionResult(cond.name, value, text, missing))
