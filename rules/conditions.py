@@ -457,9 +457,13 @@ class LogicCondition(Condition):
         need = np.unique(self.of[pos])
         if facts.n <= self.SCALAR_MAX and len(facts.profiles) == facts.n:
             dicts = [one_firm_facts(firm_fact_dict(p, facts.as_of)) for p in facts.profiles]
-            values = {int(u): np.array([self.unique[u].evaluate_facts(d) for d in dicts], np.uint8) for u in need}
-        else:
-            values = {int(u): self.unique[u].evaluate(facts) for u in need}
+            unique = self.unique
+            rows = []
+            for d in dicts:  # each distinct rule once per firm, then one array
+                value = {u: unique[u].evaluate_facts(d) for u in need.tolist()}
+                rows.append([value[u] for u in self.of[pos].tolist()])
+            return np.array(rows, np.uint8).reshape(facts.n, len(pos))
+        values = {int(u): self.unique[u].evaluate(facts) for u in need}
         cols = [values[int(self.of[i])] for i in pos]
         return np.stack(cols, axis=1) if cols else np.zeros((facts.n, 0), np.uint8)
 
