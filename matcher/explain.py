@@ -253,12 +253,14 @@ class Explainer:
         return out
 
     def conditions(self, chunk: ScoredChunk, i: int, program: int,
-                   outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE), lang: str = "en") -> list[Condition]:
-        """Program ``program``'s conditions for firm ``i`` with one of ``outcomes``, in plain words (``lang``)."""
+                   outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE), lang: str = "en",
+                   words: dict | None = None) -> list[Condition]:
+        """Program ``program``'s conditions for firm ``i`` with one of ``outcomes``, in plain words (``lang``;
+        ``words``: a dict kept for firm ``i`` across programs, see :meth:`rules.CompiledEligibility.explain`)."""
         return [construct(Condition, condition=c.condition, outcome=outcome_name(c.value), text=c.text,
                           missing=list(c.missing))
                 for c in self.eligibility.explain(chunk.facts, program, row=i, parts=chunk.parts, outcomes=outcomes,
-                                                  lang=lang)]
+                                                  lang=lang, words=words)]
 
     def missing(self, chunk: ScoredChunk, i: int, program: int) -> list[str]:
         """The facts firm ``i`` would have to give to settle program ``program``'s unknown conditions."""
@@ -282,6 +284,7 @@ class Explainer:
                             + [(-float(key[i, j]), 1, n) for n, j in enumerate(maybe[i].tolist())])
             ranks = {(kind, n): r for r, (_, kind, n) in enumerate(merged, start=1)}
             dense = chunk.dense_text(i)
+            words: dict = {}  # the words of conditions several programs share (the SME test), for this firm
             shown = best[i].tolist() + maybe[i].tolist()
             terms = dict(zip(shown, matching_terms_many(self.text, dense, self.program_text,
                                                         [chunk.program(j) for j in shown])))
@@ -298,11 +301,11 @@ class Explainer:
                     score=scores[n], rank=ranks[0, n], components=comp,
                     stale=is_stale(st["described_on"], as_of, self.stale_after_years),
                     reasons=self.reasons(chunk, i, j, dense, lang=lang, terms=terms[j]),
-                    eligibility=self.conditions(chunk, i, j, lang=lang) if explain else None))
+                    eligibility=self.conditions(chunk, i, j, lang=lang, words=words) if explain else None))
             possible = []
             for n, j in enumerate(maybe[i].tolist()):
                 st = self.static(j)
-                conds = self.conditions(chunk, i, j, (UNKNOWN,), lang)
+                conds = self.conditions(chunk, i, j, (UNKNOWN,), lang, words)
                 missing = _missing_of(conds)
                 unknown = [c.text for c in conds]
                 hint = [say("settle", lang, facts=("、" if lang == "ja" else ", ").join(fact_label(m, lang) for m in missing))
@@ -320,7 +323,7 @@ class Explainer:
             if explain:
                 excluded = []
                 for j in np.flatnonzero(elig[i] == FALSE):
-                    conds = self.conditions(chunk, i, int(j), (FALSE,), lang)
+                    conds = self.conditions(chunk, i, int(j), (FALSE,), lang, words)
                     excluded.append(construct(Excluded, id=self.programs[j].id, name=self.programs[j].name,
                                               name_ja=self.programs[j].name_ja, failed=[c.text for c in conds]))
             yield Ranking(as_of=as_of, company=company_fields(firm), schemes=schemes, possible=possible,

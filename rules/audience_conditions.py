@@ -61,6 +61,9 @@ class ApplicantTypeCondition(Condition):
     def variant_key(self, pos):
         return ("applicant_type", self.allowed[pos].tobytes(), bool(self.through[pos]), bool(self.maybe_through[pos]))
 
+    def words_key(self, pos):
+        return self.variant_key(pos)  # describe reads the allowed kinds and the two flags of the row
+
     def missing(self, facts, pos):
         if facts.applicant_type[0] < 0 and self.unknown_value[pos] == UNKNOWN:
             return ("applicant_type",)

@@ -217,12 +217,15 @@ class CompiledEligibility:
         return quotes[key]
 
     def explain(self, facts: FirmFacts, program: int, row: int = 0, parts: list[np.ndarray] | None = None,
-                outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE), lang: str = "en") -> list[ConditionResult]:
+                outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE), lang: str = "en",
+                words: dict | None = None) -> list[ConditionResult]:
         """Every condition of program ``program`` for firm ``row`` of ``facts``, in plain words.
 
         ``parts`` are the condition values kept by :meth:`evaluate` on the same facts;
         ``outcomes`` keeps only the conditions with those values (e.g. only the failed ones);
         ``lang`` is the language of the words, ``"en"`` or ``"ja"`` (:mod:`rules.phrases`).
+        ``words``, a dict the caller keeps for one firm (the same ``facts`` and ``row``) across
+        programs, remembers each condition's words by :meth:`Condition.words_key`.
         """
         from rules.phrases import phrase
 
@@ -246,7 +249,13 @@ class CompiledEligibility:
             if value not in outcomes:
                 continue
             missing = cond.missing(one, pos) if value == UNKNOWN else ()
-            text = cond.describe(one, pos, value, lang)
+            if words is None:
+                text = cond.describe(one, pos, value, lang)
+            else:
+                key = (ci, cond.words_key(pos), value, lang)
+                text = words.get(key)
+                if text is None:
+                    text = words[key] = cond.describe(one, pos, value, lang)
             cited = self._source_quote(program, cond.name)
             if cited:
                 text = phrase("cited", lang, text=text, cited=cited)

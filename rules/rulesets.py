@@ -154,8 +154,37 @@ class SizeTest:
         kind = facts.applicant_type
         return (kind >= 0) & self._other_forms[np.maximum(kind, 0)]
 
+    @cached_property
+    def _scalar(self) -> tuple[tuple[tuple[tuple[str, float], ...] | None, ...], ...]:
+        """Per category, the (fact, bound) pairs it tests (None: it tests nothing, and passes)."""
+        return tuple(None if not self.thresholds[c] else tuple(
+            (fact, float(b[ci, 0])) for fact, b in self._bounds.items()) for ci, c in enumerate(categories()))
+
+    def _evaluate_one(self, facts: FirmFacts) -> int:
+        """:meth:`evaluate` of a chunk of one firm, in plain Python (a dozen numpy calls cost more than
+        the test; the same Kleene values: a test compares both on every kind of firm)."""
+        per_cat = []
+        for tests in self._scalar:
+            if tests is None:
+                per_cat.append(TRUE)
+                continue
+            t_or = FALSE
+            for fact, bound in tests:
+                v = float(getattr(facts, fact)[0])
+                t = FALSE if bound != bound else UNKNOWN if v != v else TRUE if v <= bound else FALSE
+                t_or = max(t_or, t)
+            per_cat.append(t_or)
+        mask = int(_category_masks(facts)[0])
+        possible = [t for ci, t in enumerate(per_cat) if mask >> ci & 1]
+        lo, hi = min(possible, default=TRUE), max(possible, default=FALSE)
+        if bool(self._wrong_form(facts)[0]):
+            return FALSE
+        return lo if lo == hi else UNKNOWN
+
     def evaluate(self, facts: FirmFacts) -> np.ndarray:
         """Kleene truth value of the test for every firm (uint8, FALSE/UNKNOWN/TRUE)."""
+        if facts.n == 1:
+            return np.array([self._evaluate_one(facts)], np.uint8)
         per_cat = self._by_category(facts)
         masks = _category_masks(facts)
         possible = (masks[None, :] >> np.arange(len(categories()))[:, None]) & 1 == 1
