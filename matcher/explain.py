@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -123,6 +124,19 @@ _PROGRAM_FIELDS = ("summary", "benefit", "url", "valid_from", "valid_until", "ap
                    "application_deadline", "contact", "delivered_by", "source", "description")
 
 
+@lru_cache(maxsize=None)
+def _fixed_words(key: str, lang: str) -> str:
+    """A reason without placeholders ("open to any industry"), worded once per language."""
+    return say(key, lang)
+
+
+@lru_cache(maxsize=None)
+def _kind_words(kind: str, lang: str) -> str:
+    """The reason "the firm wants a loan", worded once per kind of program and language."""
+    label = kind_label(kind, lang)
+    return say("kind", lang, kind=label, a_kind=with_article(label))
+
+
 def _missing_of(conds: list[Condition]) -> list[str]:
     return list(dict.fromkeys(m for c in conds for m in c.missing))
 
@@ -148,10 +162,21 @@ class Explainer:
         self.text = text
         self.program_text = program_text
         self.program_features = program_features
-        # days since 1970 of each program's newest source (-1: no date known), for the stale share
         self._static: dict[int, dict[str, Any]] = {j: _static_fields(p) for j, p in enumerate(self.programs)}
+        # days since 1970 of each program's newest source (-1: no date known), for the stale share
         self.described_days = np.array([(st["described_on"] - dt.date(1970, 1, 1)).days if st["described_on"] else -1
                                         for st in self._static.values()], dtype=np.int64)
+        self._results: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+    def _result_fields(self, j: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Program ``j``'s static fields as a scheme and as a possible program take them (benefit apart)."""
+        fields = self._results.get(j)
+        if fields is None:
+            st = self.static(j)
+            fields = self._results[j] = (
+                {k: v for k, v in st.items() if k != "benefit"},
+                {k: st.get(k) for k in _PROGRAM_FIELDS if k != "benefit" and k in st})
+        return fields
 
     def static(self, j: int) -> dict[str, Any]:
         """The fields of program ``j``'s results that depend only on the program: built at fit; an engine read
@@ -164,12 +189,13 @@ class Explainer:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_static"] = {}  # rebuilt on first use
+        state["_static"], state["_results"] = {}, {}  # rebuilt on first use
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state.pop("static", None)  # engines pickled when the fields were built at fit
         state.setdefault("_static", {})
+        state.setdefault("_results", {})
         self.__dict__.update(state)
 
     #: A program whose newest source is older than this many years before the as-of date is
@@ -237,7 +263,7 @@ class Explainer:
             label = f"{firm.industry} {resolve_industry(firm.industry).name_ja}" if ja else industry_label(firm.industry)
             out.append(say("industry", lang, industry=label))
         elif not targets and not (groups is not None and groups[col]):
-            out.append(say("any_industry", lang))
+            out.append(_fixed_words("any_industry", lang))
         loc = float(comps["locality"][i, j])
         if loc >= 1.0:
             gov = gazetteer().get(firm.municipality)
@@ -246,10 +272,9 @@ class Explainer:
             pref = gazetteer().prefectures[int(firm.prefecture) - 1]
             out.append(say("own_prefecture", lang, place=pref.name_ja if ja else pref.name_en))
         elif self.program_features.national[col]:
-            out.append(say("national", lang))
+            out.append(_fixed_words("national", lang))
         if comps["kind"][i, j] > 0:
-            kind = kind_label(p.kind, lang)
-            out.append(say("kind", lang, kind=kind, a_kind=with_article(kind)))
+            out.append(_kind_words(p.kind, lang))
         return out
 
     def conditions(self, chunk: ScoredChunk, i: int, program: int,
@@ -297,12 +322,14 @@ class Explainer:
                 st = self.static(j)
                 schemes.append(construct(
                     Scheme,
-                    **{k: v for k, v in st.items() if k != "benefit"}, benefit=dict(st["benefit"]) if st["benefit"] else None,
+                    **self._result_fields(j)[0], benefit=dict(st["benefit"]) if st["benefit"] else None,
                     score=scores[n], rank=ranks[0, n], components=comp,
                     stale=is_stale(st["described_on"], as_of, self.stale_after_years),
                     reasons=self.reasons(chunk, i, j, dense, lang=lang, terms=terms[j]),
                     eligibility=self.conditions(chunk, i, j, lang=lang, words=words) if explain else None))
             possible = []
+            maybe_scores = [round(v, 6) for v in score[i, maybe[i]].tolist()]
+            maybe_comps = {c: [round(v, 6) for v in comps[c][i, maybe[i]].tolist()] for c in COMPONENTS}
             for n, j in enumerate(maybe[i].tolist()):
                 st = self.static(j)
                 conds = self.conditions(chunk, i, j, (UNKNOWN,), lang, words)
@@ -313,10 +340,10 @@ class Explainer:
                 possible.append(construct(
                     Possible,
                     id=st["id"], name=st["name"], name_ja=st["name_ja"], kind=st["kind"], provider=st["provider"],
-                    **{k: st.get(k) for k in _PROGRAM_FIELDS if k != "benefit" and k in st},
+                    **self._result_fields(j)[1],
                     benefit=dict(st["benefit"]) if st.get("benefit") else None,
-                    score=round(float(score[i, j]), 6), rank=ranks[1, n],
-                    components={c: round(float(comps[c][i, j]), 6) for c in COMPONENTS}, missing=missing,
+                    score=maybe_scores[n], rank=ranks[1, n],
+                    components={c: maybe_comps[c][n] for c in COMPONENTS}, missing=missing,
                     described_on=st["described_on"], stale=is_stale(st["described_on"], as_of, self.stale_after_years),
                     reasons=unknown + hint + self.reasons(chunk, i, j, dense, lang=lang, terms=terms[j])))
             excluded = None
