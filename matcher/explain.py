@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -124,6 +125,21 @@ _PROGRAM_FIELDS = ("summary", "benefit", "url", "valid_from", "valid_until", "ap
                    "application_deadline", "contact", "delivered_by", "source", "description")
 
 
+@dataclass(frozen=True)
+class _Firm:
+    """What the reasons read of one firm, read once for all the programs of its ranking."""
+
+    profile: CompanyProfile
+    needs: frozenset[str]
+    inferred: dict[str, str]
+    attributes: int
+
+    @classmethod
+    def of(cls, chunk: ScoredChunk, i: int) -> "_Firm":
+        profile = chunk.profiles[i]
+        return cls(profile, frozenset(profile.needs), chunk.features.inferred[i], int(chunk.facts.attributes[i]))
+
+
 @lru_cache(maxsize=None)
 def _fixed_words(key: str, lang: str) -> str:
     """A reason without placeholders ("open to any industry"), worded once per language."""
@@ -222,12 +238,17 @@ class Explainer:
 
     # ------------------------------------------------------------------ words
     def reasons(self, chunk: ScoredChunk, i: int, j: int, dense: np.ndarray, lang: str = "en",
-                terms: list[str] | None = None) -> list[str]:
+                terms: list[str] | None = None, firm: "_Firm | None" = None) -> list[str]:
         """Why column ``j`` suits firm ``i`` of ``chunk`` (``dense``: the firm's text row; ``terms``: the
-        shared terms of :func:`~matcher.text.matching_terms`, when computed beforehand for many programs)."""
+        shared terms of :func:`~matcher.text.matching_terms`, and ``firm``: what the reasons read of firm
+        ``i``, when computed beforehand for many programs)."""
         col = chunk.program(j)
-        firm, ff, comps = chunk.profiles[i], chunk.features, chunk.components
+        if firm is None:
+            firm = _Firm.of(chunk, i)
+        if terms is None:
+            terms = matching_terms(self.text, dense, self.program_text, col)
         p = self.programs[col]
+        profile = firm.profile
         ja = lang == "ja"
         out = []
 
@@ -237,41 +258,42 @@ class Explainer:
         stated = [n for n in p.needs if n in firm.needs]
         if stated:
             out.append(say("needs", lang, needs=("、" if ja else ", ").join(need(n) for n in stated)))
-        inferred = [n for n in p.needs if n in ff.inferred[i]]
+        inferred = [n for n in p.needs if n in firm.inferred] if firm.inferred else []
         if inferred:
             out.append(say("inferred", lang, needs=("、" if ja else ", ").join(
-                f"{need(n)} ({ff.inferred[i][n]})" for n in inferred)))
-        if terms is None:
-            terms = matching_terms(self.text, dense, self.program_text, col)
+                f"{need(n)} ({firm.inferred[n]})" for n in inferred)))
         if ja:  # the Japanese view quotes the shared Japanese terms; English ones would read as untranslated
             # (the vectorizer lowercases: "it導入" was written IT導入, as Latin inside Japanese words is)
             terms = [re.sub(r"[a-z]+", lambda m: m.group().upper(), t) for t in terms if _JAPANESE.search(t)]
         if terms:
             out.append(say("terms", lang, terms=("、" if ja else ", ").join(terms)))
+        comps = chunk.components
         ind = float(comps["industry"][i, j])
-        targets = self.program_features.targets[col]
-        fields = self.program_features.fields[col] if self.program_features.fields else frozenset()
-        in_field = sorted(fields & field_fits(firm.industry)) if fields and firm.industry else []
-        groups = self.program_features.groups
-        member = int(chunk.facts.attributes[i]) & int(groups[col]) if groups is not None else 0
-        if member and not any(covers(code, firm.industry) for code in targets if firm.industry):
+        pf = self.program_features
+        targets = pf.targets[col]
+        fields = pf.fields[col] if pf.fields else frozenset()
+        industry = profile.industry
+        in_field = sorted(fields & field_fits(industry)) if fields and industry else []
+        groups = pf.groups
+        member = firm.attributes & int(groups[col]) if groups is not None and firm.attributes else 0
+        if member and not any(covers(code, industry) for code in targets if industry):
             names = [(a.name_ja if ja else a.name) for g, a in TARGET_GROUPS.items() if member & target_group_bits()[g]]
             out.append(say("group", lang, groups=("、" if ja else ", ").join(names)))
-        elif in_field and not any(covers(code, firm.industry) for code in targets) and ind >= 0.75:
+        elif in_field and not any(covers(code, industry) for code in targets) and ind >= 0.75:
             out.append(say("cluster_field", lang, field=("、" if ja else ", ").join(field_label(f, lang) for f in in_field)))
-        elif targets and ind >= 0.75 and firm.industry:
-            label = f"{firm.industry} {resolve_industry(firm.industry).name_ja}" if ja else industry_label(firm.industry)
+        elif targets and ind >= 0.75 and industry:
+            label = f"{industry} {resolve_industry(industry).name_ja}" if ja else industry_label(industry)
             out.append(say("industry", lang, industry=label))
         elif not targets and not (groups is not None and groups[col]):
             out.append(_fixed_words("any_industry", lang))
         loc = float(comps["locality"][i, j])
         if loc >= 1.0:
-            gov = gazetteer().get(firm.municipality)
+            gov = gazetteer().get(profile.municipality)
             out.append(say("own_municipality", lang, place=f"{gov.prefecture_ja}{gov.full_name_ja}" if ja else gov.label))
-        elif loc >= 0.7 and firm.prefecture:
-            pref = gazetteer().prefectures[int(firm.prefecture) - 1]
+        elif loc >= 0.7 and profile.prefecture:
+            pref = gazetteer().prefectures[int(profile.prefecture) - 1]
             out.append(say("own_prefecture", lang, place=pref.name_ja if ja else pref.name_en))
-        elif self.program_features.national[col]:
+        elif pf.national[col]:
             out.append(_fixed_words("national", lang))
         if comps["kind"][i, j] > 0:
             out.append(_kind_words(p.kind, lang))
@@ -310,6 +332,7 @@ class Explainer:
             ranks = {(kind, n): r for r, (_, kind, n) in enumerate(merged, start=1)}
             dense = chunk.dense_text(i)
             words: dict = {}  # the words of conditions several programs share (the SME test), for this firm
+            about = _Firm.of(chunk, i)
             shown = best[i].tolist() + maybe[i].tolist()
             terms = dict(zip(shown, matching_terms_many(self.text, dense, self.program_text,
                                                         [chunk.program(j) for j in shown])))
@@ -325,7 +348,7 @@ class Explainer:
                     **self._result_fields(j)[0], benefit=dict(st["benefit"]) if st["benefit"] else None,
                     score=scores[n], rank=ranks[0, n], components=comp,
                     stale=is_stale(st["described_on"], as_of, self.stale_after_years),
-                    reasons=self.reasons(chunk, i, j, dense, lang=lang, terms=terms[j]),
+                    reasons=self.reasons(chunk, i, j, dense, lang=lang, terms=terms[j], firm=about),
                     eligibility=self.conditions(chunk, i, j, lang=lang, words=words) if explain else None))
             possible = []
             maybe_scores = [round(v, 6) for v in score[i, maybe[i]].tolist()]
@@ -345,7 +368,7 @@ class Explainer:
                     score=maybe_scores[n], rank=ranks[1, n],
                     components={c: maybe_comps[c][n] for c in COMPONENTS}, missing=missing,
                     described_on=st["described_on"], stale=is_stale(st["described_on"], as_of, self.stale_after_years),
-                    reasons=unknown + hint + self.reasons(chunk, i, j, dense, lang=lang, terms=terms[j])))
+                    reasons=unknown + hint + self.reasons(chunk, i, j, dense, lang=lang, terms=terms[j], firm=about)))
             excluded = None
             if explain:
                 excluded = []
