@@ -252,6 +252,9 @@ def test_a_large_catalogs_text_product_gives_the_dense_products_numbers(engine, 
     cols = np.array([3, 0, 7])
     assert np.array_equal(text_similarity(X, engine.program_text_.T.tocsr(), engine.program_text_, cols),
                           blocked[:, cols])
+    for rows in (slice(0, 1), slice(1, 2), slice(0, 4)):  # a few firms take the sparse product: the same bits
+        assert np.array_equal(text_similarity(X[rows], engine.program_text_.T.tocsr(), engine.program_text_),
+                              blocked[rows])
 
 
 def test_matching_in_small_blocks_of_pairs_changes_nothing(engine, kita_press, monkeypatch):
