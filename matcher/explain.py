@@ -337,8 +337,10 @@ class Explainer:
             terms = dict(zip(shown, matching_terms_many(self.text, dense, self.program_text,
                                                         [chunk.program(j) for j in shown])))
             schemes = []
-            rounded = {c: np.round(comps[c][i, best[i]].astype(np.float64), 6).tolist() for c in COMPONENTS}
-            scores = np.round(score[i, best[i]].astype(np.float64), 6).tolist()
+            # every component and the score of the eligible ones, rounded in one numpy call
+            table = np.round(np.stack([comps[c][i, best[i]] for c in COMPONENTS] + [score[i, best[i]]])
+                             .astype(np.float64), 6).tolist()
+            rounded, scores = dict(zip(COMPONENTS, table[:-1])), table[-1]
             for n, j in enumerate(best[i].tolist()):
                 comp = {c: rounded[c][n] for c in COMPONENTS}
                 # construct (model_construct, faster): every value here is built by the engine, no need to re-validate
@@ -376,8 +378,8 @@ class Explainer:
                     conds = self.conditions(chunk, i, int(j), (FALSE,), lang, words)
                     excluded.append(construct(Excluded, id=self.programs[j].id, name=self.programs[j].name,
                                               name_ja=self.programs[j].name_ja, failed=[c.text for c in conds]))
-            yield Ranking(as_of=as_of, company=company_fields(firm), schemes=schemes, possible=possible,
-                          municipalities=municipalities[i], excluded=excluded)
+            yield construct(Ranking, as_of=as_of, company=company_fields(firm), schemes=schemes, possible=possible,
+                            municipalities=municipalities[i], excluded=excluded)
 
     def reach_hits(self, chunk: ScoredChunk, rows: list[int], lang: str = "en") -> list[ReachHit]:
         """The hits of :meth:`~matcher.engine.MatchEngine.reach`: ``chunk`` holds the best firms, best first,

@@ -163,6 +163,14 @@ class CompiledEligibility:
         day = float(as_of.toordinal())
         return (self._start <= day) & (day <= self._end)
 
+    def _open_values(self, as_of: dt.date) -> np.ndarray:
+        """TRUE where a program is open at ``as_of``, else FALSE (the last day asked is kept: firms come
+        one after the other at the same date)."""
+        kept = self.__dict__.get("_open")
+        if kept is None or kept[0] != as_of:
+            kept = self._open = (as_of, np.where(self.open_at(as_of), TRUE, FALSE).astype(np.uint8))
+        return kept[1]
+
     def evaluate(self, facts: FirmFacts, parts: list[np.ndarray] | None = None) -> np.ndarray:
         """Kleene truth values, shape ``(facts.n, n_programs)``, at ``facts.as_of``.
 
@@ -171,7 +179,7 @@ class CompiledEligibility:
         condition's values, so that :meth:`explain` can reuse them.
         """
         out = np.empty((facts.n, self.n_programs), dtype=np.uint8)
-        out[:] = np.where(self.open_at(facts.as_of), TRUE, FALSE)[None, :]
+        out[:] = self._open_values(facts.as_of)[None, :]
         for cond in self.conditions:
             cols = cond.rows
             values = cond.evaluate(facts)

@@ -117,6 +117,10 @@ class SizeTest:
 
     def facts(self) -> tuple[str, ...]:
         """The facts this test reads."""
+        return self._facts
+
+    @cached_property
+    def _facts(self) -> tuple[str, ...]:
         names = {f for t in self.thresholds.values() for f in t}
         return tuple(f for f in ("employees", "capital_jpy") if f in names)
 
@@ -174,10 +178,15 @@ class SizeTest:
                 t = FALSE if bound != bound else UNKNOWN if v != v else TRUE if v <= bound else FALSE
                 t_or = max(t_or, t)
             per_cat.append(t_or)
-        mask = int(_category_masks(facts)[0])
+        group, division, kind = int(facts.major_group[0]), int(facts.division[0]), int(facts.applicant_type[0])
+        mask = (1 << len(per_cat)) - 1  # _category_masks, for one firm
+        if division >= 0:
+            mask = int(_division_masks()[division])
+        if group >= 0:
+            mask = 1 << int(_group_category()[group])
         possible = [t for ci, t in enumerate(per_cat) if mask >> ci & 1]
         lo, hi = min(possible, default=TRUE), max(possible, default=FALSE)
-        if bool(self._wrong_form(facts)[0]):
+        if kind >= 0 and self._other_forms[kind]:  # _wrong_form
             return FALSE
         return lo if lo == hi else UNKNOWN
 
