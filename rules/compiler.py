@@ -199,9 +199,12 @@ class CompiledEligibility:
         """
         C = moved.n // facts.n if facts.n else 0
         out = np.empty((moved.n, self.n_programs), dtype=np.uint8)
-        out[:] = np.where(self.open_at(moved.as_of), TRUE, FALSE)[None, :]
-        for cond, values in zip(self.conditions, parts):
-            if cond.reads_location:
+        out[:] = self._open_values(moved.as_of)[None, :]
+        reads = self.__dict__.get("_reads_location")
+        if reads is None:  # a condition's kind and facts never change
+            reads = self._reads_location = [cond.reads_location for cond in self.conditions]
+        for cond, values, reads_location in zip(self.conditions, parts, reads):
+            if reads_location:
                 values = cond.evaluate(moved)
             else:
                 values = np.repeat(values, C, axis=0)
