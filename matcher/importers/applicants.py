@@ -131,7 +131,7 @@ def _span_with_form(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _named(out: ApplicantReading, name: str, sentence: Sentence) -> None:
     public = any(w in name for w in data("bodies")["public_words"][:2])
-    kind = "public_body" if public or name.startswith("地方独立行政法人") else "support_body"
+    kind = "public_body" if public or name.startswith("地方独立行政法人") else "named_body"
     if all(n != name for n, _ in out.named):
         out.named.append((name, kind))
         out._add("types", [kind], sentence)
