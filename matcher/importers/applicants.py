@@ -148,11 +148,14 @@ def _read_words(text: str, sentence: Sentence, out: ApplicantReading) -> None:
             i = text.find(word)
     pos = 0
     suffixes = tuple(data("applicants")["organization_suffixes"])
+    groups = data("applicants")["group_suffix"]
     for item in _ITEM_SPLIT.split(text):
         bare = _ITEM_TRIM.sub("", item.strip("□ "))
         entry = short.get(bare)
         if entry is None and "□" not in item and bare.endswith(suffixes):
             entry = {"types": ["organization"]}
+        if entry is None and "□" not in item:
+            entry = next(({"types": list(kinds)} for end, kinds in groups.items() if bare.endswith(end)), None)
         if entry:
             hits.append((text.find(item, pos), entry))
         pos += len(item)

@@ -70,7 +70,7 @@ def _beneficiaries(sents: list[Sentence]) -> ApplicantReading | None:
 
 
 #: a scheme a delivery body runs for others with the money (助成事業, 支援事業, 融資事業 ...)
-_SCHEME = re.compile(r"(?:助成|補助|支援|融資|派遣|相談|給付|奨励)(?:金)?事業")
+_SCHEME = re.compile(r"(?:助成|補助|支援|融資|派遣|相談|給付|奨励)(?:金)?事業(?!者)")
 _PASS_ON = re.compile(r"区市町村(?:等)?が(.{1,40}?)(?:に対して|に対し|へ|に)(?:行う|実施する)?(?:補助|助成|交付|支援)")
 
 
@@ -236,7 +236,7 @@ def _write_applicants(rec: Record, d: Draft, reading: ApplicantReading) -> None:
 def _write_places(rec: Record, d: Draft) -> None:
     places = read_places(rec.sentences("applicants"))
     if not places.regions and not places.municipalities:
-        named = read_regions(rec.sentences("name", "purpose"))
+        named = read_regions(rec.sentences("name", "purpose", "costs"))
         if named.regions:
             places.regions, places.quotes["regions"] = named.regions, named.quotes["regions"]
     wrote = False

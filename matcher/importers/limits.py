@@ -79,6 +79,8 @@ def read_regions(sents: list[Sentence]) -> Places:
     ['tokyo_islands']
     >>> read_regions(sentences("多摩産材の利用拡大", "目的")).regions
     []
+    >>> read_regions(sentences("多摩ものづくりスタートアップ起業家育成事業", "名")).regions
+    ['tama']
     """
     places = data("places")
     out = Places()
@@ -88,9 +90,14 @@ def read_regions(sents: list[Sentence]) -> Places:
         if excluded:
             continue  # 「島しょ部を除く」 in a purpose: no restriction read
         for region, words in places["regions"].items():
-            if any(normalize(w) in text for w in words):
+            if any(normalize(w) in text for w in words) or (region == "tama" and _TAMA_NAMED.search(text)):
                 out._add("regions", [region], s)
     return out
+
+
+#: 多摩 in a program's name or costs (「多摩ものづくりスタートアップ」, 「インキュベーション施設（多摩）」),
+#: not 多摩産材 (wood), 多摩川 or a municipality (多摩市, 奥多摩町)
+_TAMA_NAMED = re.compile(r"(?<![奥西南北東])多摩(?![市川区町村産])")
 
 
 def read_places(sents: list[Sentence]) -> Places:
