@@ -27,7 +27,7 @@ from functools import lru_cache
 from matcher.importers.text import Sentence, data, normalize
 from profiles.audiences import APPLICANT_TYPES, FIRM_KINDS
 
-__all__ = ["ApplicantReading", "read_applicants", "firm_kinds", "finalize_types", "NON_FIRM"]
+__all__ = ["ApplicantReading", "read_applicants", "firm_kinds", "finalize_types", "body_words", "NON_FIRM"]
 
 #: Applicant types that are no firm (a program only for these is for no firm).
 NON_FIRM = tuple(k for k, v in APPLICANT_TYPES.items() if not v.firm)
@@ -84,6 +84,11 @@ def _words() -> tuple[list[tuple[str, dict]], dict[str, dict], list[tuple[str, d
 @lru_cache(maxsize=1)
 def _legal_forms() -> tuple[str, ...]:
     return tuple(sorted((normalize(w) for w in data("bodies")["legal_forms"]), key=len, reverse=True))
+
+
+def body_words() -> list[tuple[str, dict]]:
+    """(normalized word, body) of the delivery bodies of ``data/bodies.yaml``, longest word first."""
+    return _words()[2]
 
 
 def firm_kinds() -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from matcher.importers.applicants import NON_FIRM, ApplicantReading, finalize_types, firm_kinds, read_applicants
+from matcher.importers.applicants import NON_FIRM, ApplicantReading, body_words, finalize_types, firm_kinds, read_applicants
 from matcher.importers.draft import DEFAULT, EXTRACTED, GIVEN, Draft
 from matcher.importers.limits import read_industries, read_places, read_regions, read_size
 from matcher.importers.money import read_ceilings, read_period, read_rate, read_shares
@@ -81,9 +81,25 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
     if reading.through:
         d.put("delivered_by", {"name_ja": reading.through}, EXTRACTED)
         _cite_all(d, "delivered_by", reading.quotes.get("through", []))
+        if not (reading.types or reading.rules or reading.groups):  # 「私学財団を通じて…対象者に補助」
+            bodies = body_words()
+            served = next((b for w, b in bodies if w in normalize(reading.through) and b.get("serves")), None)
+            if served is not None:
+                reading.types = list(served["serves"])
+                reading.quotes["types"] = reading.quotes.get("through", [])
     elif reading.bodies and not [t for t in reading.types if t not in ("support_body", "public_body")]:
         body = reading.bodies[0]
         own = any(normalize(w) in s.norm for w in data("bodies")["own_costs"] for s in rec.sentences("name"))
+        named = _name_applicants(rec)
+        if not own and named is not None:  # 「ZEV普及促進事業（個人・区市町村分）に係る事務費補助」
+            d.put("delivered_by", {"name": body["name"], "name_ja": body["name_ja"]}, EXTRACTED)
+            _cite_all(d, "delivered_by", reading.quotes.get("bodies", []))
+            return named
+        if any(normalize(w) in s.norm for w in data("bodies")["own_activities"] for s in rec.sentences("costs")):
+            # the body's own publicity (「MICE関連事業者等に対するPR活動に要する経費」): no program for firms
+            reading.types = ["public_body"]
+            reading.quotes["types"] = reading.quotes.get("bodies", [])
+            return reading
         end = None if own else _beneficiaries(context)
         if end is not None:
             d.put("delivered_by", {"name": body["name"], "name_ja": body["name_ja"]}, EXTRACTED)
@@ -94,8 +110,10 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
             reading.types = ["support_body"]
             reading.quotes["types"] = reading.quotes.get("bodies", [])
             if body.get("groups") and not reading.groups:  # the fisheries federation serves fishers
-                reading.groups = list(body["groups"])
-                reading.quotes["groups"] = reading.quotes.get("bodies", [])
+                lines = _line_groups(context)  # 「認証水産物の販路開拓」: of those, the ones the text names
+                narrow = [g for g in (lines[0] if lines else []) if g in body["groups"]]
+                reading.groups = narrow or list(body["groups"])
+                reading.quotes["groups"] = [lines[1]] if narrow else reading.quotes.get("bodies", [])
     elif reading.named and set(reading.types) == {"named_body"}:
         # one organisation named by its legal form and proper name, not a known delivery body: the
         # program is its own unless the text names a scheme it runs (助成事業) or a business's share
@@ -140,6 +158,21 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
     if set(reading.types) <= {"firm", "individual", *firm_kinds()} and not reading.rules and not reading.groups:
         _facility_groups(reading, context)
     return reading
+
+
+_NAME_PART = re.compile(r"[(（]([^()（）]{1,20}?)(?:分|向け|用)?[)）]")
+
+
+def _name_applicants(rec: Record) -> ApplicantReading | None:
+    """Applicants a program's name says in parentheses (「…（個人・区市町村分）」, 「…（民間団体）」):
+    read when they name applicant types and nothing else (not 「（都単）」 or 「（国庫補助分）」)."""
+    for s in rec.sentences("name"):
+        for m in _NAME_PART.finditer(s.norm):
+            reading = read_applicants([Sentence(s.field, s.quote, m.group(1))])
+            if reading.types and not reading.bodies and not reading.named:
+                reading.quotes = {k: [s] for k in ("types", "rules", "groups")}
+                return reading
+    return None
 
 
 def _line_of_business(context: list[Sentence]) -> ApplicantReading | None:

@@ -89,17 +89,17 @@ def test_jmdict_fallback_gives_only_catalog_terms():
 
 
 def test_an_engine_meets_an_english_word_the_glossary_lacks_through_jmdict_by_default():
-    # 温室 (greenhouse) is in no glossary entry: only JMdict, restricted to the catalog's terms, bridges it
+    # 灯台 (lighthouse) is in no glossary entry: only JMdict, restricted to the catalog's terms, bridges it
     from matcher import MatchEngine
     from matcher.crosslingual import jmdict_available
     from matcher.terms import TermVectorizer
 
     assert jmdict_available()  # a dependency, not an extra
-    assert "温室" not in glossary().to_japanese("greenhouse")
-    docs = ["温室の整備を補助する", "店舗の改装を補助する"]
+    assert "灯台" not in glossary().to_japanese("lighthouse")
+    docs = ["灯台の整備を補助する", "店舗の改装を補助する"]
     on = TermVectorizer(jmdict=True).fit(docs)
     off = TermVectorizer(jmdict=False).fit(docs)
-    firm = "We grow tomatoes and want to build a greenhouse"
+    firm = "We run boat tours and want to restore an old lighthouse"
     assert (on.transform([firm]) @ on.transform(docs).T).toarray()[0, 0] > 0
     assert (off.transform([firm]) @ off.transform(docs).T).toarray()[0, 0] == 0
     assert MatchEngine().fit().text_.jmdict is True
