@@ -37,6 +37,7 @@ _ITEM_SPLIT = re.compile(r"[、,・/／\n]|及び|並びに|又は|または|若
 _ITEM_TRIM = re.compile(r"^(?:[①-⑳\d.()（）]+|都内の?|東京都内の?|東京都の?)|(?:等|など|の|者|ほか|その他|\(.*\))+$")
 _THROUGH = re.compile(r"^(.{1,40}?)を通じ(?:て|、)(.+)$")
 _NAMED = re.compile(r"(?:東京|日本)[^、,・/()（）\s]{1,24}?(?:公社|財団|協会|機構|連合会|連盟|協議会|センター|事業団|中央会|会議所|支部|広域連合)")
+_COMPANY = re.compile(r"(?:株式会社|有限会社|合同会社)[^、,・/()（）□\s等のはが]{2,20}|(?<![^、,・/()（）□\s:])[^、,・/()（）□\s等のはがを]{2,20}?(?:株式会社|有限会社|合同会社)(?![等])")
 _LARGE = ("大企業", "中堅企業", "みなし大企業")
 
 
@@ -118,6 +119,9 @@ def _read_named(text: str, sentence: Sentence, out: ApplicantReading) -> str:
                 continue
             _named(out, form + name, sentence)
             text = _blank(text, m.start(), m.end())
+    for m in list(_COMPANY.finditer(text)):  # one company by name (京王電鉄株式会社): only it may apply
+        _named(out, m.group(0), sentence)
+        text = _blank(text, m.start(), m.end())
     for m in list(_NAMED.finditer(text)):
         before = text[max(0, m.start() - 1):m.start()]
         if before and before not in "、,・/()（）□ ":

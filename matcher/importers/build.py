@@ -70,7 +70,7 @@ def _beneficiaries(sents: list[Sentence]) -> ApplicantReading | None:
 
 
 #: a scheme a delivery body runs for others with the money (助成事業, 支援事業, 融資事業 ...)
-_SCHEME = re.compile(r"(?:助成|補助|支援|融資|派遣|相談|給付|奨励)(?:金)?事業(?!者)")
+_SCHEME = re.compile(r"(?:助成|補助|支援|融資|派遣|相談|給付|奨励)事業(?!者)")
 _PASS_ON = re.compile(r"区市町村(?:等)?が(.{1,40}?)(?:に対して|に対し|へ|に)(?:行う|実施する)?(?:補助|助成|交付|支援)")
 
 
@@ -156,7 +156,7 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
                     d.cite("delivered_by", s.field, s.quote)
                     reading = end
     if set(reading.types) <= {"firm", "individual", *firm_kinds()} and not reading.rules and not reading.groups:
-        _facility_groups(reading, context)
+        _facility_groups(reading, context, sents)
     return reading
 
 
@@ -201,10 +201,15 @@ def _line_groups(context: list[Sentence]) -> tuple[list[str], Sentence] | None:
     return None
 
 
-def _facility_groups(reading: ApplicantReading, context: list[Sentence]) -> None:
-    """Businesses of any form (民間事業者) for a purpose that names a line of business of its own
-    (「児童福祉施設等の非常用電源等の整備促進」, a nursery's; 「マンションの耐震化」, a building
-    owner's): the businesses are the ones that run it, an exclusive target group of audiences.yaml."""
+def _facility_groups(reading: ApplicantReading, context: list[Sentence], sents: list[Sentence]) -> None:
+    """Businesses of any form (民間事業者) that the applicant text or the purpose places in a line of
+    business of its own (「介護職員…に手当を支給する事業者」, a care provider; 「児童福祉施設等の非常用電源
+    等の整備促進」, a nursery's; 「マンションの耐震化」, a building owner's): the businesses are the ones
+    that run it, an exclusive target group of audiences.yaml."""
+    own = _line_groups(sents)
+    if own is not None:
+        reading.groups, reading.quotes["groups"] = own[0], [own[1]]
+        return
     found = read_applicants(context)
     groups = [g for g in found.groups if TARGET_GROUPS[g].exclusive]
     if groups:

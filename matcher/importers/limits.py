@@ -243,7 +243,7 @@ def read_industries(sents: list[Sentence]) -> Industries:
     """JSIC codes of the industries an applicant text names (製造業, 建設業, 飲食店 ...)."""
     out = Industries()
     for s in sents:
-        text = s.norm
+        text = _ORGANIZATION.sub(lambda m: "□" * len(m.group(0)), s.norm)
         for word, code in _industry_words():
             if word in _NOT_AN_INDUSTRY:
                 continue
