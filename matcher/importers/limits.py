@@ -230,6 +230,8 @@ def _industry_words() -> tuple[tuple[str, str], ...]:
     for word, code in COMMON_NAMES.items():
         if not word.isascii() and len(word) >= 3 and word.endswith("業"):
             words.setdefault(normalize(word), code)
+    for word, code in data("trades")["trades"].items():
+        words.setdefault(normalize(word), code)
     return tuple(sorted(words.items(), key=lambda x: -len(x[0])))
 
 

@@ -81,3 +81,9 @@ def test_tama_in_a_program_s_name_is_the_region_but_tama_wood_is_not(tmp_path):
     q = one(tmp_path / "b", "多摩産材利用推進補助金", "補助金の目的：多摩産材の利用拡大\n補助対象者：中小企業者\n"
             "補助対象経費：木材費\n負担割合：都1/2")
     assert "regions" not in q["eligibility"]
+
+
+def test_a_program_for_public_bathhouses_is_for_that_trade(tmp_path):
+    p = one(tmp_path, "公衆浴場耐震化促進支援事業", "補助金の目的：公衆浴場の耐震化の促進\n補助対象者：普通公衆浴場の営業者\n"
+            "補助対象経費：耐震改修工事費\n負担割合：都1/2", bureau="生活文化スポーツ局")
+    assert p["eligibility"]["industries"] == ["N78"]
