@@ -41,9 +41,15 @@ def _reg(ctx: click.Context):
 
     obj = ctx.obj
     if "reg" not in obj:
-        obj["reg"] = Register(obj["db"], actor=obj["actor"])
+        obj["reg"] = Register(obj["db"], actor=obj["actor"], weights=_weights(obj))
         ctx.call_on_close(obj["reg"].close)
     return obj["reg"]
+
+
+def _weights(obj: dict[str, Any]):
+    from matcher.weights import load_weights
+
+    return load_weights(obj["weights"]) if obj.get("weights") else None
 
 
 def _echo_json(data: Any) -> None:
@@ -67,8 +73,11 @@ def _phone(kept: dict[str, Any]) -> str:
               help="The register: a SQLite file or a SQLAlchemy URL (postgresql+psycopg://...). [env: MATCHER_DB]")
 @click.option("--as", "actor", envvar="MATCHER_COORDINATOR", default=None,
               help="The coordinator who acts (default: the login name). [env: MATCHER_COORDINATOR]")
+@click.option("--weights", type=click.Path(dir_okay=False), envvar="MATCHER_WEIGHTS", default=None, metavar="FILE",
+              help="Score matches, call lists and alerts with a weights file (e.g. from `register learn`); "
+                   "matches are kept per weights. [env: MATCHER_WEIGHTS]")
 @click.pass_context
-def register(ctx: click.Context, db: str | None, actor: str | None) -> None:
+def register(ctx: click.Context, db: str | None, actor: str | None, weights: str | None) -> None:
     """The coordinator's register: firms, outcomes, call lists and alerts on a database.
 
     Example:
@@ -76,7 +85,7 @@ def register(ctx: click.Context, db: str | None, actor: str | None) -> None:
         matcher register init && matcher register import examples/kita-register.csv
     """
     ctx.ensure_object(dict)
-    ctx.obj.update(db=db, actor=actor)
+    ctx.obj.update(db=db, actor=actor, weights=weights)
 
 
 @register.command()

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from profiles import InputError, SupportProgram
 from rules import TRUE, CompiledEligibility
 import matcher.register.schema as t
-from matcher.register.catalogs import (CatalogVersion, engine_of, ensure_catalog, position_of, refresh_matches,
-                                       resolve_version, versions)
+from matcher.register.catalogs import (CatalogVersion, engine_of, ensure_catalog, match_set, position_of,
+                                       refresh_matches, resolve_version, versions)
 from matcher.register.store import Register, firm_record
 
 __all__ = ["CallListEntry", "firm_matches", "reach", "Alert", "FirmAlerts", "alerts", "report", "ALERT_KINDS", "MATTERING_FIELDS"]
@@ -72,14 +72,15 @@ def reach(reg: Register, program_id: str, *, top: int = 20, as_of: dt.date | str
     engine = engine_of(reg, version.id)
     j = position_of(reg, version.id, program_id)  # an unknown id names the closest ones
     refresh_matches(reg, version, as_of=as_of)
+    sid = match_set(reg, version)  # the version's matches scored with the register's weights
     m, f = t.matches, t.firms
-    q = sa.select(f).join(m, m.c.firm_pk == f.c.id).where(m.c.version_id == version.id, m.c.position == j)
+    q = sa.select(f).join(m, m.c.firm_pk == f.c.id).where(m.c.set_id == sid, m.c.position == j)
     if skip_contacted:
         q = q.where(f.c.id.not_in(sa.select(t.outcomes.c.firm_pk).where(t.outcomes.c.program_id == program_id)))
     def best(conn, eligible: bool, limit: int):
-        # the limit-th best score read down the index (version, position, eligible, score), then only the firms
+        # the limit-th best score read down the index (set, position, eligible, score), then only the firms
         # at or above it sorted with their ids (sorting every eligible firm by score and id costs 0.1 s per 100,000)
-        here = (m.c.version_id == version.id) & (m.c.position == j) & m.c.eligible.is_(eligible)
+        here = (m.c.set_id == sid) & (m.c.position == j) & m.c.eligible.is_(eligible)
         cut = sa.select(m.c.score).where(here)
         if skip_contacted:
             cut = cut.where(m.c.firm_pk.not_in(sa.select(t.outcomes.c.firm_pk).where(t.outcomes.c.program_id == program_id)))
@@ -112,14 +113,15 @@ def firm_matches(reg: Register, firm, top: int = 10) -> list[dict[str, Any]]:
     if v is None:
         return []
     refresh_matches(reg, v)
+    sid = match_set(reg, v)
     m, cp = t.matches, t.catalog_programs
     status = sa.case((m.c.eligible.is_(True), "eligible"), else_="possible").label("status")
     score = sa.case((m.c.eligible.is_(True), m.c.score), else_=None).label("score")
     with reg.engine.connect() as conn:
         return [{**r._asdict(), "catalog_version": v.id} for r in conn.execute(
             sa.select(cp.c.program_id, cp.c.name, status, score)
-            .join(cp, (cp.c.version_id == m.c.version_id) & (cp.c.position == m.c.position))
-            .where(m.c.version_id == v.id, m.c.firm_pk == firm.pk)
+            .join(cp, (cp.c.version_id == v.id) & (cp.c.position == m.c.position))
+            .where(m.c.set_id == sid, m.c.firm_pk == firm.pk)
             .order_by(m.c.eligible.desc(), m.c.rank, cp.c.program_id).limit(top))]
 
 
