@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from matcher.cli._group import OneLineErrorGroup
+from matcher.cli.register_common import as_of_option, echo_json, json_option, open_register
 
 __all__ = ["register"]
 
@@ -36,28 +37,7 @@ class _Group(OneLineErrorGroup):
             ctx.exit(2)
 
 
-def _reg(ctx: click.Context):
-    from matcher.register import Register
-
-    obj = ctx.obj
-    if "reg" not in obj:
-        obj["reg"] = Register(obj["db"], actor=obj["actor"], weights=_weights(obj))
-        ctx.call_on_close(obj["reg"].close)
-    return obj["reg"]
-
-
-def _weights(obj: dict[str, Any]):
-    from matcher.weights import load_weights
-
-    return load_weights(obj["weights"]) if obj.get("weights") else None
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-_json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-_as_of_opt = click.option("--as-of", type=str, default=None, help="Judge eligibility on this day (YYYY-MM-DD; default today).")
+_reg, _echo_json, _json_opt, _as_of_opt = open_register, echo_json, json_option, as_of_option
 
 
 def _phone(kept: dict[str, Any]) -> str:
@@ -287,45 +267,6 @@ def reach(ctx: click.Context, program_id: str, top: int, eligible_only: bool, sk
         click.echo(f"{h.rank:>3}  {h.score:>5.3f}  {h.status:<9} {h.firm_id[:16]:<16} {(h.name or '')[:24]:<24} "
                    f"{_phone(h.kept)[:14]:<14} {last[:24]:<24} {why}")
     click.echo(f"{len(hits)} firms", err=True)
-
-
-@register.command()
-@click.option("--catalog", "catalog_dir", type=click.Path(), default=None,
-              help="Import this catalog directory as the newest version first.")
-@click.option("--since", default=None, help="Compare with this catalog version (id, hash or YYYY-MM-DD).")
-@click.option("--closing-within", type=int, default=None, help="Also programs whose deadline is within DAYS.")
-@_as_of_opt
-@_json_opt
-@click.pass_context
-def alerts(ctx: click.Context, catalog_dir: str | None, since: str | None, closing_within: int | None,
-           as_of: str | None, as_json: bool) -> None:
-    """What is new for each firm: programs newly eligible or open, changed, or closing soon.
-
-    Programs a firm was already contacted about are left out.
-
-    Example:
-
-        matcher register alerts --catalog catalogs/2026-12 --closing-within 30
-    """
-    from matcher.register.catalogs import ensure_catalog
-    from matcher.register.queries import alerts as alerts_
-
-    reg = _reg(ctx)
-    version = ensure_catalog(reg, catalog_dir) if catalog_dir else None
-    cur, base, found = alerts_(reg, since=since, closing_within=closing_within, as_of=as_of, version=version)
-    if as_json:
-        _echo_json({"catalog_version": cur.id, "since_version": base.id if base else None,
-                    "firms": [f.to_dict() for f in found]})
-        return
-    if base is None:
-        click.echo(f"catalog version {cur.id} is the first: nothing to compare with"
-                   + ("; closing programs only" if closing_within is not None else ""), err=True)
-    for f in found:
-        click.echo(f"{f.firm_id}  {f.name or ''}")
-        for a in f.alerts:
-            click.echo(f"  {a.kind:<14} {a.program_id}  {a.name}: {a.detail}")
-    click.echo(f"{sum(len(f.alerts) for f in found)} alerts for {len(found)} firms (catalog version {cur.id}"
-               + (f" since version {base.id})" if base else ")"), err=True)
 
 
 @register.command()
@@ -589,6 +530,8 @@ if __name__ == "__main__":  # pragma: no cover
     register(sys.argv[1:])
 
 
-from matcher.cli.register_learn import learn  # noqa: E402  (a module of its own: this one stays under 600 lines)
+from matcher.cli.register_alerts import alerts  # noqa: E402  (modules of their own: this one stays under 600 lines)
+from matcher.cli.register_learn import learn  # noqa: E402
 
+register.add_command(alerts)
 register.add_command(learn)
