@@ -11,6 +11,7 @@ const MESSAGES = {
     "app.title": "Support matcher",
     "app.subtitle": "Public support programs for small and medium firms, with the reasons",
     "lang.label": "Language",
+    "tabs.label": "Views",
     "tab.rank": "Find support for a firm",
     "tab.reach": "Whom to call about a program",
 
@@ -202,6 +203,7 @@ const MESSAGES = {
     "app.title": "支援マッチャー",
     "app.subtitle": "中小企業が使える公的支援制度を、理由とともに探します",
     "lang.label": "表示言語",
+    "tabs.label": "表示の切り替え",
     "tab.rank": "企業に合う支援を探す",
     "tab.reach": "制度を案内すべき企業を探す",
 

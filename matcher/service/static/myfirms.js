@@ -486,7 +486,7 @@ function renderCalls() {
   if (!box || !mf.calls) return;
   const { hits } = mf.calls;
   fill(box, hits.length ? h("ol", { class: "cards", id: "mf-call-list" }, hits.map((c) => h("li", { class: `card ${c.status}`, dataset: { firmId: c.firm_id } },
-    h("h4", {}, h("span", { class: "rank" }, c.rank),
+    h("h3", {}, h("span", { class: "rank" }, c.rank),  // under the call list's h2: heading levels go one at a time
       h("button", { type: "button", class: "link", onclick: () => guarded(null, () => openFirm(c.firm_id)) }, c.name || c.firm_id),
       h("span", { class: `status ${c.status}` }, t(`mf.status.${c.status}`)),
       h("span", { class: "other-name" }, Number(c.score).toFixed(2))),
