@@ -60,7 +60,7 @@ def _data_hash() -> str:
             if path.is_file():
                 h.update(path.name.encode())
                 h.update(path.read_bytes())
-    for dist in ("shien-matcher", "sudachidict-core", "sudachipy"):
+    for dist in ("shien-matcher", "sudachidict-core", "sudachipy", "jamdict-data"):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())
         except metadata.PackageNotFoundError:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from matcher.importers.text import Sentence, data, normalize
 from profiles.audiences import APPLICANT_TYPES, FIRM_KINDS
 
-__all__ = ["ApplicantReading", "read_applicants", "firm_kinds", "finalize_types", "NON_FIRM"]
+__all__ = ["ApplicantReading", "read_applicants", "firm_kinds", "finalize_types", "body_words", "NON_FIRM"]
 
 #: Applicant types that are no firm (a program only for these is for no firm).
 NON_FIRM = tuple(k for k, v in APPLICANT_TYPES.items() if not v.firm)
@@ -86,6 +86,11 @@ def _legal_forms() -> tuple[str, ...]:
     return tuple(sorted((normalize(w) for w in data("bodies")["legal_forms"]), key=len, reverse=True))
 
 
+def body_words() -> list[tuple[str, dict]]:
+    """(normalized word, body) of the delivery bodies of ``data/bodies.yaml``, longest word first."""
+    return _words()[2]
+
+
 def firm_kinds() -> tuple[str, ...]:
     """The applicant types that are firms (profiles.audiences ``firm: true``)."""
     return FIRM_KINDS
@@ -131,7 +136,7 @@ def _span_with_form(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _named(out: ApplicantReading, name: str, sentence: Sentence) -> None:
     public = any(w in name for w in data("bodies")["public_words"][:2])
-    kind = "public_body" if public or name.startswith("地方独立行政法人") else "support_body"
+    kind = "public_body" if public or name.startswith("地方独立行政法人") else "named_body"
     if all(n != name for n, _ in out.named):
         out.named.append((name, kind))
         out._add("types", [kind], sentence)
@@ -148,11 +153,14 @@ def _read_words(text: str, sentence: Sentence, out: ApplicantReading) -> None:
             i = text.find(word)
     pos = 0
     suffixes = tuple(data("applicants")["organization_suffixes"])
+    groups = data("applicants")["group_suffix"]
     for item in _ITEM_SPLIT.split(text):
         bare = _ITEM_TRIM.sub("", item.strip("□ "))
         entry = short.get(bare)
         if entry is None and "□" not in item and bare.endswith(suffixes):
             entry = {"types": ["organization"]}
+        if entry is None and "□" not in item:
+            entry = next(({"types": list(kinds)} for end, kinds in groups.items() if bare.endswith(end)), None)
         if entry:
             hits.append((text.find(item, pos), entry))
         pos += len(item)
