@@ -423,13 +423,18 @@ def catalog() -> None:
 def catalog_import(ctx: click.Context, directory: str | None) -> None:
     """Import a catalog directory (default: the built-in catalog) as a new version.
 
+    The version's engine is fitted and kept in the user's cache as well, so that the
+    alerts and call lists that follow begin at once.
+
     Example:
 
         matcher register catalog import catalogs/tokyo-2026-12
     """
-    from matcher.register.catalogs import add_catalog, load_checked
+    from matcher.register.catalogs import add_catalog, engine_of, load_checked
 
-    v = add_catalog(_reg(ctx), load_checked(directory))
+    reg = _reg(ctx)
+    v = add_catalog(reg, load_checked(directory))
+    engine_of(reg, v.id)
     click.echo(f"catalog version {v.id} ({v.content_hash}, {v.n_programs} programs)"
                + ("" if v.new else ": already in the register"))
 

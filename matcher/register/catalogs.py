@@ -178,7 +178,15 @@ def engine_of(reg: Register, version_id: int, **params: Any):
         params = {"weights": reg.weights.as_dict(), **params}
     key = (version_id, tuple(sorted((k, repr(v)) for k, v in params.items())))
     if key not in reg._engines:  # seconds for 1,720 programs when not in the cache
-        reg._engines[key] = fitted_catalog_engine(catalog_of(reg, version_id), **params)
+        if version_id in reg._catalogs:
+            reg._engines[key] = fitted_catalog_engine(reg._catalogs[version_id], **params)
+        else:  # the version's hash is its catalog's: the programs are rebuilt from their rows only to fit
+            with reg.engine.connect() as conn:
+                h = conn.execute(sa.select(t.catalog_versions.c.content_hash)
+                                 .where(t.catalog_versions.c.id == version_id)).scalar()
+            if h is None:
+                raise InputError("catalog", version_id, "no such catalog version in the register")
+            reg._engines[key] = fitted_catalog_engine(lambda: catalog_of(reg, version_id), catalog_hash=h, **params)
     return reg._engines[key]
 
 

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 import matcher.register.schema as t
 from matcher import MatchEngine
+from matcher.weights import Weights
 from matcher.register import Register
 from matcher.register.catalogs import ensure_catalog, match_set, refresh_matches, weights_hash
 from matcher.register.importer import import_firms
@@ -74,8 +75,6 @@ def test_each_weighting_keeps_its_own_match_set_with_its_scores(desk, db_url):
     assert [(s.version_id, s.weights_hash) for s in sets] == [(v.id, weights_hash(None)), (v.id, weights_hash(NEEDS))]
     assert sets[1].weights == NEEDS
     # the same weights written otherwise (ints, another order, a Weights) are the same set
-    from matcher.weights import Weights
-
     same = {k: NEEDS[k] for k in reversed(list(NEEDS))}
     with Register(db_url, actor="aoki", weights=Weights(**same)) as again:
         assert match_set(again, v) == theirs and refresh_matches(again, v, as_of=DAY) == 0
@@ -185,3 +184,34 @@ def test_the_served_register_scores_with_the_served_weights(desk, db_url, tmp_pa
     direct = MatchEngine(weights=NEEDS).fit().reach(KITA, _profiles(desk), top=5, as_of=DAY)
     assert served == [(h.firm_id, h.score) for h in direct]
     assert served != [(h.firm_id, h.score) for h in reach(desk, KITA, top=5, as_of=DAY)]
+
+
+def test_a_new_session_takes_a_versions_engine_from_the_cache_without_rebuilding_its_catalog(desk, db_url, tmp_path,
+                                                                                            monkeypatch):
+    import matcher.register.catalogs as catalogs
+
+    monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path / "cache"))
+    v = ensure_catalog(desk)
+    rebuilt = []
+    real = catalogs.catalog_of
+    monkeypatch.setattr(catalogs, "catalog_of", lambda reg, vid: rebuilt.append(vid) or real(reg, vid))
+    for weights in (None, NEEDS):
+        with Register(db_url, actor="aoki", weights=weights) as first:  # a cold cache: fitted on the rebuilt catalog
+            fitted = catalogs.engine_of(first, v.id)
+        assert rebuilt == [v.id] and fitted.weights_.as_dict() == Weights.coerce(weights).as_dict()
+        with Register(db_url, actor="aoki", weights=weights) as again:  # read from the cache by the version's hash
+            engine = catalogs.engine_of(again, v.id)
+        assert rebuilt == [v.id] and engine.catalog_hash_ == v.content_hash
+        assert engine.weights_ == fitted.weights_
+        rebuilt.clear()
+
+
+def test_register_catalog_import_fits_the_versions_engine_for_the_questions_that_follow(db_url, tmp_path, monkeypatch):
+    from matcher.cache import cache_dir
+    from matcher.cli import cli
+
+    monkeypatch.setenv("MATCHER_CACHE_DIR", str(tmp_path / "cache"))
+    Register.create(db_url, actor="aoki").close()
+    out = CliRunner().invoke(cli, ["register", "--db", db_url, "catalog", "import"])
+    assert out.exit_code == 0, out.output
+    assert len(list(cache_dir().glob("c*.pkl"))) == 1
