@@ -32,12 +32,14 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from pathlib import Path
+
 import numpy as np
 
 from profiles.datafiles import read_data_yaml
 from matcher.japanese import JapaneseAnalyzer, english_stop_words, has_japanese
 
-__all__ = ["detect_language", "english_words", "Glossary", "glossary", "translate_terms", "JMdictBridge",
+__all__ = ["jmdict_available", "detect_language", "english_words", "Glossary", "glossary", "translate_terms", "JMdictBridge",
            "SentenceEncoder"]
 
 _LATIN = re.compile(r"[A-Za-z]")
@@ -56,6 +58,16 @@ _JMDICT_SKIP = ("honorific or respectful (sonkeigo) language", "humble (kenjougo
 
 #: Weight of a translation after the first of its entry (the first has 1).
 ALTERNATIVE_WEIGHT = 0.5
+
+
+@lru_cache(maxsize=1)
+def jmdict_available() -> bool:
+    """Whether ``jamdict-data``'s JMdict database is installed (:class:`JMdictBridge` needs it)."""
+    try:
+        import jamdict_data
+    except ImportError:
+        return False
+    return Path(jamdict_data.JAMDICT_DB_PATH).is_file()
 
 
 def detect_language(text: str | None) -> str:
