@@ -49,9 +49,15 @@ What it does, per grid cell (N firms x M programs):
   before the first timed pass.
 * **End to end**: ``matcher.batch.run_batch(engine, firms.parquet, out.parquet, top=k,
   jobs=jobs)`` (``jobs`` worker processes) -- Parquet in, Parquet out, read + validate + prepare + match + write
-  (``--e2e-firms``, ``--e2e-programs``; ``--no-e2e`` skips it, ``--e2e-only`` runs nothing else), with
-  its **floor** beside it: pyarrow alone reading the same input (``pq.read_table``) and writing the
-  same output table (``pq.write_table``), and the output's sha256 (to compare two versions' bytes).
+  (``--e2e-firms``, ``--e2e-programs``, where 0 is the built-in catalog; ``--no-e2e`` skips it,
+  ``--e2e-only`` runs nothing else), side by side with the **matching** of the same firms
+  (``engine.match`` on the prepared chunks, ``--jobs`` threads: the figure the issue's "end to end
+  at most 2x the matching" compares with) and its **floor**: pyarrow alone reading the same input
+  (``pq.read_table``) and writing the same output table (``pq.write_table``); the ratios of both,
+  the peak memory of the run and its worker processes (summed proportional set size, sampled),
+  and the output's sha256 (to compare two versions' bytes). ``--baseline DIR`` runs the end to
+  end again with another checkout's packages (``git archive main | tar -x -C DIR``) in the same
+  run, for before/after rows.
 
 It prints a markdown table (approach, N, M, pairs/s in millions, wall s, peak MiB,
 engine speed-up over the approach, notes), then how the time per firm grows with N and
@@ -79,7 +85,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+# SHIEN_BENCH_CODE: another checkout's packages (``--baseline``); the workers import from it
+ROOT = Path(os.environ.get("SHIEN_BENCH_CODE") or Path(__file__).resolve().parents[1]).resolve()
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -119,7 +126,8 @@ def firms_file(work: Path, n: int, seed: int) -> Path:
 
 
 def fitted_engine(m: int, seed: int):
-    """``MatchEngine().fit(synth_catalog(m, seed))`` -- refitted in each subprocess.
+    """``MatchEngine().fit(synth_catalog(m, seed))`` -- refitted in each subprocess; ``m == 0``:
+    the built-in catalog (``MatchEngine().fit()``).
 
     (Fitting is deterministic. The engine is not saved with ``engine.save``: a catalog
     with JsonLogic rules does not pickle at the time of writing, ``rules.logic`` keeps
@@ -128,14 +136,19 @@ def fitted_engine(m: int, seed: int):
     from matcher import MatchEngine
     from matcher.synth import synth_catalog
 
-    return MatchEngine().fit(synth_catalog(m, seed=seed))
+    return MatchEngine().fit() if m == 0 else MatchEngine().fit(synth_catalog(m, seed=seed))
 
 
 # =========================================================================== workers (subprocesses)
-def run_worker(spec: dict) -> dict:
-    """Run one measurement in a fresh subprocess and return its JSON result."""
+def run_worker(spec: dict, code: str | None = None) -> dict:
+    """Run one measurement in a fresh subprocess and return its JSON result (``code``: the
+    checkout whose packages it imports, default this one)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--_worker", json.dumps(spec)]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+    env = dict(os.environ)
+    if code:
+        env["SHIEN_BENCH_CODE"] = str(Path(code).resolve())
+        env["PYTHONPATH"] = str(Path(code).resolve())
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=env)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:
         return {"error": f"worker exited with code {proc.returncode}"}
@@ -295,13 +308,71 @@ def worker_match(spec: dict) -> dict:
     return result
 
 
+class PssSampler:
+    """The largest proportional set size of this process and all its descendants, summed, sampled
+    every ``interval`` seconds from ``/proc`` (Linux; ``peak_mib`` stays None elsewhere). Pages
+    shared by a forked worker and its parent count once in the sum, split between them."""
+
+    def __init__(self, interval: float = 0.05):
+        import threading
+
+        self.interval = interval
+        self.peak_mib: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _pss_kib(pid: int) -> int:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+        return 0
+
+    @staticmethod
+    def _family(pid: int) -> list[int]:
+        out, todo = [], [pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            try:
+                for task in os.listdir(f"/proc/{p}/task"):
+                    with open(f"/proc/{p}/task/{task}/children") as fh:
+                        todo += [int(c) for c in fh.read().split()]
+            except OSError:
+                pass
+        return out
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            total = 0
+            for p in self._family(os.getpid()):
+                try:
+                    total += self._pss_kib(p)
+                except OSError:  # a worker that just ended
+                    pass
+            mib = total / 1024
+            self.peak_mib = mib if self.peak_mib is None or mib > self.peak_mib else self.peak_mib
+
+    def __enter__(self) -> "PssSampler":
+        if os.path.exists(f"/proc/{os.getpid()}/smaps_rollup"):
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+
 def worker_e2e(spec: dict) -> dict:
     """Parquet in, Parquet out with ``run_batch``; best of ``repeats``; fallback if it fails."""
 
     engine = fitted_engine(spec["programs"], spec["seed"])
     out_dir = Path(tempfile.mkdtemp(dir=spec["work"]))
     out = out_dir / "ranked.parquet"
-    times, cpu, how = [], [], "matcher.batch.run_batch"
+    times, cpu, pss_peaks, how = [], [], [], "matcher.batch.run_batch"
+    loads = [os.getloadavg()[0]]  # the machine is shared: its 1-minute load before and after each pass
     try:
         from matcher.batch import run_batch
 
@@ -309,9 +380,12 @@ def worker_e2e(spec: dict) -> dict:
             if out.exists():
                 out.unlink()
             t, c = time.perf_counter(), os.times()
-            summary = run_batch(engine, spec["firms"], out, top=spec["top"], as_of=AS_OF, jobs=spec["jobs"],
-                                chunk_size=spec["chunk"])
+            with PssSampler() as pss:
+                summary = run_batch(engine, spec["firms"], out, top=spec["top"], as_of=AS_OF, jobs=spec["jobs"],
+                                    chunk_size=spec["chunk"])
             times.append(time.perf_counter() - t)
+            loads.append(os.getloadavg()[0])
+            pss_peaks.append(pss.peak_mib)
             c2 = os.times()
             cpu.append(sum(c2[i] - c[i] for i in range(4)))  # user + system, this process and its workers
         firms = getattr(summary, "firms_scored", None) or summary.scored
@@ -327,6 +401,7 @@ def worker_e2e(spec: dict) -> dict:
     shutil.rmtree(out_dir, ignore_errors=True)
     return {"approach": "e2e", "firms": firms, "seconds": min(times), "all_seconds": times, "how": how,
             "peak_mib": _maxrss_mib(), "output_sha256": digest, "floor": floor, "cpu_seconds": cpu,
+            "pss_peak_mib": max((p for p in pss_peaks if p is not None), default=None), "loads": loads,
             "worker_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / MiB}
 
 
@@ -435,6 +510,38 @@ def print_table(rows: list[dict]) -> None:
           "pairs/s in the same cell.")
 
 
+def print_e2e(rows: list[dict], args) -> None:
+    """End to end beside the matching of the same firms and the pyarrow floor, one row per run."""
+    print(f"\nEnd to end: `run_batch(engine, firms.parquet, out.parquet, top={args.top}, jobs={args.jobs}, "
+          f"chunk_size={args.chunk_size})` (read + validate + prepare + match + write), best of {args.repeats}; "
+          f"matching: `engine.match` of the same firms prepared beforehand, {args.jobs} threads; floor: pyarrow "
+          "alone, `read_table` of the firms + `write_table` of the output; peak: the largest summed proportional "
+          "set size of the run and its worker processes (sampled every 50 ms); load: the machine's 1-minute load "
+          "average before and after each pass (2 cores: above ~2, other work shares them).\n")
+    print("| code | firms | programs | matching s | end to end s | floor s | e2e / matching | e2e / floor | "
+          "us/firm | CPU s | peak MiB | load | output sha256 |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    for r in rows:
+        m = "built-in" if r["M"] == 0 else f"{r['M']:,}"
+        if "error" in r:
+            print(f"| {r['code']} | {r['N']:,} | {m} | | {r['error']} | | | | | | | | |")
+            continue
+        match = r.get("match") or {}
+        ms = match["seconds"] * r["N"] / match["timed_firms"] if match.get("seconds") else None
+        fl = (r.get("floor") or {}).get("seconds")
+        cpu = min(r["cpu_seconds"]) if r.get("cpu_seconds") else None
+        e2e = r["seconds"]
+        runs = "/".join(f"{x:.2f}" for x in r["all_seconds"])
+        how = "" if r["how"] == "matcher.batch.run_batch" else f" ({r['how']})"
+        cells = [f"{r['code']}{how}", f"{r['N']:,}", m, "-" if ms is None else f"{ms:.2f}", f"{e2e:.2f} ({runs})",
+                 "-" if fl is None else f"{fl:.2f}", "-" if ms is None else f"{e2e / ms:.1f}x",
+                 "-" if fl is None else f"{e2e / fl:.1f}x", f"{e2e / r['firms'] * 1e6:.1f}",
+                 "-" if cpu is None else f"{cpu:.1f}",
+                 "-" if r.get("pss_peak_mib") is None else f"{r['pss_peak_mib']:,.0f}",
+                 "/".join(f"{x:.1f}" for x in r.get("loads", [])), str(r.get("output_sha256"))]
+        print("| " + " | ".join(cells) + " |")
+
+
 def print_growth(rows: list[dict], firms: list[int], programs: list[int]) -> None:
     timed = [r for r in rows if r.get("mpairs")]
     per_firm = {(r["approach"], r["N"], r["M"]): r["wall_per_firm_us"] for r in timed}
@@ -474,7 +581,12 @@ def main() -> None:
     ap.add_argument("--check-firms", type=int, default=2000, help="firms checked against brute force (default 2000)")
     ap.add_argument("--approaches", default=",".join(APPROACHES), help="which to run (default all)")
     ap.add_argument("--e2e-firms", type=int, default=None, help="N for the end-to-end run (default: largest N)")
-    ap.add_argument("--e2e-programs", type=int, default=None, help="M for the end-to-end run (default: smallest M)")
+    ap.add_argument("--e2e-programs", default=None,
+                    help="M values of the end-to-end runs, comma-separated; 0 = the built-in catalog "
+                         "(default: smallest M)")
+    ap.add_argument("--baseline", default=None, metavar="DIR",
+                    help="also run the end to end with the packages of another checkout (e.g. `git archive main`), "
+                         "in the same run, for before/after rows")
     ap.add_argument("--no-e2e", action="store_true", help="skip the end-to-end run")
     ap.add_argument("--e2e-only", action="store_true",
                     help="only the end-to-end run and its pyarrow floor (no matching grid, no prepare)")
@@ -522,9 +634,9 @@ def main() -> None:
 
     print("## data", flush=True)
     big = max(firms)
-    firms_path = firms_file(work, big, args.seed)
+    firms_file(work, big, args.seed)
     e2e_n = args.e2e_firms or big
-    e2e_m = args.e2e_programs or min(programs)
+    e2e_ms = _ints(args.e2e_programs) if args.e2e_programs else [min(programs)]
 
     rows: list[dict] = []
     prepare_rows: list[str] = []
@@ -532,8 +644,8 @@ def main() -> None:
             "check_firms": args.check_firms, "loop_firms": args.loop_firms}
     profile_text = None
     done_results: dict[tuple, dict] = {}  # (approach, M, firms timed) -> result: reused, not re-run
-    for m in ([] if args.e2e_only else programs):
-        need = max(timed_firms(n, m) for n in firms)
+    def prepared_dir(m: int, need: int) -> Path:
+        """The cached prepared chunks of the first ``need`` firms for M = m (made if missing)."""
         prep_dir = work / f"prepared-{m}-s{args.seed}-{code_hash()}-{args.chunk_size}"
         meta_path = prep_dir / "meta.json"
         meta = json.loads(meta_path.read_text()) if meta_path.exists() else None
@@ -541,11 +653,18 @@ def main() -> None:
             shutil.rmtree(prep_dir, ignore_errors=True)
             print(f"  preparing {need:,} firms for M = {m:,} (read + validate + engine.prepare, one thread) ...",
                   flush=True)
-            meta = run_worker({"kind": "prepare", "programs": m, "seed": args.seed, "firms": str(firms_path),
+            meta = run_worker({"kind": "prepare", "programs": m, "seed": args.seed,
+                               "firms": str(firms_file(work, max(big, need), args.seed)),
                                "prep_dir": str(prep_dir), "n": need, "chunk": args.chunk_size,
                                "group_chunks": args.group_chunks})
             if "error" in meta:
                 sys.exit(f"preparing the firms failed: {meta['error']}")
+        return prep_dir
+
+    for m in ([] if args.e2e_only else programs):
+        need = max(timed_firms(n, m) for n in firms)
+        prep_dir = prepared_dir(m, need)
+        meta = json.loads((prep_dir / "meta.json").read_text())
         prepare_rows.append(f"| {meta['firms']:,} | {m:,} | {meta['read_s']:,.1f} | "
                             f"{meta['read_s'] / meta['firms'] * 1e6:,.0f} | {meta['prepare_s']:,.1f} | "
                             f"{meta['prepare_s'] / meta['firms'] * 1e6:,.0f} | {meta['peak_mib']:,.0f} |")
@@ -600,11 +719,24 @@ def main() -> None:
                                                 f"{res['programs']:,} programs: {res['seconds']:.2f} s under "
                                                 f"cProfile\n\n" + res["text"])
 
-    e2e = None
+    e2e_rows: list[dict] = []
     if not args.no_e2e:
-        print(f"\n## end to end: {e2e_n:,} firms x {e2e_m:,} programs, Parquet -> Parquet", flush=True)
-        e2e = run_worker({**base, "kind": "e2e", "programs": e2e_m, "seed": args.seed,
-                          "firms": str(firms_file(work, e2e_n, args.seed)), "work": str(work)})
+        for m in e2e_ms:
+            what = "the built-in catalog" if m == 0 else f"{m:,} programs"
+            print(f"\n## end to end: {e2e_n:,} firms x {what}, Parquet -> Parquet", flush=True)
+            prep_dir = prepared_dir(m, e2e_n)
+            match = done_results.get(("engine", m, e2e_n)) or run_worker(
+                {**base, "kind": "match", "approach": "engine", "programs": m, "seed": args.seed,
+                 "prep_dir": str(prep_dir), "timed_firms": e2e_n})
+            print(f"  matching (engine.match, {args.jobs} threads): "
+                  + (match["error"] if "error" in match else f"{match['seconds']:.2f} s"), flush=True)
+            for label, code in (("this checkout", None), *((("baseline", args.baseline),) if args.baseline else ())):
+                res = run_worker({**base, "kind": "e2e", "programs": m, "seed": args.seed,
+                                  "firms": str(firms_file(work, e2e_n, args.seed)), "work": str(work)}, code)
+                res.update(code=label, M=m, N=e2e_n, match=match)
+                e2e_rows.append(res)
+                print(f"  end to end ({label}): " + (res["error"] if "error" in res else f"{res['seconds']:.2f} s"),
+                      flush=True)
 
     print("\n# Results\n")
     print_table(rows)
@@ -615,28 +747,11 @@ def main() -> None:
         print("| firms | M | read+validate s | us/firm | prepare s | us/firm | peak MiB |")
         print("|---:|---:|---:|---:|---:|---:|---:|")
         print("\n".join(prepare_rows))
-    if e2e is not None:
-        if "error" in e2e:
-            print(f"\nEnd to end: {e2e['error']}")
-        else:
-            print(f"\nEnd to end ({e2e['how']}), {e2e['firms']:,} firms x {e2e_m:,} programs, top {args.top}, "
-                  f"--jobs {args.jobs} (worker processes): {e2e['seconds']:.1f} s (best of "
-                  + "/".join(f"{s:.1f}" for s in e2e["all_seconds"])
-                  + f"), {e2e['firms'] * e2e_m / e2e['seconds'] / 1e6:.2f} M pairs/s, "
-                  f"{e2e['seconds'] / e2e['firms'] * 1e6:.0f} us/firm, peak {e2e['peak_mib']:,.0f} MiB"
-                  + (f" (largest worker process {e2e['worker_peak_mib']:,.0f} MiB RSS, pages shared with the parent "
-                     "counted in both)" if e2e.get("worker_peak_mib") else ""))
-            fl = e2e.get("floor")
-            if fl:
-                if e2e.get("cpu_seconds"):
-                    print("CPU seconds (user + system, the run and its workers): "
-                          + "/".join(f"{x:.1f}" for x in e2e["cpu_seconds"]))
-                print(f"Floor (pyarrow alone: read_table of the firms {fl['read_s']:.2f} s + write_table of the "
-                      f"{fl['rows_written']:,} output rows {fl['write_s']:.2f} s): {fl['seconds']:.2f} s; end to end = "
-                      f"{e2e['seconds'] / fl['seconds']:.1f}x the floor; output sha256 {e2e.get('output_sha256')}")
+    if e2e_rows:
+        print_e2e(e2e_rows, args)
     if profile_text:
         print("\n" + profile_text)
-    (work / "results.json").write_text(json.dumps({"rows": rows, "e2e": e2e, "args": vars(args)}, indent=1))
+    (work / "results.json").write_text(json.dumps({"rows": rows, "e2e": e2e_rows, "args": vars(args)}, indent=1))
     print(f"(results also in {work / 'results.json'})")
 
 

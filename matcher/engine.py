@@ -28,12 +28,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from profiles.catalog import Catalog
+from profiles.firmcolumns import FirmColumns
 from profiles.models import CompanyProfile, SupportProgram
 from profiles.needs import need_ids
 from profiles.validation import coerce_firm, parse_as_of
 from rules import CompiledEligibility, FirmFacts, load_checked_catalog
 from rules.kleene import FALSE, TRUE, UNKNOWN
 from matcher._validation import check_choice, check_int, check_is_fitted
+from matcher.columns import TextRows, prepare_columns
 from matcher.errors import ParameterError
 from matcher.crosslingual import jmdict_available
 from matcher.estimator import Estimator
@@ -222,6 +224,44 @@ class MatchEngine(Estimator):
             X = self.text_.transform(docs)
         return PreparedFirms(profiles, facts, X, FirmFeatures.from_profiles(profiles))
 
+    def prepare_columns(self, columns: FirmColumns, as_of: dt.date | str | None = None,
+                        rows: np.ndarray | None = None) -> PreparedFirms:
+        """:meth:`prepare` for firms held as columns: the checked rows of a table.
+
+        Facts, features and text come straight from the columns of
+        :func:`profiles.firmcolumns.firm_columns` (each distinct location, industry,
+        description and text looked at once), with no profile per firm; the arrays are
+        those :meth:`prepare` gives for the same rows' profiles, and ``profiles`` is empty.
+
+        Parameters
+        ----------
+        columns : FirmColumns
+            A checked table of firms.
+        as_of : date or ISO string, optional
+        rows : ndarray of int, optional
+            The rows to prepare, rows the checks passed (default: all, which must all have passed).
+
+        Examples
+        --------
+        >>> import pyarrow as pa
+        >>> from profiles.firmcolumns import firm_columns
+        >>> engine = MatchEngine(top=3).fit()
+        >>> firm = {"municipality": "131172", "industry": "E24", "employees": 25, "needs": ["trade_fair"]}
+        >>> prepared = engine.prepare_columns(firm_columns(pa.Table.from_pylist([firm])), "2026-11-21")
+        >>> [engine.programs_[j].id for j in engine.match(prepared)[0][0]] == [
+        ...     s.id for s in engine.rank(firm, as_of="2026-11-21").schemes]
+        True
+        """
+        check_is_fitted(self)
+        day = parse_as_of(as_of)
+        rows = np.arange(columns.n) if rows is None else np.asarray(rows, np.intp)
+        if not columns.plain[rows].all():
+            raise ParameterError("prepare_columns takes rows the column checks passed (FirmColumns.plain)")
+        text_rows = getattr(self, "_text_rows", None)
+        if text_rows is None or text_rows.vectorizer is not self.text_:  # kept across chunks (refit: anew)
+            text_rows = self._text_rows = TextRows(self.text_)
+        return prepare_columns(text_rows, columns, day, rows)
+
     def match(self, prepared: PreparedFirms, top: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The matching itself: eligibility, scores and the ``top`` eligible programs of each firm.
 
@@ -289,6 +329,7 @@ class MatchEngine(Estimator):
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_fused_matcher", None)  # both rebuilt on first use
+        state.pop("_text_rows", None)
         state["_program_text_T"] = None
         return state
 

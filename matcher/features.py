@@ -212,6 +212,29 @@ class FirmFeatures:
                     kind_pref[i, kind_pos[k]] = True
         return cls(needs, kind_pref, tuple(f.needs for f in firms), tuple(inferred))
 
+    @classmethod
+    def from_masks(cls, mask: np.ndarray) -> "FirmFeatures":
+        """The features of firms whose needs (stated or read) are the bits ``mask``."""
+        need_kinds = scoring_data()["need_kinds"]
+        kind_pos = {k: i for i, k in enumerate(PROGRAM_KINDS)}
+        ids = need_ids()
+        table = np.zeros((len(ids), len(PROGRAM_KINDS)), bool)
+        for i, nid in enumerate(ids):
+            for k in need_kinds.get(nid, ()):
+                table[i, kind_pos[k]] = True
+        needs = ((mask[:, None] >> np.arange(len(ids), dtype=np.int64)[None, :]) & 1).astype(np.uint8)
+        kind_pref = (needs.astype(np.int32) @ table.astype(np.int32)) > 0
+        return cls(needs, kind_pref, (), ())
+
+    @classmethod
+    def concat(cls, parts: Sequence["FirmFeatures"]) -> "FirmFeatures":
+        """The features of several chunks, one after the other (``stated`` and ``inferred`` only
+        when every part has them)."""
+        full = all(len(p.stated) == len(p.needs) for p in parts)
+        return cls(np.concatenate([p.needs for p in parts]), np.concatenate([p.kind_pref for p in parts]),
+                   tuple(x for p in parts for x in p.stated) if full else (),
+                   tuple(x for p in parts for x in p.inferred) if full else ())
+
 
 def text_similarity(X_firms: sp.csr_matrix, P_text_T: sp.spmatrix | np.ndarray, program_rows: sp.csr_matrix | None,
                     cols: np.ndarray | None = None) -> np.ndarray:

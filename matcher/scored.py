@@ -23,7 +23,11 @@ __all__ = ["PreparedFirms", "ScoredChunk"]
 
 @dataclass
 class PreparedFirms:
-    """A chunk of firms ready for :meth:`MatchEngine.match` (see :meth:`MatchEngine.prepare`)."""
+    """A chunk of firms ready for :meth:`MatchEngine.match` (see :meth:`MatchEngine.prepare`).
+
+    ``profiles`` is empty for firms prepared from columns (:meth:`MatchEngine.prepare_columns`):
+    the matching reads only the arrays.
+    """
 
     profiles: list[CompanyProfile]
     facts: FirmFacts
@@ -31,12 +35,24 @@ class PreparedFirms:
     features: FirmFeatures
 
     def __len__(self) -> int:
-        return len(self.profiles)
+        return self.facts.n
 
-    def take(self, rows: slice) -> "PreparedFirms":
-        """A run of these firms, ready for :meth:`MatchEngine.match` too."""
-        idx = np.arange(len(self.profiles))[rows]
-        return PreparedFirms(self.profiles[rows], self.facts.take(idx), self.text[rows], self.features.take(rows))
+    def take(self, rows: slice | np.ndarray) -> "PreparedFirms":
+        """Some of these firms (a slice, or positions in any order), ready for :meth:`MatchEngine.match` too."""
+        idx = np.arange(self.facts.n)[rows]
+        profiles = [self.profiles[i] for i in idx.tolist()] if self.profiles else []
+        ff = self.features
+        features = FirmFeatures(ff.needs[idx], ff.kind_pref[idx], tuple(ff.stated[i] for i in idx.tolist()) if ff.stated
+                                else (), tuple(ff.inferred[i] for i in idx.tolist()) if ff.inferred else ())
+        return PreparedFirms(profiles, self.facts.take(idx), self.text[idx], features)
+
+    @classmethod
+    def concat(cls, parts: list["PreparedFirms"]) -> "PreparedFirms":
+        """Several prepared chunks (one as-of date), one after the other."""
+        profiles = [p for part in parts for p in part.profiles] if all(len(p.profiles) == len(p) for p in parts) \
+            else []
+        return cls(profiles, FirmFacts.concat([p.facts for p in parts]), sp.vstack([p.text for p in parts], "csr"),
+                   FirmFeatures.concat([p.features for p in parts]))
 
 
 @dataclass

@@ -29,7 +29,8 @@ from profiles.needs import NEEDS
 from matcher.errors import ParameterError
 from matcher.estimator import Estimator, TransformerMixin
 
-__all__ = ["TextVectorizer", "program_document", "firm_document", "matching_terms", "matching_terms_many"]
+__all__ = ["TextVectorizer", "program_document", "firm_document", "document_of", "matching_terms",
+           "matching_terms_many"]
 
 _NEED = {n.id: n for n in NEEDS}
 
@@ -52,12 +53,18 @@ def firm_document(f: CompanyProfile) -> str:
     set, nDCG@10 0.43 with them, 0.47 without: ``benchmarks/quality/run.py``). A firm that only
     ticks needs ("trade fair") has no other words to match, so there they are its text.
     """
-    parts = [f.description or ""]
-    if not (f.description or "").strip():
-        for nid in f.needs:
+    return document_of(f.description, f.needs, f.industry)
+
+
+def document_of(description: str | None, needs: Sequence[str], industry: str | None) -> str:
+    """:func:`firm_document` from the three fields it reads (a validated description, need ids
+    and JSIC code), for firms held as columns."""
+    parts = [description or ""]
+    if not (description or "").strip():
+        for nid in needs:
             parts += [_NEED[nid].label_en, _NEED[nid].label_ja]
-    if f.industry:
-        ind = resolve_industry(f.industry)
+    if industry:
+        ind = resolve_industry(industry)
         parts += [ind.name_en, ind.name_ja]
     return "\n".join(x for x in parts if x)
 

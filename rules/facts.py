@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from profiles.geography import gazetteer
 from profiles.industries import all_divisions, all_major_groups, division_of
 from profiles.models import CompanyProfile
 from profiles.needs import need_ids
+
+if TYPE_CHECKING:  # pragma: no cover - only the type of from_columns' argument
+    from profiles.firmcolumns import FirmColumns
 
 __all__ = [
     "FirmFacts",
@@ -136,6 +140,20 @@ def industry_indices() -> tuple[dict[str, int], dict[str, int], np.ndarray]:
     return divisions, groups, group_div
 
 
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+def _years(days: int) -> float:
+    """Years in business after ``days`` days, rounded as :meth:`CompanyProfile.years_in_business` does."""
+    return round(days / 365.25, 2)
+
+
+@lru_cache(maxsize=1)
+def _years_table() -> np.ndarray:
+    """:func:`_years` of 0 to 200 years of days, computed once (a lookup then, not a call a firm)."""
+    return np.array([_years(d) for d in range(73_050)])
+
+
 def _tri(value: bool | None) -> int:
     return -1 if value is None else int(bool(value))
 
@@ -214,6 +232,54 @@ class FirmFacts:
                 mask |= 1 << need_bit[nid]
             needs[i] = mask
         return cls(n, as_of, mun, pref, div, grp, emp, cap, yrs, env, seek, needs, kinds, attrs, tuple(firms))
+
+    @classmethod
+    def from_columns(cls, columns: "FirmColumns", as_of: dt.date, rows: np.ndarray | None = None) -> "FirmFacts":
+        """Build the columns from a checked table (:func:`profiles.firmcolumns.firm_columns`), its
+        ``rows`` (default: all); each distinct industry and founding day is looked at once.
+
+        The same arrays as :meth:`from_profiles` of those rows' profiles, without ``profiles``.
+
+        >>> import pyarrow as pa
+        >>> from profiles.firmcolumns import firm_columns
+        >>> table = pa.table({"municipality": ["131172"], "employees": [25], "industry": ["E24"]})
+        >>> a = FirmFacts.from_columns(firm_columns(table), dt.date(2026, 1, 1))
+        >>> b = FirmFacts.from_profiles([CompanyProfile(municipality="131172", employees=25, industry="E24")],
+        ...                             dt.date(2026, 1, 1))
+        >>> all(np.array_equal(getattr(a, k), getattr(b, k), equal_nan=True) for k in _ARRAYS)
+        True
+        """
+        c = columns
+        rows = np.arange(c.n) if rows is None else np.asarray(rows, np.intp)
+        n = len(rows)
+        divisions, groups, _ = industry_indices()
+        codes = c.industries
+        div_of = np.array([divisions[division_of(x)] for x in codes] + [-1], np.int16)
+        grp_of = np.array([groups[x] if len(x) > 1 else -1 for x in codes] + [-1], np.int16)
+        attr_of = np.array([industry_groups(x) for x in codes] + [0], np.int64)
+        ind = c.industry_code[rows]  # -1 (not given) takes the last entry of each table
+        yrs = np.full(n, np.nan)
+        has = c.has_founded[rows]
+        if has.any():  # Python's own rounding, once per distinct day count (as years_in_business does)
+            days = as_of.toordinal() - _EPOCH - c.founded[rows][has]
+            table = _years_table()
+            inside = (days >= 0) & (days < len(table))
+            yrs[np.flatnonzero(has)[inside]] = table[days[inside]]
+            if not inside.all():  # founded in the future, or more than 200 years ago
+                yrs[np.flatnonzero(has)[~inside]] = [_years(int(d)) for d in days[~inside].tolist()]
+        return cls(n, as_of, c.municipality[rows].astype(np.int32), c.prefecture[rows].astype(np.int16), div_of[ind],
+                   grp_of[ind], c.employees[rows].copy(), c.capital_jpy[rows].copy(), yrs,
+                   c.environment_conscious[rows].astype(np.int8), c.seeking_location[rows].astype(np.int8),
+                   c.needs[rows].astype(np.int64), np.full(n, -1, np.int16), attr_of[ind])
+
+    @classmethod
+    def concat(cls, parts: Sequence["FirmFacts"]) -> "FirmFacts":
+        """The facts of several chunks at one as-of date, one after the other (``profiles`` only
+        when every part has them)."""
+        profiles = tuple(p for part in parts for p in part.profiles) if all(len(p.profiles) == p.n for p in parts) \
+            else ()
+        return FirmFacts(sum(p.n for p in parts), parts[0].as_of,
+                         *(np.concatenate([getattr(p, k) for p in parts]) for k in _ARRAYS), profiles=profiles)
 
     def take(self, rows: np.ndarray | Sequence[int]) -> "FirmFacts":
         """The facts of a subset of firms, in the given order."""

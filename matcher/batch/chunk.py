@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from profiles.firmchunk import quick_profiles
-from profiles.models import CompanyProfile
-from profiles.needs import NEEDS
 from rules.kleene import TRUE, UNKNOWN
-from matcher.batch.files import OUTPUT_COLUMNS, Layout, encode_part
-from matcher.firmio import RowError, valid_firms
+from matcher.batch.files import OUTPUT_COLUMNS, FirmTable, Layout, encode_part
+from matcher.batch.reasons import short_reasons
+from matcher.batch.table import score_table
+from matcher.batch.validation import valid_chunk
+from matcher.firmio import RowError
 from matcher.locations import recommend
 from matcher.topk import top_k
 from matcher.weights import COMPONENTS
@@ -26,9 +26,7 @@ from matcher.weights import COMPONENTS
 if TYPE_CHECKING:  # pragma: no cover - a chunk is scored with an engine, it never builds one
     from matcher.engine import MatchEngine
 
-__all__ = ["ChunkScorer", "batch_rows", "score_chunk", "encode_chunk", "Encoded", "valid_chunk"]
-
-_NEED_LABEL = {n.id: n.label_en for n in NEEDS}
+__all__ = ["ChunkScorer", "batch_rows", "score_chunk", "encode_chunk", "Encoded", "valid_chunk", "warm_up"]
 
 #: What a backend yields per chunk: ``(k, part bytes, errors bytes, (firms, scored, errors, rows))``.
 Encoded = tuple[int, bytes, bytes, tuple[int, int, int, int]]
@@ -44,18 +42,6 @@ class ChunkScorer(Protocol):
     def score(self, chunks: Iterable[tuple[int, list]], as_of: dt.date, top: int, possible: int,
               municipalities: int, fmt: str, layout: Layout | None = None) -> Iterator[Encoded]:
         ...  # pragma: no cover
-
-
-def _reason_text(engine: MatchEngine, needs_mask: int, industry: str | None, loc: float) -> str:
-    parts = []
-    matched = [n.id for b, n in enumerate(NEEDS) if needs_mask >> b & 1]
-    if matched:
-        parts.append("needs: " + ", ".join(_NEED_LABEL[n] for n in matched))
-    if industry:
-        parts.append(f"industry {industry} targeted")
-    parts.append("own municipality" if loc >= 1 else "in the prefecture" if loc >= 0.7
-                 else "national" if loc >= 0.5 else "elsewhere")
-    return "; ".join(parts)
 
 
 def _flat(picks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -115,20 +101,13 @@ def batch_rows(engine: MatchEngine, firms: list, rows: list[int], as_of: dt.date
     kept_vals = {c: np.array([(k or {}).get(h) for k in (kept or [None] * len(firms))], object)
                  for c, h in zip(kept_cols, layout.kept if layout is not None else ())}
     row_nums = np.asarray(rows, np.int64)
-    prog_needs = engine.program_need_masks_
     for status, fi, pj, rank, pick_scores, pick_comps in picks:
         type_order = 0 if status == "eligible" else 1
         if not len(fi):
             continue
-        ind = pick_comps["industry"] >= 0.75 - 1e-6
-        loc = np.round(pick_comps["locality"].astype(np.float64), 4)
-        needs = facts.needs[fi] & prog_needs[pj]
-        ind_code = np.where(ind, (facts.major_group[fi].astype(np.int64) + 1) * 32 + facts.division[fi] + 1, 0)
-        # one int64 per pick: needs matched (bits 30+), industry code (bits 16-29), locality x 10,000 (bits 0-15)
-        key = (needs << 30) | (ind_code << 16) | np.round(loc * 10000).astype(np.int64)
-        uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        texts = np.array([_reason_text(engine, int(u >> 30), firms[int(fi[f])].industry if (u >> 16) & 0x3FFF else None,
-                                       int(u & 0xFFFF) / 10000) for u, f in zip(uniq.tolist(), first.tolist())], object)
+        texts, inverse = short_reasons(engine, facts, fi, pj, pick_comps["industry"], pick_comps["locality"],
+                                       lambda f: firms[f].industry)
+        texts = np.array(texts, object)
         cols["firm_id"].append(firm_ids[fi])
         cols["firm_name"].append(firm_names[fi])
         for c, v in kept_vals.items():
@@ -187,27 +166,6 @@ def batch_rows(engine: MatchEngine, firms: list, rows: list[int], as_of: dt.date
 _NUMERIC = {"row", "rank", "score", *COMPONENTS}
 
 
-def valid_chunk(records: list, errors: list[RowError]) -> list[tuple[int, CompanyProfile]]:
-    """``(row, profile)`` of a chunk's valid records; each bad one appended to ``errors``.
-
-    The column checks of :func:`profiles.firmchunk.quick_profiles` first (one lookup per
-    distinct municipality, industry and needs); only the records they flag are validated
-    one at a time by :func:`matcher.firmio.valid_firms`, so an error reads as it always has.
-    The same profiles and errors as validating every record one at a time.
-    """
-    good = []
-    quick = quick_profiles([rec for _, rec in records])
-    for (row, rec), firm in zip(records, quick):
-        if firm is not None:
-            good.append((row, firm if firm.id is not None else firm.model_copy(update={"id": f"row-{row}"})))
-            continue
-        try:  # one firm at a time: an exception in one firm's validation is its error row
-            good.extend(valid_firms([(row, rec)], errors))
-        except (ValueError, OverflowError, TypeError) as exc:
-            errors.append(RowError(row, "-", None, f"cannot be read: {exc}"))
-    return good
-
-
 def score_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, possible: int,
                 municipalities: int, layout: Layout | None = None) -> tuple[dict[str, np.ndarray], list[RowError], int]:
     """Validate and score one chunk of input records; pure, so it runs anywhere (a thread, a Dask worker).
@@ -216,8 +174,9 @@ def score_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, po
     ----------
     engine : MatchEngine
         A fitted engine.
-    records : list of (int, dict or RowError)
-        ``(row number, fields)`` as :func:`matcher.batch.files.iter_input` yields them.
+    records : list of (int, dict or RowError), or FirmTable
+        ``(row number, fields)`` as :func:`matcher.batch.files.iter_input` yields them, or
+        a chunk held as an Arrow table (:class:`~matcher.batch.files.FirmTable`).
     as_of : datetime.date
         The day validity windows are evaluated at.
     top, possible, municipalities : int
@@ -232,6 +191,8 @@ def score_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, po
     scored : int
         How many firms were scored (``len(records) == scored + len(errors)``).
     """
+    if isinstance(records, FirmTable):
+        records = records.records()
     errors: list[RowError] = []
     kept: dict[int, dict] = {}
     plain = []
@@ -261,8 +222,36 @@ def score_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, po
 
 def encode_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, possible: int, municipalities: int,
                  fmt: str, layout: Layout | None = None) -> tuple[bytes, bytes, tuple[int, int, int, int]]:
-    """:func:`score_chunk`, encoded: ``(part bytes, errors bytes, (firms, scored, errors, rows))``; pure."""
+    """:func:`score_chunk`, encoded: ``(part bytes, errors bytes, (firms, scored, errors, rows))``; pure.
+
+    ``records`` may be a :class:`~matcher.batch.files.FirmTable`: for the top eligible programs
+    its columns go the columnar way (:func:`~matcher.batch.table.score_table`), with the same
+    bytes as its records would give.
+    """
+    if isinstance(records, FirmTable):
+        done = score_table(engine, records, as_of, top, layout) if _kernel_for(engine, possible, municipalities) \
+            else None
+        if done is not None:
+            table, errors, scored = done
+            errors.sort(key=lambda e: e.row)
+            data, err, n_rows = encode_part(table, errors, fmt, layout)
+            return data, err, (len(records), scored, len(errors), n_rows)
+        records = records.records()
     columns, errors, scored = score_chunk(engine, records, as_of, top, possible, municipalities, layout)
     errors.sort(key=lambda e: e.row)
-    data, err, n_rows = encode_part(columns, errors, "parquet" if fmt == "xlsx" else fmt, layout)
+    data, err, n_rows = encode_part(columns, errors, fmt, layout)
     return data, err, (len(records), scored, len(errors), n_rows)
+
+
+def warm_up(engine: MatchEngine) -> None:
+    """Load what scoring loads on first use: the tokenizer's dictionary, the glossary, the rules'
+    tables and the compiled kernel (so that worker processes forked afterwards share them).
+
+    >>> from matcher import MatchEngine
+    >>> warm_up(MatchEngine().fit())
+    """
+    from profiles.geography import gazetteer
+
+    firm = {"municipality": gazetteer().records[0].code, "industry": "E24", "needs": ["subsidy"],
+            "description": "Precision machining 精密加工の設備投資"}
+    engine.match(engine.prepare([firm], dt.date.today()), 1)

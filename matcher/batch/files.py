@@ -8,6 +8,7 @@ Output goes through ``pyarrow`` (a dependency).
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ from profiles.errors import InputError
 from matcher.atomic import atomic_file, atomic_path
 from matcher.firmio import RowError, open_records
 
-__all__ = ["OUTPUT_COLUMNS", "HEADERS_JA", "WORDS_JA", "Layout", "InputRows", "count_records", "input_format", "output_format", "iter_input", "encode_part", "assemble"]
+__all__ = ["OUTPUT_COLUMNS", "HEADERS_JA", "WORDS_JA", "Layout", "InputRows", "count_records", "input_format", "output_format", "iter_input", "encode_part", "assemble",
+           "output_schema", "FirmTable", "iter_tables", "part_format", "read_part", "ParquetAssembly",
+           "assemble_errors"]
 
 #: The columns of a batch output, in order.
 OUTPUT_COLUMNS = ("firm_id", "firm_name", "row", "rank", "type", "id", "name", "name_ja", "provider", "status", "score",
@@ -100,6 +103,25 @@ class InputRows:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    @property
+    def columnar(self) -> bool:
+        """Whether :meth:`chunks` gives Arrow tables (a Parquet file of the engine's fields)."""
+        return self._rows is None and self.path.suffix.lower() in (".parquet", ".pq")
+
+    def chunks(self, size: int) -> Iterator[tuple[int, list | FirmTable]]:
+        """The input in chunks of ``size`` rows (the last one shorter): ``(k, records)`` with the
+        records of :meth:`__iter__`, or, for a Parquet file of the engine's fields,
+        ``(k, FirmTable)``: the chunk's rows as Arrow columns, read without a record per row."""
+        if self.columnar:
+            yield from enumerate(iter_tables(self.path, size))
+            return
+        it = iter(self)
+        for k in itertools.count():
+            chunk = list(itertools.islice(it, size))
+            if not chunk:
+                return
+            yield k, chunk
+
     def __iter__(self) -> Iterator[tuple[int, dict[str, Any] | RowError]]:
         if self._rows is None:
             yield from iter_input(self.path)
@@ -133,6 +155,50 @@ def iter_input(path: str | Path, batch_size: int = 8192) -> Iterator[tuple[int, 
         for values in zip(*columns):
             row += 1
             yield row, {k: v for k, v in zip(names, values) if v is not None and v != ""}
+
+
+@dataclass
+class FirmTable:
+    """A chunk of input rows held as an Arrow table, and the row number of its first row.
+
+    What :meth:`InputRows.chunks` yields for a Parquet file of the engine's fields
+    (:mod:`matcher.batch.table` scores it column by column); it pickles as Arrow buffers,
+    to worker processes and Dask workers.
+    """
+
+    table: Any
+    first_row: int
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def records(self) -> list[tuple[int, dict[str, Any]]]:
+        """``(row number, record)`` of every row, as :func:`iter_input` reads them."""
+        from profiles.firmcolumns import table_records
+
+        return table_records(self.table, None, self.first_row)
+
+
+def iter_tables(path: str | Path, size: int) -> Iterator[FirmTable]:
+    """A Parquet file in chunks of ``size`` rows (the last one shorter), each one Arrow table."""
+    pa, pq = _pyarrow()
+    if not Path(path).is_file():
+        raise InputError("firms", str(path), "no such file")
+    pf = pq.ParquetFile(path)
+    pending: list = []
+    n_pending, row = 0, 1
+    for batch in pf.iter_batches(batch_size=size):
+        pending.append(batch)
+        n_pending += batch.num_rows
+        while n_pending >= size:
+            table = pa.Table.from_batches(pending, schema=pf.schema_arrow)
+            exact = len(pending) == 1 and n_pending == size  # as the reader cut it, most often
+            yield FirmTable(table if exact else table.slice(0, size).combine_chunks(), row)
+            row += size
+            rest = table.slice(size)
+            pending, n_pending = rest.to_batches(), rest.num_rows
+    if n_pending:
+        yield FirmTable(pa.Table.from_batches(pending, schema=pf.schema_arrow).combine_chunks(), row)
 
 
 def count_records(path: str | Path) -> int | None:
@@ -207,36 +273,84 @@ WORDS_JA = {"eligible": "対象", "possible": "要確認", "recommended": "推�
             "municipality": "自治体"}
 
 
+def part_format(fmt: str) -> str:
+    """The format of a run's parts for an output format: the output's own for CSV and JSON Lines,
+    Arrow IPC (``arrow``) for Parquet and Excel, whose parts are rewritten when assembled."""
+    return fmt if fmt in ("csv", "jsonl") else "arrow"
+
+
 def encode_part(columns: dict[str, Any], errors: list[RowError], fmt: str,
                 layout: Layout | None = None) -> tuple[bytes, bytes, int]:
-    """The bytes of one chunk's part and of its errors, and the number of rows.
+    """The bytes of one chunk's part and of its errors, and the number of rows (``columns``: the
+    output columns, or the chunk's output as an Arrow table of :func:`output_schema`, whose text
+    columns may be dictionary-encoded).
 
     Pure (no file is touched), so that it can run where the chunk was scored, on a
     Dask worker as well as locally; :func:`matcher.batch.run.run_batch` writes what it returns.
-    An ``xlsx`` output's parts are Parquet (the workbook is written when they are assembled).
+    A Parquet or Excel output's parts are Arrow IPC streams (LZ4) with every text column
+    dictionary-encoded (:func:`part_format`; the output is written once, when they are
+    assembled, from :func:`read_part`).
     """
     layout = layout or Layout()
-    table = _arrow_table(columns, layout)
+    table = columns if hasattr(columns, "schema") else _arrow_table(columns, layout)
+    fmt = part_format(fmt)
+    pa, _ = _pyarrow()
     if fmt == "csv":
         import pyarrow.csv as pacsv
 
-        pa, _ = _pyarrow()
         buf = pa.BufferOutputStream()
         if table.num_rows:
-            pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False))
+            pacsv.write_csv(_decoded(table, layout), buf, pacsv.WriteOptions(include_header=False))
         data = buf.getvalue().to_pybytes()
     elif fmt == "jsonl":
-        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in table.to_pylist()).encode("utf-8")
+        rows = _decoded(table, layout).to_pylist()
+        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
     else:
-        pa, pq = _pyarrow()
+        import pyarrow.compute as pc
+
+        arrays = [pc.dictionary_encode(c) if pa.types.is_string(c.type) else c for c in table.columns]
+        encoded = pa.Table.from_arrays(arrays, names=table.schema.names)
         buf = pa.BufferOutputStream()
-        pq.write_table(table, buf)
+        with pa.ipc.new_stream(buf, encoded.schema, options=_ipc_options()) as writer:
+            writer.write_table(encoded)
         data = buf.getvalue().to_pybytes()
     err = "".join(json.dumps(e.to_dict(), ensure_ascii=False, default=str) + "\n" for e in errors).encode("utf-8")
     return data, err, table.num_rows
 
 
-def _schema(layout: Layout):
+def _ipc_options() -> Any:
+    """Parts compressed with LZ4 where pyarrow has it: a quarter of the bytes to write, hash and
+    read, for some 3 ms a chunk of 4,096 firms (zstd: two thirds of that size for twice the time)."""
+    pa, _ = _pyarrow()
+    return pa.ipc.IpcWriteOptions(compression="lz4" if pa.Codec.is_available("lz4") else None, use_threads=False)
+
+
+def _decoded(table: Any, layout: Layout) -> Any:
+    """A part's table with plain text columns, in the output's schema (one chunk per part)."""
+    pa, _ = _pyarrow()
+    schema = output_schema(layout)
+    arrays = []
+    for col, f in zip(table.columns, schema):
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(f.type)
+        arrays.append(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def read_part(path: str | Path | Any, layout: Layout | None = None) -> Any:
+    """The rows of an ``arrow`` part (:func:`encode_part`; a path, or its bytes in a
+    ``pyarrow.BufferReader``) as a table of the output's schema."""
+    pa, _ = _pyarrow()
+    if isinstance(path, (str, Path)):
+        with pa.memory_map(str(path)) as src:
+            table = pa.ipc.open_stream(src).read_all()
+    else:
+        table = pa.ipc.open_stream(path).read_all()
+    return _decoded(table, layout or Layout())
+
+
+def output_schema(layout: Layout):
+    """The Arrow schema of an output with this layout (its headers; float, int or string columns)."""
     pa, _ = _pyarrow()
     types = {k: pa.float64() if k in _FLOATS else pa.int64() if k in _INTS else pa.string() for k in OUTPUT_COLUMNS}
     return pa.schema([(h, types.get(c, pa.string())) for c, h in zip(layout.columns, layout.headers)])
@@ -244,7 +358,7 @@ def _schema(layout: Layout):
 
 def _arrow_table(columns: dict[str, Any], layout: Layout):
     pa, _ = _pyarrow()
-    schema = _schema(layout)
+    schema = output_schema(layout)
     n = len(columns["row"])
     arrays = []
     for c, f in zip(layout.columns, schema):
@@ -257,6 +371,44 @@ def _arrow_table(columns: dict[str, Any], layout: Layout):
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+class ParquetAssembly:
+    """A Parquet output written from a run's parts in their order, as they come: row groups of
+    ``row_group`` rows whatever the parts' sizes, so the bytes depend only on the rows.
+
+    ``add`` each part's table (:func:`read_part`), then ``close``.
+    """
+
+    def __init__(self, path: str | Path, layout: Layout | None = None, row_group: int = 65536) -> None:
+        pa, pq = _pyarrow()
+        self.row_group = row_group
+        self.writer = pq.ParquetWriter(path, output_schema(layout or Layout()))
+        self.pending: list = []
+        self.n_pending = 0
+
+    def add(self, table: Any) -> None:
+        pa, _ = _pyarrow()
+        if table.num_rows:
+            self.pending.append(table)
+            self.n_pending += table.num_rows
+        while self.n_pending >= self.row_group:
+            joined = pa.concat_tables(self.pending)
+            self.writer.write_table(joined.slice(0, self.row_group), row_group_size=self.row_group)
+            rest = joined.slice(self.row_group)
+            self.pending, self.n_pending = ([rest] if rest.num_rows else []), rest.num_rows
+
+    def close(self) -> None:
+        """Write what is left and the footer (again: nothing)."""
+        if self.writer is None:
+            return
+        pa, _ = _pyarrow()
+        try:
+            if self.n_pending:
+                self.writer.write_table(pa.concat_tables(self.pending), row_group_size=self.row_group)
+        finally:
+            self.writer.close()
+            self.writer, self.pending, self.n_pending = None, [], 0
+
+
 def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group: int = 65536,
              layout: Layout | None = None, excel_csv: bool = False) -> bool:
     """Join the parts into ``out`` and their errors into ``errors_out``, each atomically.
@@ -264,7 +416,7 @@ def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group
     The result depends only on the rows, not on how they were split into parts: CSV
     and JSONL are concatenated (``excel_csv``: a CSV with a UTF-8 BOM, so that Excel
     opens it in Japanese); Parquet is rewritten in row groups of ``row_group``; an
-    ``xlsx`` workbook is written from the (Parquet) parts. No errors file is left when
+    ``xlsx`` workbook is written from the (Arrow) parts. No errors file is left when
     there are no errors (an old one is removed); returns whether one was written.
     """
     layout = layout or Layout()
@@ -281,34 +433,29 @@ def assemble(parts: list[Path], out: Path, errors_out: Path, fmt: str, row_group
     elif fmt == "xlsx":
         from profiles.tablewrite import write_xlsx
 
-        _, pq = _pyarrow()
-        schema = _schema(layout)
+        schema = output_schema(layout)
 
         def rows():
             for p in parts:
-                for batch in pq.ParquetFile(p).iter_batches(batch_size=8192):
+                for batch in read_part(p, layout).to_batches(max_chunksize=8192):
                     yield from zip(*(c.to_pylist() for c in batch.columns))
 
         wrap = [layout.headers[layout.columns.index(c)] for c in ("reasons", "missing")]
         write_xlsx(out, list(schema.names), rows(), wrap_columns=wrap, overwrite=True)
     else:
-        pa, pq = _pyarrow()
-        schema = _schema(layout)
-        with atomic_path(out) as tmp, pq.ParquetWriter(tmp, schema) as writer:
-            pending: list = []
-            n_pending = 0
-            for p in parts:
-                table = pq.read_table(p, schema=schema)
-                if table.num_rows:
-                    pending.append(table)
-                    n_pending += table.num_rows
-                while n_pending >= row_group:
-                    joined = pa.concat_tables(pending)
-                    writer.write_table(joined.slice(0, row_group), row_group_size=row_group)
-                    rest = joined.slice(row_group)
-                    pending, n_pending = ([rest] if rest.num_rows else []), rest.num_rows
-            if n_pending:
-                writer.write_table(pa.concat_tables(pending), row_group_size=row_group)
+        with atomic_path(out) as tmp:
+            assembly = ParquetAssembly(tmp, layout, row_group)
+            try:
+                for p in parts:
+                    assembly.add(read_part(p, layout))
+            finally:
+                assembly.close()
+    return assemble_errors(parts, errors_out)
+
+
+def assemble_errors(parts: list[Path], errors_out: Path) -> bool:
+    """Join the parts' errors into ``errors_out`` atomically; none: no file (an old one is removed).
+    Returns whether one was written."""
     errs = [p.with_name(p.name + ".errors") for p in parts]
     if not any(e.stat().st_size for e in errs):
         errors_out.unlink(missing_ok=True)

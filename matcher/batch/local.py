@@ -10,7 +10,9 @@ the Dask backend does (:mod:`matcher.batch.dask`), so output, resume and errors 
 same whatever ``jobs``.
 
 On Linux the workers are forked, so they inherit the engine without pickling it and
-start in a moment; elsewhere they are spawned (they import the libraries and unpickle
+start in a moment (what scoring loads on first use -- the tokenizer's dictionary, the
+glossary, the compiled kernel -- is loaded in the parent first, :func:`~matcher.batch.chunk.warm_up`,
+so that the workers share it instead of each loading it); elsewhere they are spawned (they import the libraries and unpickle
 the engine, a second or two, once per run; the calling script then needs the usual
 ``if __name__ == "__main__":`` guard).
 """
@@ -28,9 +30,9 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from matcher.batch.chunk import Encoded, encode_chunk
+from matcher.batch.chunk import Encoded, encode_chunk, warm_up
 
-__all__ = ["InProcessScorer", "ProcessScorer"]
+__all__ = ["InProcessScorer", "ProcessScorer", "ThreadScorer"]
 
 _ENGINE: Any = None
 
@@ -109,7 +111,10 @@ class ProcessScorer:
 
     def _start_pool(self) -> cf.ProcessPoolExecutor:
         if self.pool is None:
-            self.pool = cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(),
+            context = _context()
+            if context.get_start_method() == "fork":  # loaded once here, the workers share it
+                warm_up(self.engine)
+            self.pool = cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
                                                initializer=_start, initargs=(self.engine,))
         return self.pool
 
@@ -153,6 +158,68 @@ class ProcessScorer:
                     k = pending.pop(future)
                     data, err, stats = future.result()
                     yield k, data, err, stats
+                send_more()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+class ThreadScorer:
+    """``jobs`` threads that score chunks with one engine; a context manager.
+
+    For chunks that go the columnar way (:mod:`matcher.batch.table`): their work is Arrow,
+    numpy and the compiled kernel, which release the GIL, so threads spread it over cores
+    like processes would, and they share what processes each keep their own copy of (the
+    engine's texts already vectorized, the tokenizer's caches), with nothing pickled.
+
+    Parameters
+    ----------
+    engine : MatchEngine
+        A fitted engine.
+    jobs : int
+        Threads.
+    """
+
+    def __init__(self, engine: Any, jobs: int) -> None:
+        self.engine = engine
+        self.jobs = jobs
+        self.pool: cf.ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> "ThreadScorer":
+        self.pool = cf.ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="shien-matcher-score")
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def score(self, chunks: Iterable[tuple[int, list]], as_of: dt.date, top: int, possible: int,
+              municipalities: int, fmt: str, layout: Any = None) -> Iterator[Encoded]:
+        """Score ``(k, chunk)`` chunks; yield ``(k, part, errors, stats)`` as each completes (at most
+        two chunks per thread out at once, so the input is streamed)."""
+        if self.pool is None:
+            raise RuntimeError("use ThreadScorer as a context manager: `with ThreadScorer(engine, 2) as s: ...`")
+        warm_up(self.engine)  # what is loaded on first use, loaded once before the threads race to it
+        todo = iter(chunks)
+        pending: dict[cf.Future, int] = {}
+
+        def send_more() -> None:
+            while len(pending) < 2 * self.jobs:
+                item = next(todo, None)
+                if item is None:
+                    return
+                k, records = item
+                pending[self.pool.submit(encode_chunk, self.engine, records, as_of, top, possible, municipalities,
+                                         fmt, layout)] = k
+
+        try:
+            send_more()
+            while pending:
+                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in sorted(done, key=pending.get):
+                    k = pending.pop(future)
+                    yield k, *future.result()
                 send_more()
         finally:
             for future in pending:

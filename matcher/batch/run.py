@@ -9,10 +9,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import itertools
 import json
 import os
+import queue
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -26,8 +27,9 @@ from profiles.validation import parse_as_of
 from matcher._validation import check_choice, check_int, check_is_fitted
 from matcher.atomic import atomic_write_bytes
 from matcher.batch.chunk import ChunkScorer
-from matcher.batch.files import InputRows, Layout, assemble, input_format, output_format
-from matcher.batch.local import InProcessScorer, ProcessScorer
+from matcher.batch.files import (InputRows, Layout, ParquetAssembly, assemble, assemble_errors, input_format,
+                                 output_format, part_format, read_part)
+from matcher.batch.local import InProcessScorer, ProcessScorer, ThreadScorer
 from matcher.errors import MatcherError, ParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -107,19 +109,15 @@ def _manifest(engine: MatchEngine, src: Path, params: dict[str, Any], digest: st
             "catalog_hash": engine.catalog_hash_, "weights": engine.weights_.as_dict(), **params}
 
 
-def _chunks(rows: Any, chunk_size: int) -> Iterator[tuple[int, list]]:
-    it = iter(rows)
-    for k in itertools.count():
-        chunk = list(itertools.islice(it, chunk_size))
-        if not chunk:
-            return
-        yield k, chunk
+def _part(parts_dir: Path, k: int, fmt: str) -> Path:
+    """Chunk ``k``'s part of a run with output format ``fmt``."""
+    return parts_dir / f"chunk-{k:06d}.{part_format(fmt)}"
 
 
 def _commit_part(parts_dir: Path, k: int, fmt: str, data: bytes, err: bytes,
                  stats: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     """Write chunk ``k``'s part and its errors, then its ``.done`` marker, each atomically (the local writer)."""
-    part = parts_dir / f"chunk-{k:06d}.{fmt}"
+    part = _part(parts_dir, k, fmt)
     atomic_write_bytes(part.with_name(part.name + ".errors"), err)
     atomic_write_bytes(part, data)
     firms, scored, n_errors, n_rows = stats
@@ -128,6 +126,64 @@ def _commit_part(parts_dir: Path, k: int, fmt: str, data: bytes, err: bytes,
          "part_sha256": hashlib.sha256(data).hexdigest(), "errors_sha256": hashlib.sha256(err).hexdigest()}
     ).encode("utf-8"))
     return stats
+
+
+class _Writer:
+    """Commits the parts of a run and writes a streamed output (:class:`ParquetAssembly`), in a thread.
+
+    :meth:`put` hands over chunk ``k``: ``(part bytes, errors bytes, stats)`` to commit, or the path
+    of a part already done (resumed); the output takes them in chunk order. At most ``depth``
+    chunks wait, so memory stays bounded. :meth:`close` waits for every chunk handed over and
+    returns how many were written in order; an error of the thread is raised there or by the
+    next :meth:`put`.
+    """
+
+    def __init__(self, parts_dir: Path, fmt: str, layout: Layout, staged: Path | None, depth: int = 4) -> None:
+        self.parts_dir, self.fmt, self.layout = parts_dir, fmt, layout
+        self.assembly = ParquetAssembly(staged, layout) if staged is not None else None
+        self.queue: queue.Queue = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.ready: dict[int, Any] = {}
+        self.written = 0
+        self.thread = threading.Thread(target=self._run, name="shien-matcher-writer", daemon=True)
+        self.thread.start()
+
+    def put(self, k: int, item: Any) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((k, item))
+
+    def _run(self) -> None:
+        import pyarrow as pa
+
+        while (got := self.queue.get()) is not None:
+            if self.error is not None:
+                continue  # drain: the error is raised in the calling thread
+            k, item = got
+            try:
+                if isinstance(item, tuple):
+                    _commit_part(self.parts_dir, k, self.fmt, *item)
+                    item = pa.BufferReader(item[0]) if self.assembly is not None else None
+                self.ready[k] = item
+                while self.written in self.ready:
+                    part = self.ready.pop(self.written)
+                    if self.assembly is not None:
+                        self.assembly.add(read_part(part, self.layout))
+                    self.written += 1
+            except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+                self.error = exc
+
+    def close(self, raise_error: bool = True) -> int:
+        self.queue.put(None)
+        self.thread.join()
+        if self.assembly is not None:
+            try:
+                self.assembly.close()
+            except BaseException as exc:  # noqa: BLE001
+                self.error = self.error or exc
+        if self.error is not None and raise_error:
+            raise self.error
+        return self.written
 
 
 def _read_json(path: Path, what: str, out: Path) -> dict[str, Any]:
@@ -144,7 +200,7 @@ def _read_json(path: Path, what: str, out: Path) -> dict[str, Any]:
 
 def _verify_part(parts_dir: Path, k: int, fmt: str, stats: dict[str, Any], out: Path) -> None:
     """A finished part must still be the bytes its marker recorded."""
-    part = parts_dir / f"chunk-{k:06d}.{fmt}"
+    part = _part(parts_dir, k, fmt)
     for path, key in ((part, "part_sha256"), (part.with_name(part.name + ".errors"), "errors_sha256")):
         if key not in stats or not path.is_file() or _sha256(path) != stats[key]:
             why = "is missing" if not path.is_file() else "changed since it was written"
@@ -171,7 +227,9 @@ def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top
         Eligible programs, "possible" programs and municipalities per firm.
     jobs : int
         Worker processes of the local backend (:mod:`matcher.batch.local`); each gets
-        the engine once. With 1 (the default), chunks are scored in this process.
+        the engine once. With 1 (the default), chunks are scored in this process. A Parquet
+        file of the engine's fields scored for the top eligible programs (the columnar path)
+        is scored by ``jobs`` threads instead, which share the engine and its caches.
     chunk_size : int
         Input records per chunk (a part of the output).
     resume : bool
@@ -232,19 +290,23 @@ def run_batch(engine: MatchEngine, firms: str | Path, output: str | Path, *, top
 
         raise OutputExistsError(str(out), None, "the file exists; give --force to overwrite it")
     with InputRows(src, encoding=encoding, sheet=sheet, columns=columns, prefecture=prefecture) as rows, \
-            _backend(engine, backend, jobs, scheduler, workers) as scorer:
+            _backend(engine, backend, jobs, scheduler, workers,
+                     threads=rows.columnar and not possible and not municipalities and engine.fused_matcher() is not None
+                     ) as scorer:
         return _run(engine, src, rows, Layout(rows.kept, lang), excel_csv, out, fmt, top, as_of, possible,
                     municipalities, chunk_size, resume, progress, scorer)
 
 
-def _backend(engine: MatchEngine, backend: str, jobs: int, scheduler: Any, workers: int | None) -> Any:
-    """The backend of a run, not yet entered."""
+def _backend(engine: MatchEngine, backend: str, jobs: int, scheduler: Any, workers: int | None,
+             threads: bool = False) -> Any:
+    """The backend of a run, not yet entered (``threads``: the chunks go the columnar way, whose
+    work releases the GIL, so ``jobs`` threads share one engine and its caches)."""
     if backend == "dask":
         from matcher.batch.dask import DaskScorer  # only now: importing it imports dask
 
         return DaskScorer(engine, scheduler=scheduler, workers=workers)
     if jobs > 1:
-        return ProcessScorer(engine, jobs)
+        return ThreadScorer(engine, jobs) if threads else ProcessScorer(engine, jobs)
     return InProcessScorer(engine)
 
 
@@ -255,7 +317,7 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
     parts_dir = out.with_name(out.name + ".parts")
     manifest_path = parts_dir / "manifest.json"
     params = {"top": top, "possible": possible, "municipalities": municipalities, "chunk_size": chunk_size,
-              "format": fmt, "columns": list(layout.headers), "excel_csv": excel_csv}
+              "format": fmt, "parts": part_format(fmt), "columns": list(layout.headers), "excel_csv": excel_csv}
     t0 = time.perf_counter()
     resumed = 0
     digest = _sha256(src)
@@ -283,12 +345,18 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
 
     totals = np.zeros(4, np.int64)
     done_parts: list[Path] = []
+    # a Parquet output is written as the parts come, in their order (the others are joined at the end),
+    # to a file in the parts directory renamed to the output once complete; parts are committed and the
+    # output written by a thread of their own, so that this one keeps the scorer fed meanwhile
+    stream = fmt == "parquet"
+    staged = parts_dir / f"output.{fmt}.tmp"
+    writer = _Writer(parts_dir, fmt, layout, staged if stream else None)
 
     def todo() -> Iterator[tuple[int, list]]:
         nonlocal resumed
-        for k, records in _chunks(rows, chunk_size):
+        for k, records in rows.chunks(chunk_size):
             marker = parts_dir / f"chunk-{k:06d}.done"
-            done_parts.append(parts_dir / f"chunk-{k:06d}.{fmt}")
+            done_parts.append(_part(parts_dir, k, fmt))
             if resume and marker.exists():
                 stats = _read_json(marker, "the marker", out)
                 _verify_part(parts_dir, k, fmt, stats, out)
@@ -297,6 +365,7 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
                                        f"{len(records)}; run again without --resume to start over")
                 totals[:] += [stats["firms"], stats["scored"], stats["errors"], stats["rows"]]
                 resumed += 1
+                writer.put(k, done_parts[-1])
                 if progress:
                     progress(len(records))
                 continue
@@ -304,18 +373,28 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
 
     # scored here, by worker processes or by a Dask cluster; written here as the results arrive
     scored = scorer.score(todo(), day, top, possible, municipalities, fmt, layout)
-    results = (_commit_part(parts_dir, k, fmt, data, err, stats) for k, data, err, stats in scored)
-    with contextlib.closing(scored):
-        for stats in results:
-            totals[:] += stats
-            if progress:
-                progress(stats[0])
+    ok = False
+    try:
+        with contextlib.closing(scored):
+            for k, data, err, stats in scored:
+                writer.put(k, (data, err, stats))
+                totals[:] += stats
+                if progress:
+                    progress(stats[0])
+        ok = True
+    finally:
+        written = writer.close(raise_error=ok)  # every part handed over is committed, even on the way out
     firms_read, scored, n_errors, n_rows = (int(x) for x in totals)
     read_rows = rows.summary.rows if rows.summary is not None else firms_read
-    if firms_read != scored + n_errors or read_rows != firms_read:
+    if firms_read != scored + n_errors or read_rows != firms_read or written != len(done_parts):
         raise MatcherError(f"batch accounting failed for {src}: {read_rows} input rows read, {firms_read} in chunks = "
-                           f"{scored} scored + {n_errors} errors; the output was not written (this is a bug)")
-    wrote_errors = assemble(done_parts, out, errors_out, fmt, layout=layout, excel_csv=excel_csv)
+                           f"{scored} scored + {n_errors} errors, {written} of {len(done_parts)} chunks written; "
+                           f"the output was not written (this is a bug)")
+    if stream:
+        os.replace(staged, out)
+        wrote_errors = assemble_errors(done_parts, errors_out)
+    else:
+        wrote_errors = assemble(done_parts, out, errors_out, fmt, layout=layout, excel_csv=excel_csv)
     shutil.rmtree(parts_dir)
     return BatchSummary(firms_read, scored, n_errors, n_rows, scored * engine.n_programs_,
                         time.perf_counter() - t0, str(out), str(errors_out) if wrote_errors else "", resumed,

@@ -182,3 +182,17 @@ def test_a_scheduler_without_workers_is_a_clear_error_not_a_wait_forever(engine,
                 pass
     finally:
         empty.close()
+
+
+def test_a_parquet_file_of_the_engines_fields_goes_to_the_workers_as_columns(engine, cluster, tmp_path):
+    import pyarrow.parquet as pq
+
+    from tests.profiles.firmtables import generated_table
+
+    src = tmp_path / "firms.parquet"
+    pq.write_table(generated_table(900, 15, 0.05), src)
+    local, remote = tmp_path / "local.parquet", tmp_path / "dask.parquet"
+    run_batch(engine, src, local, as_of=DAY, chunk_size=200, jobs=2)
+    run_batch(engine, src, remote, as_of=DAY, chunk_size=200, backend="dask", scheduler=cluster.scheduler_address)
+    assert remote.read_bytes() == local.read_bytes()
+    assert (tmp_path / "dask.parquet.errors.jsonl").read_bytes() == (tmp_path / "local.parquet.errors.jsonl").read_bytes()
