@@ -92,9 +92,8 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
         own = any(normalize(w) in s.norm for w in data("bodies")["own_costs"] for s in rec.sentences("name"))
         named = _name_applicants(rec)
         if not own and named is not None:  # 「ZEV普及促進事業（個人・区市町村分）に係る事務費補助」
-            d.put("delivered_by", {"name": body["name"], "name_ja": body["name_ja"]}, EXTRACTED)
-            _cite_all(d, "delivered_by", reading.quotes.get("bodies", []))
-            return named
+            return _delivered(d, {"name": body["name"], "name_ja": body["name_ja"]}, reading.quotes.get("bodies", []),
+                              named, extend=False)
         if any(normalize(w) in s.norm for w in data("bodies")["own_activities"] for s in rec.sentences("costs")):
             # the body's own publicity (「MICE関連事業者等に対するPR活動に要する経費」): no program for firms
             reading.types = ["public_body"]
@@ -102,10 +101,8 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
             return reading
         end = None if own else _beneficiaries(context)
         if end is not None:
-            d.put("delivered_by", {"name": body["name"], "name_ja": body["name_ja"]}, EXTRACTED)
-            _cite_all(d, "delivered_by", reading.quotes.get("bodies", []))
-            end.quotes.setdefault("types", []).extend(reading.quotes.get("bodies", []))
-            reading = end
+            reading = _delivered(d, {"name": body["name"], "name_ja": body["name_ja"]}, reading.quotes.get("bodies", []),
+                                 end)
         else:
             reading.types = ["support_body"]
             reading.quotes["types"] = reading.quotes.get("bodies", [])
@@ -123,10 +120,7 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
             _BUSINESS_PAYER.search(s.norm) for s in rec.sentences("shares"))
         end = _beneficiaries(context) if scheme and not own else None
         if end is not None:
-            d.put("delivered_by", {"name_ja": reading.named[0][0]}, EXTRACTED)
-            _cite_all(d, "delivered_by", reading.quotes.get("types", []))
-            end.quotes.setdefault("types", []).extend(reading.quotes.get("types", []))
-            reading = end
+            reading = _delivered(d, {"name_ja": reading.named[0][0]}, reading.quotes.get("types", []), end)
     elif reading.types == ["municipality"]:
         for s in context:
             m = _PASS_ON.search(s.norm)
@@ -134,30 +128,33 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
                 continue
             end = read_applicants([Sentence(s.field, s.quote, m.group(1))])
             if end.types or end.groups:
-                d.put("delivered_by", {"name_ja": "区市町村", "note": "paid through the municipality"}, EXTRACTED)
-                d.cite("delivered_by", s.field, s.quote)
                 end.quotes = {k: [s] for k in ("types", "rules", "groups")}
-                reading = end
+                reading = _delivered(d, {"name_ja": "区市町村", "note": "paid through the municipality"}, [s], end,
+                                     extend=False)
                 break
         else:
             end = _business_share(rec, context)
-            if end is not None:
-                s = end.quotes["through"][0]
-                d.put("delivered_by", {"name_ja": "区市町村", "note": "paid through the municipality; the business "
-                                                                     "bears a share of the cost"}, EXTRACTED)
-                d.cite("delivered_by", s.field, s.quote)
-                reading = end
-            else:
+            note = "paid through the municipality; the business bears a share of the cost"
+            if end is None:
                 end = _line_of_business(rec.sentences("name", "purpose", "costs"))
-                if end is not None:
-                    s = end.quotes["through"][0]
-                    d.put("delivered_by", {"name_ja": "区市町村", "note": "paid to the municipality for a line of "
-                                                                         "business it supports: ask it"}, EXTRACTED)
-                    d.cite("delivered_by", s.field, s.quote)
-                    reading = end
+                note = "paid to the municipality for a line of business it supports: ask it"
+            if end is not None:
+                reading = _delivered(d, {"name_ja": "区市町村", "note": note}, end.quotes["through"][:1], end,
+                                     extend=False)
     if set(reading.types) <= {"firm", "individual", *firm_kinds()} and not reading.rules and not reading.groups:
         _facility_groups(reading, context, sents)
     return reading
+
+
+def _delivered(d: Draft, by: dict, quotes: list[Sentence], end: ApplicantReading,
+               extend: bool = True) -> ApplicantReading:
+    """Write ``delivered_by`` (apply through ``by``), citing ``quotes``; the firms it is for are
+    ``end``, whose applicant types also cite them when ``extend``."""
+    d.put("delivered_by", by, EXTRACTED)
+    _cite_all(d, "delivered_by", quotes)
+    if extend:
+        end.quotes.setdefault("types", []).extend(quotes)
+    return end
 
 
 _NAME_PART = re.compile(r"[(（]([^()（）]{1,20}?)(?:分|向け|用)?[)）]")
