@@ -257,10 +257,16 @@ class MatchEngine(Estimator):
         rows = np.arange(columns.n) if rows is None else np.asarray(rows, np.intp)
         if not columns.plain[rows].all():
             raise ParameterError("prepare_columns takes rows the column checks passed (FirmColumns.plain)")
+        return prepare_columns(self.text_rows(), columns, day, rows)
+
+    def text_rows(self) -> TextRows:
+        """The firm texts :meth:`prepare_columns` has vectorized, kept across calls (built on first
+        use, anew after a refit; not saved with the engine)."""
+        check_is_fitted(self)
         text_rows = getattr(self, "_text_rows", None)
-        if text_rows is None or text_rows.vectorizer is not self.text_:  # kept across chunks (refit: anew)
+        if text_rows is None or text_rows.vectorizer is not self.text_:
             text_rows = self._text_rows = TextRows(self.text_)
-        return prepare_columns(text_rows, columns, day, rows)
+        return text_rows
 
     def match(self, prepared: PreparedFirms, top: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The matching itself: eligibility, scores and the ``top`` eligible programs of each firm.

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from matcher.batch.chunk import Encoded, encode_chunk, warm_up
+from matcher.columns import start_helper
 
 __all__ = ["InProcessScorer", "ProcessScorer", "ThreadScorer"]
 
@@ -40,6 +41,10 @@ _ENGINE: Any = None
 def _start(engine: Any) -> None:
     global _ENGINE
     _ENGINE = engine
+    _watch_parent()
+
+
+def _watch_parent() -> None:
     parent = os.getppid()
 
     def watch() -> None:  # a parent killed with kill -9 leaves no orphan behind
@@ -48,6 +53,11 @@ def _start(engine: Any) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="shien-matcher-parent-watch").start()
+
+
+def _start_helper(vectorizer: Any) -> None:
+    start_helper(vectorizer)
+    _watch_parent()
 
 
 def _score(records: list, as_of: dt.date, top: int, possible: int, municipalities: int,
@@ -170,7 +180,10 @@ class ThreadScorer:
     For chunks that go the columnar way (:mod:`matcher.batch.table`): their work is Arrow,
     numpy and the compiled kernel, which release the GIL, so threads spread it over cores
     like processes would, and they share what processes each keep their own copy of (the
-    engine's texts already vectorized, the tokenizer's caches), with nothing pickled.
+    engine's texts already vectorized, the tokenizer's caches), with nothing pickled. The
+    one part that holds the GIL, vectorizing texts new to the run, goes to ``jobs`` helper
+    processes (forked, on Linux; :meth:`matcher.columns.TextRows.use`), so that a file of
+    distinct descriptions is vectorized on every core too.
 
     Parameters
     ----------
@@ -201,6 +214,13 @@ class ThreadScorer:
         if self.pool is None:
             raise RuntimeError("use ThreadScorer as a context manager: `with ThreadScorer(engine, 2) as s: ...`")
         warm_up(self.engine)  # what is loaded on first use, loaded once before the threads race to it
+        store, helpers = self.engine.text_rows(), None
+        if _context().get_start_method() == "fork":
+            helpers = cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context(), initializer=_start_helper,
+                                             initargs=(self.engine.text_,))
+            for f in [helpers.submit(os.getpid) for _ in range(self.jobs)]:  # forked now, before any thread runs
+                f.result()
+            store.use(helpers)
         todo = iter(chunks)
         pending: dict[cf.Future, int] = {}
 
@@ -224,3 +244,7 @@ class ThreadScorer:
         finally:
             for future in pending:
                 future.cancel()
+            if helpers is not None:
+                cf.wait(pending)
+                store.use(None)
+                helpers.shutdown(wait=True, cancel_futures=True)

@@ -50,3 +50,29 @@ def test_prepare_columns_refuses_a_flagged_row(engine):
     cols = firm_columns(pa.table({"municipality": ["131172", "Nowhere"]}))
     with pytest.raises(ParameterError, match="column checks passed"):
         engine.prepare_columns(cols, DAY)
+
+
+def test_threads_sharing_the_store_with_helper_processes_get_the_rows_of_one_thread(engine):
+    import concurrent.futures as cf
+    import multiprocessing
+
+    from matcher.columns import start_helper
+
+    chunks = []
+    for seed in range(5):  # overlapping chunks: some texts new to each, some another thread is vectorizing
+        table = generated_table(300, seed, 0.0)
+        table = table.set_column(table.schema.get_field_index("description"), "description",
+                                 pa.array([f"精密加工 {(i * 7 + seed * 100) % 700} 号" for i in range(table.num_rows)]))
+        cols = firm_columns(table)
+        chunks.append((cols, np.flatnonzero(cols.plain)))
+    alone = TextRows(engine.text_)
+    expected = [alone.rows(c, r) for c, r in chunks]
+    shared = TextRows(engine.text_)
+    shared.POOL_FROM = 1
+    with cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"), initializer=start_helper,
+                                initargs=(engine.text_,)) as helpers, cf.ThreadPoolExecutor(3) as threads:
+        shared.use(helpers)
+        got = list(threads.map(lambda cr: shared.rows(*cr), chunks * 3))
+    for (X, read), (Y, want) in zip(got, expected * 3):
+        assert np.array_equal(X.toarray(), Y.toarray()) and np.array_equal(read, want)
+    assert len(shared.index) == len(alone.index)  # each text vectorized once
