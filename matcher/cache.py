@@ -26,7 +26,7 @@ import os
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from profiles import Catalog
 from matcher.engine import MatchEngine
@@ -60,7 +60,7 @@ def _data_hash() -> str:
             if path.is_file():
                 h.update(path.name.encode())
                 h.update(path.read_bytes())
-    for dist in ("shien-matcher", "sudachidict-core", "sudachipy"):
+    for dist in ("shien-matcher", "sudachidict-core", "sudachipy", "jamdict-data"):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())
         except metadata.PackageNotFoundError:
@@ -89,9 +89,14 @@ def fitted_engine(catalog: str | Path, **params: Any) -> MatchEngine:
     return _cached(engine_key(catalog, params), catalog, params)
 
 
-def fitted_catalog_engine(catalog: Catalog, **params: Any) -> MatchEngine:
+def fitted_catalog_engine(catalog: Catalog | Callable[[], Catalog], catalog_hash: str | None = None,
+                          **params: Any) -> MatchEngine:
     """A :class:`MatchEngine` with ``params`` fitted on a :class:`~profiles.Catalog` (one the
     register rebuilt from its rows, say), cached by the catalog's content hash.
+
+    ``catalog`` may also be a function that returns the catalog, with ``catalog_hash`` its
+    :attr:`~profiles.Catalog.hash`: it is called only when the engine must be fitted (a
+    register knows each version's hash without rebuilding its programs).
 
     >>> import tempfile, os
     >>> os.environ["MATCHER_CACHE_DIR"] = tempfile.mkdtemp()
@@ -99,24 +104,36 @@ def fitted_catalog_engine(catalog: Catalog, **params: Any) -> MatchEngine:
     >>> cat = load_catalog()
     >>> fitted_catalog_engine(cat).catalog_hash_ == fitted_catalog_engine(cat).catalog_hash_ == cat.hash
     True
+    >>> fitted_catalog_engine(lambda: 1 / 0, catalog_hash=cat.hash).catalog_hash_ == cat.hash  # from the cache
+    True
     >>> del os.environ["MATCHER_CACHE_DIR"]
     """
+    if callable(catalog):
+        if catalog_hash is None:
+            raise TypeError("catalog_hash is needed with a function that returns the catalog")
+        load = catalog
+    else:
+        catalog_hash = catalog.hash
+        load = lambda: catalog  # noqa: E731
     if cache_dir() is None:
-        return MatchEngine(**params).fit(catalog)
-    h = hashlib.sha256(f"format={FORMAT_VERSION};data={_data_hash()};catalog={catalog.hash};".encode())
+        return MatchEngine(**params).fit(load())
+    h = hashlib.sha256(f"format={FORMAT_VERSION};data={_data_hash()};catalog={catalog_hash};".encode())
     h.update(json.dumps(params, sort_keys=True, default=repr).encode())
-    return _cached("c" + h.hexdigest()[:31], catalog, params)
+    return _cached("c" + h.hexdigest()[:31], load, params, expect_hash=catalog_hash)
 
 
-def _cached(key: str, catalog: Catalog | str | Path, params: dict[str, Any]) -> MatchEngine:
+def _cached(key: str, catalog: Catalog | str | Path | Callable[[], Catalog], params: dict[str, Any],
+            expect_hash: str | None = None) -> MatchEngine:
     where = cache_dir()
     file = where / f"{key}.pkl"
     if file.is_file():
         try:
-            return MatchEngine.load(file)
+            engine = MatchEngine.load(file)
+            if expect_hash is None or engine.catalog_hash_ == expect_hash:
+                return engine
         except (EngineFormatError, OSError, EOFError):
             pass  # a damaged or outdated entry: fit again and replace it
-    engine = MatchEngine(**params).fit(catalog)
+    engine = MatchEngine(**params).fit(catalog() if callable(catalog) else catalog)
     try:
         where.mkdir(parents=True, exist_ok=True)
         engine.save(file)

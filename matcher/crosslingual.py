@@ -31,14 +31,15 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from importlib import resources
+
+from pathlib import Path
 
 import numpy as np
-import yaml
 
-from matcher.japanese import JapaneseAnalyzer, has_japanese
+from profiles.datafiles import read_data_yaml
+from matcher.japanese import JapaneseAnalyzer, english_stop_words, has_japanese
 
-__all__ = ["detect_language", "english_words", "Glossary", "glossary", "translate_terms", "JMdictBridge",
+__all__ = ["jmdict_available", "detect_language", "english_words", "Glossary", "glossary", "translate_terms", "JMdictBridge",
            "SentenceEncoder"]
 
 _LATIN = re.compile(r"[A-Za-z]")
@@ -57,6 +58,16 @@ _JMDICT_SKIP = ("honorific or respectful (sonkeigo) language", "humble (kenjougo
 
 #: Weight of a translation after the first of its entry (the first has 1).
 ALTERNATIVE_WEIGHT = 0.5
+
+
+@lru_cache(maxsize=1)
+def jmdict_available() -> bool:
+    """Whether ``jamdict-data``'s JMdict database is installed (:class:`JMdictBridge` needs it)."""
+    try:
+        import jamdict_data
+    except ImportError:
+        return False
+    return Path(jamdict_data.JAMDICT_DB_PATH).is_file()
 
 
 def detect_language(text: str | None) -> str:
@@ -121,7 +132,6 @@ class Glossary:
             entries = _default_entries()
         self.entries = list(entries)
         self.en_ja: dict[tuple[str, ...], dict[str, float]] = {}
-        self.ja_en: dict[str, dict[str, float]] = {}
         for e in self.entries:
             en = [tuple(english_words(str(p))) for p in e["en"]]
             ja = [str(t) for t in e["ja"]]
@@ -133,13 +143,7 @@ class Glossary:
                 for k, term in enumerate(ja):
                     w = weight * (1.0 if k == 0 else ALTERNATIVE_WEIGHT)
                     slot[term] = max(slot.get(term, 0.0), w)
-            for term in ja:
-                key = self.analyzer.normalize(term)
-                slot = self.ja_en.setdefault(key, {})
-                for k, phrase in enumerate(en):
-                    w = weight * (1.0 if k == 0 else ALTERNATIVE_WEIGHT)
-                    for word in phrase:
-                        slot[word] = max(slot.get(word, 0.0), w)
+        self._ja_en: dict[str, dict[str, float]] | None = None
         self.max_phrase = max((len(p) for p in self.en_ja), default=1)
         self._lengths: dict[str, tuple[int, ...]] = {}  # first word -> lengths of its phrases, longest first
         for p in self.en_ja:
@@ -148,6 +152,24 @@ class Glossary:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    @property
+    def ja_en(self) -> dict[str, dict[str, float]]:
+        """Japanese term -> English words and weights: built on first use (it tokenizes every Japanese
+        side, which English-to-Japanese bridging, the common direction, never needs)."""
+        if self._ja_en is None:
+            ja_en: dict[str, dict[str, float]] = {}
+            for e in self.entries:
+                en = [tuple(english_words(str(p))) for p in e["en"]]
+                weight = e.get("weight", 1.0)
+                for term in (str(t) for t in e["ja"]):
+                    slot = ja_en.setdefault(self.analyzer.normalize(term), {})
+                    for k, phrase in enumerate(en):
+                        w = weight * (1.0 if k == 0 else ALTERNATIVE_WEIGHT)
+                        for word in phrase:
+                            slot[word] = max(slot.get(word, 0.0), w)
+            self._ja_en = ja_en
+        return self._ja_en
 
     def _analyze_term(self, term: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.analyzer(term)))
@@ -182,7 +204,7 @@ class Glossary:
                     if out.get(t, 0.0) < w:
                         out[t] = w
         if jmdict is not None:
-            stop = _english_stop()
+            stop = english_stop_words()
             for word in rest:
                 if word in stop or len(word) < 3 or word.isdigit():
                     continue
@@ -220,15 +242,8 @@ class Glossary:
         return out
 
 
-@lru_cache(maxsize=1)
-def _english_stop() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS)
-
-
 def _default_entries() -> list[dict]:
-    data = yaml.safe_load(resources.files("matcher").joinpath("data/glossary.yaml").read_text("utf-8"))
+    data = read_data_yaml("matcher", "glossary.yaml")
     return list(data["entries"]) + _place_entries()
 
 

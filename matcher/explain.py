@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -38,9 +40,10 @@ from matcher.results import (
     Ranking,
     ReachHit,
     Scheme,
+    construct,
 )
 from matcher.scored import ScoredChunk
-from matcher.text import TextVectorizer, matching_terms
+from matcher.text import TextVectorizer, matching_terms, matching_terms_many
 from matcher.topk import top_k
 from matcher.weights import COMPONENTS, scoring_data
 
@@ -122,6 +125,34 @@ _PROGRAM_FIELDS = ("summary", "benefit", "url", "valid_from", "valid_until", "ap
                    "application_deadline", "contact", "delivered_by", "source", "description")
 
 
+@dataclass(frozen=True)
+class _Firm:
+    """What the reasons read of one firm, read once for all the programs of its ranking."""
+
+    profile: CompanyProfile
+    needs: frozenset[str]
+    inferred: dict[str, str]
+    attributes: int
+
+    @classmethod
+    def of(cls, chunk: ScoredChunk, i: int) -> "_Firm":
+        profile = chunk.profiles[i]
+        return cls(profile, frozenset(profile.needs), chunk.features.inferred[i], int(chunk.facts.attributes[i]))
+
+
+@lru_cache(maxsize=None)
+def _fixed_words(key: str, lang: str) -> str:
+    """A reason without placeholders ("open to any industry"), worded once per language."""
+    return say(key, lang)
+
+
+@lru_cache(maxsize=None)
+def _kind_words(kind: str, lang: str) -> str:
+    """The reason "the firm wants a loan", worded once per kind of program and language."""
+    label = kind_label(kind, lang)
+    return say("kind", lang, kind=label, a_kind=with_article(label))
+
+
 def _missing_of(conds: list[Condition]) -> list[str]:
     return list(dict.fromkeys(m for c in conds for m in c.missing))
 
@@ -147,10 +178,41 @@ class Explainer:
         self.text = text
         self.program_text = program_text
         self.program_features = program_features
-        self.static = [_static_fields(p) for p in self.programs]
+        self._static: dict[int, dict[str, Any]] = {j: _static_fields(p) for j, p in enumerate(self.programs)}
         # days since 1970 of each program's newest source (-1: no date known), for the stale share
         self.described_days = np.array([(st["described_on"] - dt.date(1970, 1, 1)).days if st["described_on"] else -1
-                                        for st in self.static], dtype=np.int64)
+                                        for st in self._static.values()], dtype=np.int64)
+        self._results: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+    def _result_fields(self, j: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Program ``j``'s static fields as a scheme and as a possible program take them (benefit apart)."""
+        fields = self._results.get(j)
+        if fields is None:
+            st = self.static(j)
+            fields = self._results[j] = (
+                {k: v for k, v in st.items() if k != "benefit"},
+                {k: st.get(k) for k in _PROGRAM_FIELDS if k != "benefit" and k in st})
+        return fields
+
+    def static(self, j: int) -> dict[str, Any]:
+        """The fields of program ``j``'s results that depend only on the program: built at fit; an engine read
+        from a file builds them on first use, then keeps them (a ranking shows a few programs, and the
+        file's programs are built only when shown: :class:`matcher.persistence.LazyPrograms`)."""
+        st = self._static.get(j)
+        if st is None:
+            st = self._static[j] = _static_fields(self.programs[j])
+        return st
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_static"], state["_results"] = {}, {}  # rebuilt on first use
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state.pop("static", None)  # engines pickled when the fields were built at fit
+        state.setdefault("_static", {})
+        state.setdefault("_results", {})
+        self.__dict__.update(state)
 
     #: A program whose newest source is older than this many years before the as-of date is
     #: marked ``stale`` in results (``matcher/data/document_dates.yaml``); the score is unchanged,
@@ -175,11 +237,18 @@ class Explainer:
         return np.where(chunk.eligibility == FALSE, np.float32(-np.inf), key).astype(np.float32)
 
     # ------------------------------------------------------------------ words
-    def reasons(self, chunk: ScoredChunk, i: int, j: int, dense: np.ndarray, lang: str = "en") -> list[str]:
-        """Why column ``j`` suits firm ``i`` of ``chunk`` (``dense``: the firm's text row)."""
+    def reasons(self, chunk: ScoredChunk, i: int, j: int, dense: np.ndarray, lang: str = "en",
+                terms: list[str] | None = None, firm: "_Firm | None" = None) -> list[str]:
+        """Why column ``j`` suits firm ``i`` of ``chunk`` (``dense``: the firm's text row; ``terms``: the
+        shared terms of :func:`~matcher.text.matching_terms`, and ``firm``: what the reasons read of firm
+        ``i``, when computed beforehand for many programs)."""
         col = chunk.program(j)
-        firm, ff, comps = chunk.profiles[i], chunk.features, chunk.components
+        if firm is None:
+            firm = _Firm.of(chunk, i)
+        if terms is None:
+            terms = matching_terms(self.text, dense, self.program_text, col)
         p = self.programs[col]
+        profile = firm.profile
         ja = lang == "ja"
         out = []
 
@@ -189,53 +258,56 @@ class Explainer:
         stated = [n for n in p.needs if n in firm.needs]
         if stated:
             out.append(say("needs", lang, needs=("、" if ja else ", ").join(need(n) for n in stated)))
-        inferred = [n for n in p.needs if n in ff.inferred[i]]
+        inferred = [n for n in p.needs if n in firm.inferred] if firm.inferred else []
         if inferred:
             out.append(say("inferred", lang, needs=("、" if ja else ", ").join(
-                f"{need(n)} ({ff.inferred[i][n]})" for n in inferred)))
-        terms = matching_terms(self.text, dense, self.program_text, col)
+                f"{need(n)} ({firm.inferred[n]})" for n in inferred)))
         if ja:  # the Japanese view quotes the shared Japanese terms; English ones would read as untranslated
             # (the vectorizer lowercases: "it導入" was written IT導入, as Latin inside Japanese words is)
             terms = [re.sub(r"[a-z]+", lambda m: m.group().upper(), t) for t in terms if _JAPANESE.search(t)]
         if terms:
             out.append(say("terms", lang, terms=("、" if ja else ", ").join(terms)))
+        comps = chunk.components
         ind = float(comps["industry"][i, j])
-        targets = self.program_features.targets[col]
-        fields = self.program_features.fields[col] if self.program_features.fields else frozenset()
-        in_field = sorted(fields & field_fits(firm.industry)) if fields and firm.industry else []
-        groups = self.program_features.groups
-        member = int(chunk.facts.attributes[i]) & int(groups[col]) if groups is not None else 0
-        if member and not any(covers(code, firm.industry) for code in targets if firm.industry):
+        pf = self.program_features
+        targets = pf.targets[col]
+        fields = pf.fields[col] if pf.fields else frozenset()
+        industry = profile.industry
+        in_field = sorted(fields & field_fits(industry)) if fields and industry else []
+        groups = pf.groups
+        member = firm.attributes & int(groups[col]) if groups is not None and firm.attributes else 0
+        if member and not any(covers(code, industry) for code in targets if industry):
             names = [(a.name_ja if ja else a.name) for g, a in TARGET_GROUPS.items() if member & target_group_bits()[g]]
             out.append(say("group", lang, groups=("、" if ja else ", ").join(names)))
-        elif in_field and not any(covers(code, firm.industry) for code in targets) and ind >= 0.75:
+        elif in_field and not any(covers(code, industry) for code in targets) and ind >= 0.75:
             out.append(say("cluster_field", lang, field=("、" if ja else ", ").join(field_label(f, lang) for f in in_field)))
-        elif targets and ind >= 0.75 and firm.industry:
-            label = f"{firm.industry} {resolve_industry(firm.industry).name_ja}" if ja else industry_label(firm.industry)
+        elif targets and ind >= 0.75 and industry:
+            label = f"{industry} {resolve_industry(industry).name_ja}" if ja else industry_label(industry)
             out.append(say("industry", lang, industry=label))
         elif not targets and not (groups is not None and groups[col]):
-            out.append(say("any_industry", lang))
+            out.append(_fixed_words("any_industry", lang))
         loc = float(comps["locality"][i, j])
         if loc >= 1.0:
-            gov = gazetteer().get(firm.municipality)
+            gov = gazetteer().get(profile.municipality)
             out.append(say("own_municipality", lang, place=f"{gov.prefecture_ja}{gov.full_name_ja}" if ja else gov.label))
-        elif loc >= 0.7 and firm.prefecture:
-            pref = gazetteer().prefectures[int(firm.prefecture) - 1]
+        elif loc >= 0.7 and profile.prefecture:
+            pref = gazetteer().prefectures[int(profile.prefecture) - 1]
             out.append(say("own_prefecture", lang, place=pref.name_ja if ja else pref.name_en))
-        elif self.program_features.national[col]:
-            out.append(say("national", lang))
+        elif pf.national[col]:
+            out.append(_fixed_words("national", lang))
         if comps["kind"][i, j] > 0:
-            kind = kind_label(p.kind, lang)
-            out.append(say("kind", lang, kind=kind, a_kind=with_article(kind)))
+            out.append(_kind_words(p.kind, lang))
         return out
 
     def conditions(self, chunk: ScoredChunk, i: int, program: int,
-                   outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE), lang: str = "en") -> list[Condition]:
-        """Program ``program``'s conditions for firm ``i`` with one of ``outcomes``, in plain words (``lang``)."""
-        return [Condition.model_construct(condition=c.condition, outcome=outcome_name(c.value), text=c.text,
-                                          missing=list(c.missing))
+                   outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE), lang: str = "en",
+                   words: dict | None = None) -> list[Condition]:
+        """Program ``program``'s conditions for firm ``i`` with one of ``outcomes``, in plain words (``lang``;
+        ``words``: a dict kept for firm ``i`` across programs, see :meth:`rules.CompiledEligibility.explain`)."""
+        return [construct(Condition, condition=c.condition, outcome=outcome_name(c.value), text=c.text,
+                          missing=list(c.missing))
                 for c in self.eligibility.explain(chunk.facts, program, row=i, parts=chunk.parts, outcomes=outcomes,
-                                                  lang=lang)]
+                                                  lang=lang, words=words)]
 
     def missing(self, chunk: ScoredChunk, i: int, program: int) -> list[str]:
         """The facts firm ``i`` would have to give to settle program ``program``'s unknown conditions."""
@@ -259,45 +331,55 @@ class Explainer:
                             + [(-float(key[i, j]), 1, n) for n, j in enumerate(maybe[i].tolist())])
             ranks = {(kind, n): r for r, (_, kind, n) in enumerate(merged, start=1)}
             dense = chunk.dense_text(i)
+            words: dict = {}  # the words of conditions several programs share (the SME test), for this firm
+            about = _Firm.of(chunk, i)
+            shown = best[i].tolist() + maybe[i].tolist()
+            terms = dict(zip(shown, matching_terms_many(self.text, dense, self.program_text,
+                                                        [chunk.program(j) for j in shown])))
             schemes = []
-            rounded = {c: np.round(comps[c][i, best[i]].astype(np.float64), 6).tolist() for c in COMPONENTS}
-            scores = np.round(score[i, best[i]].astype(np.float64), 6).tolist()
+            # every component and the score of the eligible ones, rounded in one numpy call
+            table = np.round(np.stack([comps[c][i, best[i]] for c in COMPONENTS] + [score[i, best[i]]])
+                             .astype(np.float64), 6).tolist()
+            rounded, scores = dict(zip(COMPONENTS, table[:-1])), table[-1]
             for n, j in enumerate(best[i].tolist()):
                 comp = {c: rounded[c][n] for c in COMPONENTS}
-                # model_construct: every value here is built by the engine, no need to re-validate
-                st = self.static[j]
-                schemes.append(Scheme.model_construct(
-                    **{k: v for k, v in st.items() if k != "benefit"}, benefit=dict(st["benefit"]) if st["benefit"] else None,
+                # construct (model_construct, faster): every value here is built by the engine, no need to re-validate
+                st = self.static(j)
+                schemes.append(construct(
+                    Scheme,
+                    **self._result_fields(j)[0], benefit=dict(st["benefit"]) if st["benefit"] else None,
                     score=scores[n], rank=ranks[0, n], components=comp,
                     stale=is_stale(st["described_on"], as_of, self.stale_after_years),
-                    reasons=self.reasons(chunk, i, j, dense, lang=lang),
-                    eligibility=self.conditions(chunk, i, j, lang=lang) if explain else None))
+                    reasons=self.reasons(chunk, i, j, dense, lang=lang, terms=terms[j], firm=about),
+                    eligibility=self.conditions(chunk, i, j, lang=lang, words=words) if explain else None))
             possible = []
+            maybe_scores = [round(v, 6) for v in score[i, maybe[i]].tolist()]
+            maybe_comps = {c: [round(v, 6) for v in comps[c][i, maybe[i]].tolist()] for c in COMPONENTS}
             for n, j in enumerate(maybe[i].tolist()):
-                st = self.static[j]
-                conds = self.conditions(chunk, i, j, (UNKNOWN,), lang)
+                st = self.static(j)
+                conds = self.conditions(chunk, i, j, (UNKNOWN,), lang, words)
                 missing = _missing_of(conds)
                 unknown = [c.text for c in conds]
                 hint = [say("settle", lang, facts=("、" if lang == "ja" else ", ").join(fact_label(m, lang) for m in missing))
                         ] if missing else []
-                possible.append(Possible.model_construct(
+                possible.append(construct(
+                    Possible,
                     id=st["id"], name=st["name"], name_ja=st["name_ja"], kind=st["kind"], provider=st["provider"],
-                    **{k: st.get(k) for k in _PROGRAM_FIELDS if k != "benefit" and k in st},
+                    **self._result_fields(j)[1],
                     benefit=dict(st["benefit"]) if st.get("benefit") else None,
-                    score=round(float(score[i, j]), 6), rank=ranks[1, n],
-                    components={c: round(float(comps[c][i, j]), 6) for c in COMPONENTS}, missing=missing,
+                    score=maybe_scores[n], rank=ranks[1, n],
+                    components={c: maybe_comps[c][n] for c in COMPONENTS}, missing=missing,
                     described_on=st["described_on"], stale=is_stale(st["described_on"], as_of, self.stale_after_years),
-                    reasons=unknown + hint + self.reasons(chunk, i, j, dense, lang=lang)))
+                    reasons=unknown + hint + self.reasons(chunk, i, j, dense, lang=lang, terms=terms[j], firm=about)))
             excluded = None
             if explain:
                 excluded = []
                 for j in np.flatnonzero(elig[i] == FALSE):
-                    conds = self.conditions(chunk, i, int(j), (FALSE,), lang)
-                    excluded.append(Excluded.model_construct(id=self.programs[j].id, name=self.programs[j].name,
-                                                             name_ja=self.programs[j].name_ja,
-                                                             failed=[c.text for c in conds]))
-            yield Ranking(as_of=as_of, company=company_fields(firm), schemes=schemes, possible=possible,
-                          municipalities=municipalities[i], excluded=excluded)
+                    conds = self.conditions(chunk, i, int(j), (FALSE,), lang, words)
+                    excluded.append(construct(Excluded, id=self.programs[j].id, name=self.programs[j].name,
+                                              name_ja=self.programs[j].name_ja, failed=[c.text for c in conds]))
+            yield construct(Ranking, as_of=as_of, company=company_fields(firm), schemes=schemes, possible=possible,
+                            municipalities=municipalities[i], excluded=excluded)
 
     def reach_hits(self, chunk: ScoredChunk, rows: list[int], lang: str = "en") -> list[ReachHit]:
         """The hits of :meth:`~matcher.engine.MatchEngine.reach`: ``chunk`` holds the best firms, best first,

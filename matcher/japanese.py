@@ -34,11 +34,10 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from profiles.datafiles import read_data_yaml
 from matcher._validation import check_int
 
-__all__ = ["JapaneseAnalyzer", "analyze", "stopwords", "has_japanese"]
+__all__ = ["JapaneseAnalyzer", "analyze", "stopwords", "english_stop_words", "has_japanese"]
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f々〆ヵヶ]")
 _ASCII_WORD = re.compile(r"[a-z][a-z0-9]*(?:[+&'\-][a-z0-9]+)*")
@@ -68,16 +67,21 @@ def stopwords() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     >>> "こと" in breaks and "対象" in words and "御" in affixes
     True
     """
-    data = yaml.safe_load(resources.files("matcher").joinpath("data/stopwords_ja.yaml").read_text("utf-8"))
+    data = read_data_yaml("matcher", "stopwords_ja.yaml")
     breaks, words = frozenset(map(str, data["breaks"])), frozenset(map(str, data["words"]))
     return breaks, words | breaks, frozenset(map(str, data["affixes"]))
 
 
 @lru_cache(maxsize=1)
-def _english_stop() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+def english_stop_words() -> frozenset[str]:
+    """English words that are never terms: scikit-learn's ``ENGLISH_STOP_WORDS``, kept as data
+    (``matcher/data/stopwords_en.txt``) so that tokenizing never imports scikit-learn.
 
-    return frozenset(ENGLISH_STOP_WORDS)
+    >>> "the" in english_stop_words() and "machining" not in english_stop_words()
+    True
+    """
+    text = resources.files("matcher").joinpath("data/stopwords_en.txt").read_text("utf-8")
+    return frozenset(w for w in (line.strip() for line in text.splitlines()) if w and not w.startswith("#"))
 
 
 _LOCK = threading.Lock()
@@ -250,7 +254,7 @@ class JapaneseAnalyzer:
     @staticmethod
     def _english(text: str, out: list[str]) -> None:
         if text and not text.isspace():
-            stop = _english_stop()
+            stop = english_stop_words()
             out.extend(w for w in _ASCII_WORD.findall(text.lower()) if len(w) > 1 and w not in stop)
 
     def _japanese(self, text: str, out: list[str]) -> None:

@@ -46,7 +46,7 @@ from rules.facts import FirmFacts
 from rules.kleene import TRUE, UNKNOWN
 from matcher.fields import covers, field_fits, industry_field
 from matcher.reasons import factor_label, field_label, say
-from matcher.results import MunicipalityMatch
+from matcher.results import MunicipalityMatch, construct
 from matcher.scored import ScoredChunk
 from matcher.topk import top_k
 from matcher.weights import COMPONENTS, MunicipalityWeights, scoring_data
@@ -136,56 +136,94 @@ class LocationModel:
         moved.prefecture = np.tile(self.prefecture, facts.n).astype(np.int16)
         return moved
 
+    def _memo(self) -> dict:
+        """What depends only on a firm's industry or place, kept per candidate set (not pickled)."""
+        memo = self.__dict__.get("_kept")
+        if memo is None:
+            memo = self.__dict__["_kept"] = {}
+        return memo
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_kept", None)
+        return state
+
     def asset_scores(self, firms: list[CompanyProfile]) -> tuple[np.ndarray, list[list[str]]]:
         """(n, C) asset component and, per firm, the factors that weighed most."""
-        lw = scoring_data("location_weights.yaml")
-        factors = lw["factors"]
         out = np.zeros((len(firms), len(self.codes)), np.float32)
         tops = []
+        memo = self._memo()
         for i, f in enumerate(firms):
-            field = industry_field(f.industry) or "other"
-            w = dict(zip(factors, lw["fields"][field]))
-            if f.seeking_location or "site" in f.needs:
-                w.update(lw["site_factors"])
-            vec = np.array([w.get(k, 0.0) for k in ASSET_FACTORS], np.float32)
-            total = vec.sum()
-            out[i] = (self.has @ vec) / total if total else 0
-            tops.append([ASSET_FACTORS[k] for k in np.argsort(-vec, kind="stable") if vec[k] > 0])
+            key = ("assets", industry_field(f.industry) or "other", bool(f.seeking_location or "site" in f.needs))
+            kept = memo.get(key)
+            if kept is None:
+                kept = memo[key] = self._assets(*key[1:])
+            out[i] = kept[0]
+            tops.append(list(kept[1]))
         return out, tops
+
+    def _assets(self, field: str, site: bool) -> tuple[np.ndarray, list[str]]:
+        """The asset row of a firm in ``field`` (``site``: it looks for a site) and its weightiest factors."""
+        lw = scoring_data("location_weights.yaml")
+        w = dict(zip(lw["factors"], lw["fields"][field]))
+        if site:
+            w.update(lw["site_factors"])
+        vec = np.array([w.get(k, 0.0) for k in ASSET_FACTORS], np.float32)
+        total = vec.sum()
+        row = np.zeros(len(self.codes), np.float32)
+        row[:] = (self.has @ vec) / total if total else 0
+        return row, [ASSET_FACTORS[k] for k in np.argsort(-vec, kind="stable") if vec[k] > 0]
 
     def industry_scores(self, firms: list[CompanyProfile]) -> np.ndarray:
         """(n, C) industry component: strengths, then the clusters (see the module's docstring)."""
-        fit = scoring_data("location_weights.yaml")["cluster_fit"]
         out = np.zeros((len(firms), len(self.codes)), np.float32)
+        memo = self._memo()
         for i, f in enumerate(firms):
             if f.industry is None:
                 continue
-            fields = field_fits(f.industry)
-            for c in range(len(self.codes)):
-                s = self.strengths[c]
-                v = 0.0
-                if f.industry in s or (len(f.industry) == 1 and any(x[0] == f.industry for x in s)):
-                    v = 1.0
-                elif any(division_of(x) == division_of(f.industry) for x in s):
-                    v = 0.75
-                for local, cfields, inds in self.clusters[c] if self.clusters else ():
-                    where = "local" if local else "regional"
-                    if not cfields and not inds:  # a project open to every industry
-                        v = max(v, fit["open"])
-                    elif any(covers(code, f.industry) for code in inds):
-                        v = max(v, fit[f"{where}_industry"])
-                    elif fields & cfields:
-                        v = max(v, fit[f"{where}_field"])
-                out[i, c] = v
+            row = memo.get(("industry", f.industry))
+            if row is None:
+                row = memo[("industry", f.industry)] = self._industry_row(f.industry)
+            out[i] = row
         return out
 
+    def _industry_row(self, industry: str) -> np.ndarray:
+        """The industry component of a firm of ``industry`` at each candidate."""
+        fit = scoring_data("location_weights.yaml")["cluster_fit"]
+        row = np.zeros(len(self.codes), np.float32)
+        fields = field_fits(industry)
+        for c in range(len(self.codes)):
+            s = self.strengths[c]
+            v = 0.0
+            if industry in s or (len(industry) == 1 and any(x[0] == industry for x in s)):
+                v = 1.0
+            elif any(division_of(x) == division_of(industry) for x in s):
+                v = 0.75
+            for local, cfields, inds in self.clusters[c] if self.clusters else ():
+                where = "local" if local else "regional"
+                if not cfields and not inds:  # a project open to every industry
+                    v = max(v, fit["open"])
+                elif any(covers(code, industry) for code in inds):
+                    v = max(v, fit[f"{where}_industry"])
+                elif fields & cfields:
+                    v = max(v, fit[f"{where}_field"])
+            row[c] = v
+        return row
+
     def distances(self, facts: FirmFacts) -> np.ndarray:
-        """(n, C) km from each firm's municipality (NaN when it has none)."""
+        """(n, C) km from each firm's municipality (NaN when it has none); one firm's row is kept per place."""
+        key = ("km", int(facts.municipality[0])) if facts.n == 1 else None
+        kept = self._memo().get(key) if key else None
+        if kept is not None:
+            return kept.copy()
         gaz = gazetteer()
         m = facts.municipality
         lat = np.where(m >= 0, gaz.lat[np.maximum(m, 0)], np.nan)
         lng = np.where(m >= 0, gaz.lng[np.maximum(m, 0)], np.nan)
-        return distance_km(lat[:, None], lng[:, None], gaz.lat[self.index][None, :], gaz.lng[self.index][None, :])
+        out = distance_km(lat[:, None], lng[:, None], gaz.lat[self.index][None, :], gaz.lng[self.index][None, :])
+        if key:
+            self._memo()[key] = out.copy()
+        return out
 
     def reasons(self, c: int, firm: CompanyProfile, comps: dict[str, float], top_factors: list[str],
                 local: list[str], n_local: int, distance: float | None, lang: str = "en") -> list[str]:
@@ -195,16 +233,23 @@ class LocationModel:
         if n_local:
             examples = say("examples", lang, names=sep.join(local[:3])) if local else ""
             out.append(say("local_programs", lang, n=n_local, plural="s" if n_local != 1 else "", examples=examples))
-        shown = [f for f in top_factors if f in self.evidence[c]][:3]
+        memo = self._memo()
+        shown = tuple(f for f in top_factors if f in self.evidence[c])[:3]
         if shown:
-            field = field_label(industry_field(firm.industry) or "other", lang)
-            evidence = self.evidence_ja[c] if ja and self.evidence_ja else self.evidence[c]
-            parts = [f"{factor_label(f, _FACTOR_WORDS[f], lang)} ({('；' if ja else '; ').join(evidence[f][:2])})"
-                     for f in shown]
-            out.append(say("assets", lang, field=field, assets=sep.join(parts)))
+            key = ("assets words", c, shown, industry_field(firm.industry) or "other", lang)
+            words = memo.get(key)
+            if words is None:  # the same for every firm of this field at this candidate
+                evidence = self.evidence_ja[c] if ja and self.evidence_ja else self.evidence[c]
+                parts = [f"{factor_label(f, _FACTOR_WORDS[f], lang)} ({('；' if ja else '; ').join(evidence[f][:2])})"
+                         for f in shown]
+                words = memo[key] = say("assets", lang, field=field_label(key[3], lang), assets=sep.join(parts))
+            out.append(words)
         if firm.industry and comps["industry"] >= 0.75 and self.strengths[c]:
-            labels = [f"{s} {resolve_industry(s).name_ja}" if ja else industry_label(s) for s in self.strengths[c][:3]]
-            out.append(say("strengths", lang, industries=sep.join(labels)))
+            words = memo.get(("strengths words", c, lang))
+            if words is None:
+                labels = [f"{s} {resolve_industry(s).name_ja}" if ja else industry_label(s) for s in self.strengths[c][:3]]
+                words = memo[("strengths words", c, lang)] = say("strengths", lang, industries=sep.join(labels))
+            out.append(words)
         if comps["industry"] and self.cluster_names[c]:
             names = self.cluster_names_ja[c] if ja and self.cluster_names_ja else self.cluster_names[c]
             out.append(say("clusters", lang, names=sep.join(names[:3])))
@@ -221,17 +266,20 @@ def weights_of(weights: MunicipalityWeights, with_distance: bool = True) -> dict
     return w
 
 
-def _ahead(c: int, order: list[int], comp: dict[str, np.ndarray], dist: np.ndarray, names: list[str],
-           lang: str) -> str | None:
-    """Why candidate ``c`` ranks above the nearest candidate below it that is nearer the firm."""
-    if np.isnan(dist[c]):
+def _ahead(c: int, order: list[int], comp: dict[str, tuple[list[float], list[float]]], dist: list[float],
+           names: list[str], lang: str) -> str | None:
+    """Why candidate ``c`` ranks above the nearest candidate below it that is nearer the firm.
+
+    ``comp`` holds, per component, the candidates' values and those values plus 1e-6 (both float32,
+    as lists: a candidate wins on a component where its value exceeds the other's plus 1e-6)."""
+    if dist[c] != dist[c]:  # NaN: no distance known
         return None
     below = order[order.index(c) + 1:]
-    nearer = [b for b in below if not np.isnan(dist[b]) and dist[b] < dist[c]]
+    nearer = [b for b in below if dist[b] == dist[b] and dist[b] < dist[c]]
     if not nearer:
         return None
     b = min(nearer, key=lambda j: dist[j])
-    wins = [k for k in ("support", "assets", "industry") if comp[k][c] > comp[k][b] + 1e-6]
+    wins = [k for k in ("support", "assets", "industry") if comp[k][0][c] > comp[k][1][b]]
     if not wins:
         return None
     words = [_WORDS[k][lang] for k in wins]
@@ -280,7 +328,13 @@ def recommend(engine: "MatchEngine", chunk: ScoredChunk, lang: str = "en",
     industry = loc.industry_scores(firms)
     dist = loc.distances(facts)
     maxd = engine.max_distance_km if max_distance_km is None else max_distance_km
-    distance = distance_score(dist, loc.scale_km)
+    key = ("distance", int(facts.municipality[0]), loc.scale_km) if n == 1 else None  # one firm: kept per place
+    distance = loc._memo().get(key) if key else None
+    if distance is None:
+        distance = distance_score(dist, loc.scale_km)
+        if key:
+            loc._memo()[key] = distance
+    distance = distance.copy()
     mw = weights_of(engine.municipality_weights_)
     total = sum(mw.values()) or 1.0
     score = (mw["support"] * support + mw["assets"] * assets + mw["industry"] * industry
@@ -296,7 +350,11 @@ def recommend(engine: "MatchEngine", chunk: ScoredChunk, lang: str = "en",
     for i, firm in enumerate(firms):
         row = []
         order = [int(c) for c in np.argsort(keys[i], kind="stable") if allowed[i, c]]
-        comp_i = {"support": support[i], "assets": assets[i], "industry": industry[i]}
+        # the values and the same plus 1e-6 in their own dtype (numpy adds a Python float to an array or a scalar
+        # alike), as lists
+        comp_i = {k: (v.tolist(), (v + 1e-6).tolist())
+                  for k, v in (("support", support[i]), ("assets", assets[i]), ("industry", industry[i]))}
+        dist_i = dist[i].tolist()
         for c in picks[i]:
             m = catalog.municipality(loc.codes[c])
             cj = np.flatnonzero(useful[i, c])
@@ -306,12 +364,12 @@ def recommend(engine: "MatchEngine", chunk: ScoredChunk, lang: str = "en",
             d = float(dist[i, c]) if not np.isnan(dist[i, c]) else None
             reasons = loc.reasons(int(c), firm, comp, top_factors[i],
                                   [(programs[j].name_ja or programs[j].name) if lang == "ja"
-                                   else programs[j].name for j in cj],
+                                   else programs[j].name for j in cj[:3]],  # the reasons name three
                                   len(cj), d, lang)
-            ahead = _ahead(int(c), order, comp_i, dist[i], names, lang)
+            ahead = _ahead(int(c), order, comp_i, dist_i, names, lang)
             if ahead:
                 reasons.insert(0, ahead)
-            row.append(MunicipalityMatch.model_construct(  # every value built here, as for schemes
+            row.append(construct(MunicipalityMatch,  # every value built here, as for schemes
                 id=m.id, code=m.code, name=m.name, name_ja=m.name_ja,
                 prefecture=gaz.prefectures[int(m.prefecture) - 1].name_en,
                 score=round(float(score[i, c]), 6), components={k2: round(v, 6) for k2, v in comp.items()},

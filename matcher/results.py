@@ -7,12 +7,14 @@ Pydantic models, so that the CLI's ``--json`` and the HTTP service share one sha
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 __all__ = ["ProviderRef", "Scheme", "Possible", "MunicipalityMatch", "Excluded", "Ranking",
-           "ReachHit", "Explanation", "Condition"]
+           "ReachHit", "Explanation", "Condition", "construct"]
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Result(BaseModel):
@@ -182,3 +184,65 @@ class Explanation(_Result):
     score: float
     components: dict[str, float]
     reasons: list[str]
+
+
+_REQUIRED = object()
+_SPECS: dict[type, tuple | None] = {}
+
+
+def construct(cls: type[M], **values: Any) -> M:
+    """``cls.model_construct(**values)``, about 4x as fast, for the result models above.
+
+    The engine builds every value of a result itself, so results skip validation (as
+    ``model_construct`` does); pydantic's ``model_construct`` then spends most of its time
+    looking for aliases field by field, and a ranking builds some thirty results. This
+    sets the same ``__dict__`` (fields in declaration order, defaults for those not given,
+    mutable defaults copied as pydantic copies them) and the same fields set; a model with
+    aliases, default factories, extra fields or a post-init hook goes to
+    ``model_construct`` itself. A test compares both on every result model.
+
+    >>> construct(ProviderRef, id="kita", name="Kita City") == ProviderRef.model_construct(id="kita", name="Kita City")
+    True
+    """
+    spec = _SPECS.get(cls, _REQUIRED)
+    if spec is _REQUIRED:
+        spec = _SPECS[cls] = _spec(cls)
+    if spec is None:
+        return cls.model_construct(**values)
+    template, names, required, mutable = spec
+    if not names.issuperset(values):  # a key that is no field: model_construct ignores it
+        values = {k: v for k, v in values.items() if k in names}
+    fields_values = template.copy()  # every field in declaration order, immutable defaults in place
+    fields_values.update(values)
+    fields_set = set(values)
+    for name, field in mutable:
+        if name not in fields_set:  # a mutable default: a copy, as pydantic makes one
+            fields_values[name] = field.get_default(call_default_factory=True, validated_data=fields_values)
+    for name in required:
+        if name not in fields_set:
+            del fields_values[name]
+    m = cls.__new__(cls)
+    object.__setattr__(m, "__dict__", fields_values)
+    object.__setattr__(m, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", None)
+    return m
+
+
+def _spec(cls: type[BaseModel]) -> tuple | None:
+    """(template, names, required, mutable) of ``cls``, or None when ``model_construct`` must build it."""
+    if cls.model_config.get("extra") == "allow" or cls.__pydantic_post_init__ or cls.__pydantic_root_model__:
+        return None
+    template: dict[str, Any] = {}
+    required, mutable = [], []
+    for name, field in cls.model_fields.items():
+        if field.alias is not None or field.validation_alias is not None or field.default_factory is not None:
+            return None
+        template[name] = None
+        if field.is_required():
+            required.append(name)
+        elif isinstance(field.default, (str, int, float, bool, type(None), tuple, frozenset, dt.date)):
+            template[name] = field.default
+        else:
+            mutable.append((name, field))
+    return template, frozenset(template), tuple(required), tuple(mutable)

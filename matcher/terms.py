@@ -32,9 +32,9 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from matcher.crosslingual import glossary
+from matcher.estimator import Estimator, TransformerMixin
 from matcher.japanese import JapaneseAnalyzer
 
 __all__ = ["TermVectorizer", "TEXT_MODELS"]
@@ -48,7 +48,7 @@ _NO_COLUMNS = np.empty(0, np.int32)
 _NO_VALUES = np.empty(0, np.float32)
 
 
-class TermVectorizer(TransformerMixin, BaseEstimator):
+class TermVectorizer(TransformerMixin, Estimator):
     """TF-IDF over analyzer terms, with glossary terms added to English text.
 
     Parameters

@@ -22,15 +22,15 @@ from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from profiles.industries import resolve_industry
 from profiles.models import CompanyProfile, SupportProgram
 from profiles.needs import NEEDS
 from matcher.errors import ParameterError
+from matcher.estimator import Estimator, TransformerMixin
 
-__all__ = ["TextVectorizer", "program_document", "firm_document", "document_of", "matching_terms"]
+__all__ = ["TextVectorizer", "program_document", "firm_document", "document_of", "matching_terms",
+           "matching_terms_many"]
 
 _NEED = {n.id: n for n in NEEDS}
 
@@ -69,7 +69,7 @@ def document_of(description: str | None, needs: Sequence[str], industry: str | N
     return "\n".join(x for x in parts if x)
 
 
-class TextVectorizer(TransformerMixin, BaseEstimator):
+class TextVectorizer(TransformerMixin, Estimator):
     """TF-IDF over words and character n-grams, fitted on the programs' documents.
 
     Parameters
@@ -85,6 +85,8 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         self.sublinear_tf = sublinear_tf
 
     def fit(self, documents: Sequence[str], y=None) -> "TextVectorizer":
+        from sklearn.feature_extraction.text import TfidfVectorizer  # only here: rank need not import sklearn
+
         self.word_ = TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w\w+\b", stop_words="english",
                                      sublinear_tf=self.sublinear_tf, dtype=np.float32)
         self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.ngram_range),
@@ -348,22 +350,45 @@ def matching_terms(vectorizer: TextVectorizer, firm_dense: np.ndarray, program_r
                    j: int, limit: int = 5) -> list[str]:
     """The words (and, for Japanese, character n-grams) that contribute most to the similarity
     of a firm (its row as a dense vector) and program row ``j``."""
-    b0, b1 = program_rows.indptr[j], program_rows.indptr[j + 1]
-    cols = program_rows.indices[b0:b1]
-    contrib = program_rows.data[b0:b1] * firm_dense[cols]
+    return matching_terms_many(vectorizer, firm_dense, program_rows, [j], limit)[0]
+
+
+def matching_terms_many(vectorizer: TextVectorizer, firm_dense: np.ndarray, program_rows: sp.csr_matrix,
+                        programs: Sequence[int], limit: int = 5) -> list[list[str]]:
+    """:func:`matching_terms` of one firm and each of ``programs``, computed together (a ranking
+    shows some twenty programs: a few numpy calls for all of them rather than for each).
+
+    A term's contribution is its weight in the program times its weight in the firm; the
+    largest first, equal ones in column order; a term inside one already taken is left out,
+    and one that contains a taken term replaces it (展示会 rather than 展示).
+    """
+    js = np.asarray(programs, np.intp)
+    starts, ends = program_rows.indptr[js], program_rows.indptr[js + 1]
+    lens = ends - starts
+    total = int(lens.sum())
+    if total == 0:
+        return [[] for _ in js]
+    seg = np.repeat(np.arange(len(js)), lens)  # which program each stored entry belongs to
+    pos = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(starts, lens)
+    cols = program_rows.indices[pos]
+    contrib = program_rows.data[pos] * firm_dense[cols]
     hit = (contrib > 0) & vectorizer.readable_[cols]
-    if not hit.any():
-        return []
-    cols, contrib = cols[hit], contrib[hit]
-    order = np.argsort(-contrib, kind="stable")[: 4 * limit]
+    cols, contrib, seg = cols[hit], contrib[hit], seg[hit]
+    order = np.argsort(-contrib, kind="stable")  # by contribution, ties in column order ...
+    order = order[np.argsort(seg[order], kind="stable")]  # ... within each program
     names = vectorizer.feature_list_
-    out: list[str] = []
-    for col in cols[order].tolist():
-        term = names[col]
-        if any(term in t for t in out):
+    out: list[list[str]] = [[] for _ in js]
+    taken = [0] * len(js)
+    for k, col in zip(seg[order].tolist(), cols[order].tolist()):
+        if taken[k] >= 4 * limit:  # the first 4 * limit candidates of each program, as before
             continue
-        out = [t for t in out if t not in term]  # keep 展示会 rather than 展示
-        out.append(term)
-        if len(out) >= limit:
-            break
+        taken[k] += 1
+        terms = out[k]
+        if len(terms) >= limit:
+            continue
+        term = names[col]
+        if any(term in t for t in terms):
+            continue
+        terms[:] = [t for t in terms if t not in term]  # keep 展示会 rather than 展示
+        terms.append(term)
     return out

@@ -26,11 +26,11 @@ import json
 import os
 from dataclasses import dataclass, fields
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import yaml
 
+from profiles.datafiles import read_data_yaml
 from matcher.errors import MatcherError
 
 __all__ = ["Weights", "MunicipalityWeights", "COMPONENTS", "MUNICIPALITY_COMPONENTS", "scoring_data", "load_weights",
@@ -43,7 +43,7 @@ MUNICIPALITY_COMPONENTS = ("support", "assets", "industry", "distance")
 @lru_cache(maxsize=None)
 def scoring_data(name: str = "scoring.yaml") -> dict[str, Any]:
     """A data file of :mod:`matcher` (``scoring.yaml``, ``location_weights.yaml``)."""
-    return yaml.safe_load((resources.files("matcher") / "data" / name).read_text(encoding="utf-8"))
+    return read_data_yaml("matcher", name)
 
 
 class _WeightSet:

@@ -19,10 +19,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-import yaml
-
+from profiles.datafiles import read_data_yaml
 from profiles.errors import UnknownValueError
 
 __all__ = [
@@ -53,8 +51,7 @@ class Audience:
 
 
 def _read() -> dict[str, dict[str, Audience]]:
-    text = (resources.files("profiles") / "data" / "audiences.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = read_data_yaml("profiles", "audiences.yaml")
     out: dict[str, dict[str, Audience]] = {}
     for section in ("applicant_types", "target_groups"):
         out[section] = {

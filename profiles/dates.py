@@ -21,10 +21,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-import yaml
-
+from profiles.datafiles import read_data_yaml
 from profiles.errors import AmbiguousValueError, InputError
 from profiles.numerals import MISSING, normalize, parse_number
 
@@ -48,7 +46,7 @@ class Era:
 
 @lru_cache(maxsize=1)
 def _data() -> tuple[tuple[Era, ...], dt.date]:
-    raw = yaml.safe_load((resources.files("profiles") / "data" / "eras.yaml").read_text(encoding="utf-8"))
+    raw = read_data_yaml("profiles", "eras.yaml")
     rows = sorted(raw["eras"], key=lambda r: r["start"])
     out = []
     for i, r in enumerate(rows):

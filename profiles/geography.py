@@ -74,13 +74,19 @@ def name_key(text: str) -> str:
     >>> name_key("札幌市 北区")
     '札幌市北区'
     """
-    text = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"[\s\-‐・.,'’_()（）]", "", text)
+    text = str(text)
+    if text.isascii():  # NFKC and NFKD leave ASCII as it is, with no combining marks: the same key, faster
+        text = _PUNCT.sub("", text.strip().lower())
+    else:
+        text = unicodedata.normalize("NFKC", text).strip().lower()
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        text = _PUNCT.sub("", unicodedata.normalize("NFKC", text))
     if text.isascii():
         text = fold_long_vowels(text).replace("mb", "nb").replace("mp", "np")
     return text
+
+
+_PUNCT = re.compile(r"[\s\-‐・.,'’_()（）]")
 
 
 @dataclass(frozen=True)
@@ -149,13 +155,12 @@ class Subregion:
 
 
 def _read_subregions() -> dict[str, Subregion]:
-    import yaml
+    from profiles.datafiles import read_data_yaml
 
-    text = (resources.files("profiles") / "data" / "subregions.yaml").read_text(encoding="utf-8")
     return {key: Subregion(id=key, name_en=v["name"], name_ja=v["name_ja"], prefecture_code=str(v["prefecture"]),
                            members=tuple(str(m) for m in v["members"]),
                            synonyms=tuple(str(x) for x in v.get("synonyms", ())))
-            for key, v in yaml.safe_load(text)["subregions"].items()}
+            for key, v in read_data_yaml("profiles", "subregions.yaml")["subregions"].items()}
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:

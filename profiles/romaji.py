@@ -34,8 +34,10 @@ _HEPBURN_SUFFIX = {"ちょう": "cho", "まち": "machi", "そん": "son", "む�
 
 def fold_long_vowels(text: str) -> str:
     """Fold Hepburn long vowels (``ou``, ``oo``, ``uu``) as English place names do."""
-    text = re.sub(r"o[ou]", "o", text)
-    return text.replace("uu", "u")
+    return _LONG_O.sub("o", text).replace("uu", "u")
+
+
+_LONG_O = re.compile(r"o[ou]")
 
 
 def split_suffix(name_ja: str, kana: str) -> tuple[str, str, str]:

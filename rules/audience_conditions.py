@@ -8,6 +8,7 @@ vocabularies of ``profiles/data/audiences.yaml``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -60,6 +61,9 @@ class ApplicantTypeCondition(Condition):
     def variant_key(self, pos):
         return ("applicant_type", self.allowed[pos].tobytes(), bool(self.through[pos]), bool(self.maybe_through[pos]))
 
+    def words_key(self, pos):
+        return self.variant_key(pos)  # describe reads the allowed kinds and the two flags of the row
+
     def missing(self, facts, pos):
         if facts.applicant_type[0] < 0 and self.unknown_value[pos] == UNKNOWN:
             return ("applicant_type",)
@@ -77,11 +81,7 @@ class ApplicantTypeCondition(Condition):
         return out
 
     def _names(self, pos: int, lang: str = "en") -> str:
-        kinds = list(APPLICANT_TYPES.values())
-        picked = [kinds[j] for j in np.flatnonzero(self.allowed[pos])]
-        if lang == "ja":
-            return join([k.name_ja for k in picked], lang, limit=5)
-        return short_list([f"{k.name} ({k.name_ja})" for k in picked], limit=5)
+        return _kind_names(tuple(np.flatnonzero(self.allowed[pos]).tolist()), lang)
 
     def describe(self, facts, pos, value, lang="en"):
         ja = lang == "ja"
@@ -103,6 +103,16 @@ class ApplicantTypeCondition(Condition):
         if value == TRUE:
             return phrase("applicant_business", lang, names=names)
         return phrase("applicant_unknown", lang, names=names)
+
+
+@lru_cache(maxsize=4096)
+def _kind_names(kinds: tuple[int, ...], lang: str) -> str:
+    """The applicant types of these indices, named (a program's list recurs in every reason about it)."""
+    every = list(APPLICANT_TYPES.values())
+    picked = [every[j] for j in kinds]
+    if lang == "ja":
+        return join([k.name_ja for k in picked], lang, limit=5)
+    return short_list([f"{k.name} ({k.name_ja})" for k in picked], limit=5)
 
 
 class TargetGroupCondition(Condition):

@@ -163,6 +163,14 @@ class CompiledEligibility:
         day = float(as_of.toordinal())
         return (self._start <= day) & (day <= self._end)
 
+    def _open_values(self, as_of: dt.date) -> np.ndarray:
+        """TRUE where a program is open at ``as_of``, else FALSE (the last day asked is kept: firms come
+        one after the other at the same date)."""
+        kept = self.__dict__.get("_open")
+        if kept is None or kept[0] != as_of:
+            kept = self._open = (as_of, np.where(self.open_at(as_of), TRUE, FALSE).astype(np.uint8))
+        return kept[1]
+
     def evaluate(self, facts: FirmFacts, parts: list[np.ndarray] | None = None) -> np.ndarray:
         """Kleene truth values, shape ``(facts.n, n_programs)``, at ``facts.as_of``.
 
@@ -171,7 +179,7 @@ class CompiledEligibility:
         condition's values, so that :meth:`explain` can reuse them.
         """
         out = np.empty((facts.n, self.n_programs), dtype=np.uint8)
-        out[:] = np.where(self.open_at(facts.as_of), TRUE, FALSE)[None, :]
+        out[:] = self._open_values(facts.as_of)[None, :]
         for cond in self.conditions:
             cols = cond.rows
             values = cond.evaluate(facts)
@@ -191,9 +199,12 @@ class CompiledEligibility:
         """
         C = moved.n // facts.n if facts.n else 0
         out = np.empty((moved.n, self.n_programs), dtype=np.uint8)
-        out[:] = np.where(self.open_at(moved.as_of), TRUE, FALSE)[None, :]
-        for cond, values in zip(self.conditions, parts):
-            if cond.reads_location:
+        out[:] = self._open_values(moved.as_of)[None, :]
+        reads = self.__dict__.get("_reads_location")
+        if reads is None:  # a condition's kind and facts never change
+            reads = self._reads_location = [cond.reads_location for cond in self.conditions]
+        for cond, values, reads_location in zip(self.conditions, parts, reads):
+            if reads_location:
                 values = cond.evaluate(moved)
             else:
                 values = np.repeat(values, C, axis=0)
@@ -208,13 +219,24 @@ class CompiledEligibility:
                     self._by_program.setdefault(int(row), []).append((ci, cond, pos))
         return self._by_program.get(int(program), [])
 
+    def _source_quote(self, program: int, condition: str) -> str | None:
+        """:func:`source_quote` of a program's condition, kept once found (it reads the program's sources)."""
+        quotes = self.__dict__.setdefault("_quotes", {})
+        key = (int(program), condition)
+        if key not in quotes:
+            quotes[key] = source_quote(self.programs[program], condition)
+        return quotes[key]
+
     def explain(self, facts: FirmFacts, program: int, row: int = 0, parts: list[np.ndarray] | None = None,
-                outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE), lang: str = "en") -> list[ConditionResult]:
+                outcomes: tuple[int, ...] = (FALSE, UNKNOWN, TRUE), lang: str = "en",
+                words: dict | None = None) -> list[ConditionResult]:
         """Every condition of program ``program`` for firm ``row`` of ``facts``, in plain words.
 
         ``parts`` are the condition values kept by :meth:`evaluate` on the same facts;
         ``outcomes`` keeps only the conditions with those values (e.g. only the failed ones);
         ``lang`` is the language of the words, ``"en"`` or ``"ja"`` (:mod:`rules.phrases`).
+        ``words``, a dict the caller keeps for one firm (the same ``facts`` and ``row``) across
+        programs, remembers each condition's words by :meth:`Condition.words_key`.
         """
         from rules.phrases import phrase
 
@@ -238,8 +260,14 @@ class CompiledEligibility:
             if value not in outcomes:
                 continue
             missing = cond.missing(one, pos) if value == UNKNOWN else ()
-            text = cond.describe(one, pos, value, lang)
-            cited = source_quote(prog, cond.name)
+            if words is None:
+                text = cond.describe(one, pos, value, lang)
+            else:
+                key = (ci, cond.words_key(pos), value, lang)
+                text = words.get(key)
+                if text is None:
+                    text = words[key] = cond.describe(one, pos, value, lang)
+            cited = self._source_quote(program, cond.name)
             if cited:
                 text = phrase("cited", lang, text=text, cited=cited)
             out.append(ConditionResult(cond.name, value, text, missing))

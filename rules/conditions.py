@@ -107,6 +107,14 @@ class Condition:
         """
         return ("row", pos)
 
+    def words_key(self, pos: int) -> Hashable:
+        """What :meth:`describe` reads of row ``pos`` (equal keys: the same words for one firm and value).
+
+        Lets one ranking describe a condition once for all the programs that share it (the
+        SME test of ten programs). The default, one key per row, is always exact.
+        """
+        return ("row", pos)
+
     def missing(self, facts: FirmFacts, pos: int) -> tuple[str, ...]:
         """The facts this condition needs that firm 0 of ``facts`` does not give."""
         out = []
@@ -333,6 +341,9 @@ class RangeCondition(Condition):
         lo, hi = float(self.lo[pos]), float(self.hi[pos])
         return (None if lo != lo else lo, None if hi != hi else hi)
 
+    def words_key(self, pos):
+        return self.variant_key(pos)  # the bounds are all describe reads of the row
+
     def evaluate(self, facts, sel=None):
         lo = self.lo if sel is None else self.lo[sel]
         hi = self.hi if sel is None else self.hi[sel]
@@ -379,6 +390,9 @@ class FlagCondition(Condition):
     def variant_key(self, pos):
         return 0  # the firm's own flag, whatever the program
 
+    def words_key(self, pos):
+        return 0
+
     def evaluate(self, facts, sel=None):
         k = len(self.rows) if sel is None else len(sel)
         return np.repeat(_flag_tri(getattr(facts, self.name))[:, None], k, axis=1)
@@ -400,6 +414,9 @@ class RuleSetCondition(Condition):
 
     def variant_key(self, pos):
         return 0  # the firm's rule-set verdict, whatever the program
+
+    def words_key(self, pos):
+        return 0  # and its words
 
     def evaluate(self, facts, sel=None):
         k = len(self.rows) if sel is None else len(sel)
@@ -457,9 +474,13 @@ class LogicCondition(Condition):
         need = np.unique(self.of[pos])
         if facts.n <= self.SCALAR_MAX and len(facts.profiles) == facts.n:
             dicts = [one_firm_facts(firm_fact_dict(p, facts.as_of)) for p in facts.profiles]
-            values = {int(u): np.array([self.unique[u].evaluate_facts(d) for d in dicts], np.uint8) for u in need}
-        else:
-            values = {int(u): self.unique[u].evaluate(facts) for u in need}
+            unique = self.unique
+            rows = []
+            for d in dicts:  # each distinct rule once per firm, then one array
+                value = {u: unique[u].evaluate_facts(d) for u in need.tolist()}
+                rows.append([value[u] for u in self.of[pos].tolist()])
+            return np.array(rows, np.uint8).reshape(facts.n, len(pos))
+        values = {int(u): self.unique[u].evaluate(facts) for u in need}
         cols = [values[int(self.of[i])] for i in pos]
         return np.stack(cols, axis=1) if cols else np.zeros((facts.n, 0), np.uint8)
 

@@ -102,8 +102,8 @@ def _outside_tables() -> tuple[np.ndarray, np.ndarray]:
     by_div = np.zeros(len(divisions), np.int64)
     by_grp = np.zeros(len(groups), np.int64)
     for key, group in TARGET_GROUPS.items():
-        if not group.exclusive or not group.industries:
-            continue
+        if not group.exclusive:
+            continue  # (an exclusive group with no industries, 商店街, is outside every given industry)
         for d, i in divisions.items():  # a division is outside when none of the group's codes is in it
             if not any(code.startswith(d) for code in group.industries):
                 by_div[i] |= bits[key]

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib import resources
 
 import numpy as np
-import yaml
 
+from profiles.datafiles import read_data_yaml
 from profiles.english import with_article
 from profiles.industries import all_major_groups, division_of
 from rules.errors import RulesError
@@ -38,8 +37,7 @@ def _fmt(fact: str, value: float) -> str:
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    path = resources.files("rules") / "data" / "rulesets.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return read_data_yaml("rules", "rulesets.yaml")
 
 
 @lru_cache(maxsize=1)
@@ -119,6 +117,10 @@ class SizeTest:
 
     def facts(self) -> tuple[str, ...]:
         """The facts this test reads."""
+        return self._facts
+
+    @cached_property
+    def _facts(self) -> tuple[str, ...]:
         names = {f for t in self.thresholds.values() for f in t}
         return tuple(f for f in ("employees", "capital_jpy") if f in names)
 
@@ -156,8 +158,42 @@ class SizeTest:
         kind = facts.applicant_type
         return (kind >= 0) & self._other_forms[np.maximum(kind, 0)]
 
+    @cached_property
+    def _scalar(self) -> tuple[tuple[tuple[tuple[str, float], ...] | None, ...], ...]:
+        """Per category, the (fact, bound) pairs it tests (None: it tests nothing, and passes)."""
+        return tuple(None if not self.thresholds[c] else tuple(
+            (fact, float(b[ci, 0])) for fact, b in self._bounds.items()) for ci, c in enumerate(categories()))
+
+    def _evaluate_one(self, facts: FirmFacts) -> int:
+        """:meth:`evaluate` of a chunk of one firm, in plain Python (a dozen numpy calls cost more than
+        the test; the same Kleene values: a test compares both on every kind of firm)."""
+        per_cat = []
+        for tests in self._scalar:
+            if tests is None:
+                per_cat.append(TRUE)
+                continue
+            t_or = FALSE
+            for fact, bound in tests:
+                v = float(getattr(facts, fact)[0])
+                t = FALSE if bound != bound else UNKNOWN if v != v else TRUE if v <= bound else FALSE
+                t_or = max(t_or, t)
+            per_cat.append(t_or)
+        group, division, kind = int(facts.major_group[0]), int(facts.division[0]), int(facts.applicant_type[0])
+        mask = (1 << len(per_cat)) - 1  # _category_masks, for one firm
+        if division >= 0:
+            mask = int(_division_masks()[division])
+        if group >= 0:
+            mask = 1 << int(_group_category()[group])
+        possible = [t for ci, t in enumerate(per_cat) if mask >> ci & 1]
+        lo, hi = min(possible, default=TRUE), max(possible, default=FALSE)
+        if kind >= 0 and self._other_forms[kind]:  # _wrong_form
+            return FALSE
+        return lo if lo == hi else UNKNOWN
+
     def evaluate(self, facts: FirmFacts) -> np.ndarray:
         """Kleene truth value of the test for every firm (uint8, FALSE/UNKNOWN/TRUE)."""
+        if facts.n == 1:
+            return np.array([self._evaluate_one(facts)], np.uint8)
         per_cat = self._by_category(facts)
         masks = _category_masks(facts)
         possible = (masks[None, :] >> np.arange(len(categories()))[:, None]) & 1 == 1

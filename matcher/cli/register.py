@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from matcher.cli._group import OneLineErrorGroup
+from matcher.cli.register_common import as_of_option, echo_json, json_option, open_register
 
 __all__ = ["register"]
 
@@ -36,22 +37,7 @@ class _Group(OneLineErrorGroup):
             ctx.exit(2)
 
 
-def _reg(ctx: click.Context):
-    from matcher.register import Register
-
-    obj = ctx.obj
-    if "reg" not in obj:
-        obj["reg"] = Register(obj["db"], actor=obj["actor"])
-        ctx.call_on_close(obj["reg"].close)
-    return obj["reg"]
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-_json_opt = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-_as_of_opt = click.option("--as-of", type=str, default=None, help="Judge eligibility on this day (YYYY-MM-DD; default today).")
+_reg, _echo_json, _json_opt, _as_of_opt = open_register, echo_json, json_option, as_of_option
 
 
 def _phone(kept: dict[str, Any]) -> str:
@@ -67,8 +53,11 @@ def _phone(kept: dict[str, Any]) -> str:
               help="The register: a SQLite file or a SQLAlchemy URL (postgresql+psycopg://...). [env: MATCHER_DB]")
 @click.option("--as", "actor", envvar="MATCHER_COORDINATOR", default=None,
               help="The coordinator who acts (default: the login name). [env: MATCHER_COORDINATOR]")
+@click.option("--weights", type=click.Path(dir_okay=False), envvar="MATCHER_WEIGHTS", default=None, metavar="FILE",
+              help="Score matches, call lists and alerts with a weights file (e.g. from `register learn`); "
+                   "matches are kept per weights. [env: MATCHER_WEIGHTS]")
 @click.pass_context
-def register(ctx: click.Context, db: str | None, actor: str | None) -> None:
+def register(ctx: click.Context, db: str | None, actor: str | None, weights: str | None) -> None:
     """The coordinator's register: firms, outcomes, call lists and alerts on a database.
 
     Example:
@@ -76,7 +65,7 @@ def register(ctx: click.Context, db: str | None, actor: str | None) -> None:
         matcher register init && matcher register import examples/kita-register.csv
     """
     ctx.ensure_object(dict)
-    ctx.obj.update(db=db, actor=actor)
+    ctx.obj.update(db=db, actor=actor, weights=weights)
 
 
 @register.command()
@@ -281,45 +270,6 @@ def reach(ctx: click.Context, program_id: str, top: int, eligible_only: bool, sk
 
 
 @register.command()
-@click.option("--catalog", "catalog_dir", type=click.Path(), default=None,
-              help="Import this catalog directory as the newest version first.")
-@click.option("--since", default=None, help="Compare with this catalog version (id, hash or YYYY-MM-DD).")
-@click.option("--closing-within", type=int, default=None, help="Also programs whose deadline is within DAYS.")
-@_as_of_opt
-@_json_opt
-@click.pass_context
-def alerts(ctx: click.Context, catalog_dir: str | None, since: str | None, closing_within: int | None,
-           as_of: str | None, as_json: bool) -> None:
-    """What is new for each firm: programs newly eligible or open, changed, or closing soon.
-
-    Programs a firm was already contacted about are left out.
-
-    Example:
-
-        matcher register alerts --catalog catalogs/2026-12 --closing-within 30
-    """
-    from matcher.register.catalogs import ensure_catalog
-    from matcher.register.queries import alerts as alerts_
-
-    reg = _reg(ctx)
-    version = ensure_catalog(reg, catalog_dir) if catalog_dir else None
-    cur, base, found = alerts_(reg, since=since, closing_within=closing_within, as_of=as_of, version=version)
-    if as_json:
-        _echo_json({"catalog_version": cur.id, "since_version": base.id if base else None,
-                    "firms": [f.to_dict() for f in found]})
-        return
-    if base is None:
-        click.echo(f"catalog version {cur.id} is the first: nothing to compare with"
-                   + ("; closing programs only" if closing_within is not None else ""), err=True)
-    for f in found:
-        click.echo(f"{f.firm_id}  {f.name or ''}")
-        for a in f.alerts:
-            click.echo(f"  {a.kind:<14} {a.program_id}  {a.name}: {a.detail}")
-    click.echo(f"{sum(len(f.alerts) for f in found)} alerts for {len(found)} firms (catalog version {cur.id}"
-               + (f" since version {base.id})" if base else ")"), err=True)
-
-
-@register.command()
 @click.option("--by", type=click.Choice(["program", "coordinator"]), default="program", show_default=True)
 @click.option("-o", "--output", type=click.Path(), default=None, help="Write a .csv or .xlsx file (never overwritten).")
 @click.option("--since", default=None, help="Only outcomes on or after this day.")
@@ -473,13 +423,18 @@ def catalog() -> None:
 def catalog_import(ctx: click.Context, directory: str | None) -> None:
     """Import a catalog directory (default: the built-in catalog) as a new version.
 
+    The version's engine is fitted and kept in the user's cache as well, so that the
+    alerts and call lists that follow begin at once.
+
     Example:
 
         matcher register catalog import catalogs/tokyo-2026-12
     """
-    from matcher.register.catalogs import add_catalog, load_checked
+    from matcher.register.catalogs import add_catalog, engine_of, load_checked
 
-    v = add_catalog(_reg(ctx), load_checked(directory))
+    reg = _reg(ctx)
+    v = add_catalog(reg, load_checked(directory))
+    engine_of(reg, v.id)
     click.echo(f"catalog version {v.id} ({v.content_hash}, {v.n_programs} programs)"
                + ("" if v.new else ": already in the register"))
 
@@ -580,6 +535,8 @@ if __name__ == "__main__":  # pragma: no cover
     register(sys.argv[1:])
 
 
-from matcher.cli.register_learn import learn  # noqa: E402  (a module of its own: this one stays under 600 lines)
+from matcher.cli.register_alerts import alerts  # noqa: E402  (modules of their own: this one stays under 600 lines)
+from matcher.cli.register_learn import learn  # noqa: E402
 
+register.add_command(alerts)
 register.add_command(learn)

@@ -14,7 +14,8 @@ __all__ = ["learn"]
 @click.option("--output", "-o", type=click.Path(dir_okay=False), required=True,
               help="The weights file to write when the learned weights rank better (never overwritten).")
 @click.option("--weights", "current", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="The current weights, a weights file (default: the built-in weights).")
+              help="The current weights, a weights file (default: the register's, `register --weights`, "
+                   "else the built-in weights).")
 @click.option("--alpha", type=click.FloatRange(min=0), default=0.05, show_default=True,
               help="Pull toward the current weights (larger: closer to them).")
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True, help="Folds of firms for the held-out comparison.")
@@ -44,9 +45,10 @@ def learn(ctx: click.Context, output: str, current: str | None, alpha: float, fo
 
     if Path(output).exists():
         raise InputError("output", output, "the file exists; name a new one (files are never overwritten)")
-    prior = load_weights(current) if current else Weights()
     obj = ctx.obj
-    reg = Register(obj["db"], actor=obj["actor"])
+    current = current or obj.get("weights")
+    prior = load_weights(current) if current else Weights()
+    reg = Register(obj["db"], actor=obj["actor"], weights=prior)
     ctx.call_on_close(reg.close)
     learner = fit(reg, prior=prior, alpha=alpha, n_splits=folds, min_gain=min_gain, as_of=as_of)
     summary = {**learner.summary(), "db": reg.engine.url.render_as_string(hide_password=True),

@@ -27,7 +27,7 @@ from functools import lru_cache
 from matcher.importers.text import Sentence, data, normalize
 from profiles.audiences import APPLICANT_TYPES, FIRM_KINDS
 
-__all__ = ["ApplicantReading", "read_applicants", "firm_kinds", "finalize_types", "NON_FIRM"]
+__all__ = ["ApplicantReading", "read_applicants", "firm_kinds", "finalize_types", "body_words", "NON_FIRM"]
 
 #: Applicant types that are no firm (a program only for these is for no firm).
 NON_FIRM = tuple(k for k, v in APPLICANT_TYPES.items() if not v.firm)
@@ -37,6 +37,7 @@ _ITEM_SPLIT = re.compile(r"[、,・/／\n]|及び|並びに|又は|または|若
 _ITEM_TRIM = re.compile(r"^(?:[①-⑳\d.()（）]+|都内の?|東京都内の?|東京都の?)|(?:等|など|の|者|ほか|その他|\(.*\))+$")
 _THROUGH = re.compile(r"^(.{1,40}?)を通じ(?:て|、)(.+)$")
 _NAMED = re.compile(r"(?:東京|日本)[^、,・/()（）\s]{1,24}?(?:公社|財団|協会|機構|連合会|連盟|協議会|センター|事業団|中央会|会議所|支部|広域連合)")
+_COMPANY = re.compile(r"(?:株式会社|有限会社|合同会社)[^、,・/()（）□\s等のはが]{2,20}|(?<![^、,・/()（）□\s:])[^、,・/()（）□\s等のはがを]{2,20}?(?:株式会社|有限会社|合同会社)(?![等])")
 _LARGE = ("大企業", "中堅企業", "みなし大企業")
 
 
@@ -86,6 +87,11 @@ def _legal_forms() -> tuple[str, ...]:
     return tuple(sorted((normalize(w) for w in data("bodies")["legal_forms"]), key=len, reverse=True))
 
 
+def body_words() -> list[tuple[str, dict]]:
+    """(normalized word, body) of the delivery bodies of ``data/bodies.yaml``, longest word first."""
+    return _words()[2]
+
+
 def firm_kinds() -> tuple[str, ...]:
     """The applicant types that are firms (profiles.audiences ``firm: true``)."""
     return FIRM_KINDS
@@ -113,6 +119,9 @@ def _read_named(text: str, sentence: Sentence, out: ApplicantReading) -> str:
                 continue
             _named(out, form + name, sentence)
             text = _blank(text, m.start(), m.end())
+    for m in list(_COMPANY.finditer(text)):  # one company by name (京王電鉄株式会社): only it may apply
+        _named(out, m.group(0), sentence)
+        text = _blank(text, m.start(), m.end())
     for m in list(_NAMED.finditer(text)):
         before = text[max(0, m.start() - 1):m.start()]
         if before and before not in "、,・/()（）□ ":
@@ -131,7 +140,7 @@ def _span_with_form(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _named(out: ApplicantReading, name: str, sentence: Sentence) -> None:
     public = any(w in name for w in data("bodies")["public_words"][:2])
-    kind = "public_body" if public or name.startswith("地方独立行政法人") else "support_body"
+    kind = "public_body" if public or name.startswith("地方独立行政法人") else "named_body"
     if all(n != name for n, _ in out.named):
         out.named.append((name, kind))
         out._add("types", [kind], sentence)
@@ -148,11 +157,14 @@ def _read_words(text: str, sentence: Sentence, out: ApplicantReading) -> None:
             i = text.find(word)
     pos = 0
     suffixes = tuple(data("applicants")["organization_suffixes"])
+    groups = data("applicants")["group_suffix"]
     for item in _ITEM_SPLIT.split(text):
         bare = _ITEM_TRIM.sub("", item.strip("□ "))
         entry = short.get(bare)
         if entry is None and "□" not in item and bare.endswith(suffixes):
             entry = {"types": ["organization"]}
+        if entry is None and "□" not in item:
+            entry = next(({"types": list(kinds)} for end, kinds in groups.items() if bare.endswith(end)), None)
         if entry:
             hits.append((text.find(item, pos), entry))
         pos += len(item)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from matcher.importers.applicants import NON_FIRM, ApplicantReading, finalize_types, firm_kinds, read_applicants
+from matcher.importers.applicants import NON_FIRM, ApplicantReading, body_words, finalize_types, firm_kinds, read_applicants
 from matcher.importers.draft import DEFAULT, EXTRACTED, GIVEN, Draft
-from matcher.importers.limits import read_industries, read_places, read_size
+from matcher.importers.limits import read_industries, read_places, read_regions, read_size
 from matcher.importers.money import read_ceilings, read_period, read_rate, read_shares
 from matcher.importers.text import Sentence, data, normalize, section_body, sentences
 from profiles.audiences import TARGET_GROUPS
@@ -69,6 +69,8 @@ def _beneficiaries(sents: list[Sentence]) -> ApplicantReading | None:
     return reading
 
 
+#: a scheme a delivery body runs for others with the money (助成事業, 支援事業, 融資事業 ...)
+_SCHEME = re.compile(r"(?:助成|補助|支援|融資|派遣|相談|給付|奨励)事業(?!者)")
 _PASS_ON = re.compile(r"区市町村(?:等)?が(.{1,40}?)(?:に対して|に対し|へ|に)(?:行う|実施する)?(?:補助|助成|交付|支援)")
 
 
@@ -79,18 +81,46 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
     if reading.through:
         d.put("delivered_by", {"name_ja": reading.through}, EXTRACTED)
         _cite_all(d, "delivered_by", reading.quotes.get("through", []))
+        if not (reading.types or reading.rules or reading.groups):  # 「私学財団を通じて…対象者に補助」
+            bodies = body_words()
+            served = next((b for w, b in bodies if w in normalize(reading.through) and b.get("serves")), None)
+            if served is not None:
+                reading.types = list(served["serves"])
+                reading.quotes["types"] = reading.quotes.get("through", [])
     elif reading.bodies and not [t for t in reading.types if t not in ("support_body", "public_body")]:
         body = reading.bodies[0]
         own = any(normalize(w) in s.norm for w in data("bodies")["own_costs"] for s in rec.sentences("name"))
+        named = _name_applicants(rec)
+        if not own and named is not None:  # 「ZEV普及促進事業（個人・区市町村分）に係る事務費補助」
+            return _delivered(d, {"name": body["name"], "name_ja": body["name_ja"]}, reading.quotes.get("bodies", []),
+                              named, extend=False)
+        if any(normalize(w) in s.norm for w in data("bodies")["own_activities"] for s in rec.sentences("costs")):
+            # the body's own publicity (「MICE関連事業者等に対するPR活動に要する経費」): no program for firms
+            reading.types = ["public_body"]
+            reading.quotes["types"] = reading.quotes.get("bodies", [])
+            return reading
         end = None if own else _beneficiaries(context)
         if end is not None:
-            d.put("delivered_by", {"name": body["name"], "name_ja": body["name_ja"]}, EXTRACTED)
-            _cite_all(d, "delivered_by", reading.quotes.get("bodies", []))
-            end.quotes.setdefault("types", []).extend(reading.quotes.get("bodies", []))
-            reading = end
+            reading = _delivered(d, {"name": body["name"], "name_ja": body["name_ja"]}, reading.quotes.get("bodies", []),
+                                 end)
         else:
             reading.types = ["support_body"]
             reading.quotes["types"] = reading.quotes.get("bodies", [])
+            if body.get("groups") and not reading.groups:  # the fisheries federation serves fishers
+                lines = _line_groups(context)  # 「認証水産物の販路開拓」: of those, the ones the text names
+                narrow = [g for g in (lines[0] if lines else []) if g in body["groups"]]
+                reading.groups = narrow or list(body["groups"])
+                reading.quotes["groups"] = [lines[1]] if narrow else reading.quotes.get("bodies", [])
+    elif reading.named and set(reading.types) == {"named_body"}:
+        # one organisation named by its legal form and proper name, not a known delivery body: the
+        # program is its own unless the text names a scheme it runs (助成事業) or a business's share
+        # of the cost, and the firms it is for
+        own = any(normalize(w) in s.norm for w in data("bodies")["own_costs"] for s in rec.sentences("name"))
+        scheme = any(_SCHEME.search(s.norm) for s in rec.sentences("name", "purpose", "costs")) or any(
+            _BUSINESS_PAYER.search(s.norm) for s in rec.sentences("shares"))
+        end = _beneficiaries(context) if scheme and not own else None
+        if end is not None:
+            reading = _delivered(d, {"name_ja": reading.named[0][0]}, reading.quotes.get("types", []), end)
     elif reading.types == ["municipality"]:
         for s in context:
             m = _PASS_ON.search(s.norm)
@@ -98,24 +128,94 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
                 continue
             end = read_applicants([Sentence(s.field, s.quote, m.group(1))])
             if end.types or end.groups:
-                d.put("delivered_by", {"name_ja": "区市町村", "note": "paid through the municipality"}, EXTRACTED)
-                d.cite("delivered_by", s.field, s.quote)
                 end.quotes = {k: [s] for k in ("types", "rules", "groups")}
-                reading = end
+                reading = _delivered(d, {"name_ja": "区市町村", "note": "paid through the municipality"}, [s], end,
+                                     extend=False)
                 break
         else:
             end = _business_share(rec, context)
+            note = "paid through the municipality; the business bears a share of the cost"
+            if end is None:
+                end = _line_of_business(rec.sentences("name", "purpose", "costs"))
+                note = "paid to the municipality for a line of business it supports: ask it"
             if end is not None:
-                s = end.quotes["through"][0]
-                d.put("delivered_by", {"name_ja": "区市町村", "note": "paid through the municipality; the business "
-                                                                     "bears a share of the cost"}, EXTRACTED)
-                d.cite("delivered_by", s.field, s.quote)
-                reading = end
+                reading = _delivered(d, {"name_ja": "区市町村", "note": note}, end.quotes["through"][:1], end,
+                                     extend=False)
+    if set(reading.types) <= {"firm", "individual", *firm_kinds()} and not reading.rules and not reading.groups:
+        _facility_groups(reading, context, sents)
     return reading
 
 
+def _delivered(d: Draft, by: dict, quotes: list[Sentence], end: ApplicantReading,
+               extend: bool = True) -> ApplicantReading:
+    """Write ``delivered_by`` (apply through ``by``), citing ``quotes``; the firms it is for are
+    ``end``, whose applicant types also cite them when ``extend``."""
+    d.put("delivered_by", by, EXTRACTED)
+    _cite_all(d, "delivered_by", quotes)
+    if extend:
+        end.quotes.setdefault("types", []).extend(quotes)
+    return end
+
+
+_NAME_PART = re.compile(r"[(（]([^()（）]{1,20}?)(?:分|向け|用)?[)）]")
+
+
+def _name_applicants(rec: Record) -> ApplicantReading | None:
+    """Applicants a program's name says in parentheses (「…（個人・区市町村分）」, 「…（民間団体）」):
+    read when they name applicant types and nothing else (not 「（都単）」 or 「（国庫補助分）」)."""
+    for s in rec.sentences("name"):
+        for m in _NAME_PART.finditer(s.norm):
+            reading = read_applicants([Sentence(s.field, s.quote, m.group(1))])
+            if reading.types and not reading.bodies and not reading.named:
+                reading.quotes = {k: [s] for k in ("types", "rules", "groups")}
+                return reading
+    return None
+
+
+def _line_of_business(context: list[Sentence]) -> ApplicantReading | None:
+    """A grant paid to 区市町村 for a line of business of its own (「都市農業が持つ多面的機能の強化」,
+    「保育サービスの質の向上」, 「商店街等が防犯設備を整備する経費」): the municipality passes it on to
+    the farms, nurseries or shopping streets it names (間接補助), the exclusive target groups of
+    audiences.yaml that the text's words show."""
+    own = tuple(normalize(w) for w in data("applicants")["municipal_own"])
+    if any(w in s.norm for s in context for w in own):
+        return None
+    found = _line_groups(context)
+    if found is None:
+        return None
+    groups, s = found
+    return ApplicantReading(types=["firm"], groups=groups, quotes={"types": [s], "groups": [s], "through": [s]})
+
+
+def _line_groups(context: list[Sentence]) -> tuple[list[str], Sentence] | None:
+    """The exclusive target groups (lines of business) the first sentence naming one shows."""
+    words = _target_group_words()
+    for s in context:
+        groups = [g for g, ws in words.items() if TARGET_GROUPS.get(g) and TARGET_GROUPS[g].exclusive
+                  and any(w in s.norm for w in ws)]
+        if groups:
+            return groups, s
+    return None
+
+
+def _facility_groups(reading: ApplicantReading, context: list[Sentence], sents: list[Sentence]) -> None:
+    """Businesses of any form (民間事業者) that the applicant text or the purpose places in a line of
+    business of its own (「介護職員…に手当を支給する事業者」, a care provider; 「児童福祉施設等の非常用電源
+    等の整備促進」, a nursery's; 「マンションの耐震化」, a building owner's): the businesses are the ones
+    that run it, an exclusive target group of audiences.yaml."""
+    own = _line_groups(sents)
+    if own is not None:
+        reading.groups, reading.quotes["groups"] = own[0], [own[1]]
+        return
+    found = read_applicants(context)
+    groups = [g for g in found.groups if TARGET_GROUPS[g].exclusive]
+    if groups:
+        reading.groups = groups
+        reading.quotes["groups"] = found.quotes.get("groups", [])
+
+
 #: a payer of a cost share that is the business the municipality passes the grant on to (間接補助)
-_BUSINESS_PAYER = re.compile(r"(?:事業者|事業主|設置者|運営者)\s*\d+\s*/\s*\d+")
+_BUSINESS_PAYER = re.compile(r"(?:^|[\s、,:;（(）)])(?:補助)?(?:事業者|事業主|設置者|運営者|商店街)(?:等)?\s*\d+\s*/\s*\d+")
 
 
 def _business_share(rec: Record, context: list[Sentence]) -> ApplicantReading | None:
@@ -127,7 +227,12 @@ def _business_share(rec: Record, context: list[Sentence]) -> ApplicantReading | 
             end = _beneficiaries(context) or ApplicantReading()
             if not end.types:
                 end.types = ["firm"]
-            end.groups = end.groups or read_applicants(context).groups
+            if not end.groups:
+                end.groups = read_applicants(context).groups
+            if not end.groups:
+                lines = _line_groups(context)
+                if lines:
+                    end.groups, end.quotes["groups"] = lines[0], [lines[1]]
             end.quotes = {**end.quotes, "types": [share], "through": [share]}
             if end.groups:
                 end.quotes.setdefault("groups", read_applicants(context).quotes.get("groups", []))
@@ -165,6 +270,10 @@ def _write_applicants(rec: Record, d: Draft, reading: ApplicantReading) -> None:
 
 def _write_places(rec: Record, d: Draft) -> None:
     places = read_places(rec.sentences("applicants"))
+    if not places.regions and not places.municipalities:
+        named = read_regions(rec.sentences("name", "purpose", "costs"))
+        if named.regions:
+            places.regions, places.quotes["regions"] = named.regions, named.quotes["regions"]
     wrote = False
     for kind, path in (("regions", "eligibility.regions"), ("municipalities", "eligibility.municipalities"),
                        ("prefectures", "eligibility.prefectures")):

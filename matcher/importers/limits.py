@@ -28,7 +28,7 @@ from matcher.importers.text import Sentence, data, normalize
 from profiles.errors import InputError
 from profiles.values import parse_amount_jpy
 
-__all__ = ["Places", "Size", "Industries", "read_places", "read_size", "read_industries", "tokyo_names"]
+__all__ = ["Places", "Size", "Industries", "read_places", "read_regions", "read_size", "read_industries", "tokyo_names"]
 
 
 @dataclass
@@ -67,6 +67,37 @@ def _tokyo_wide(text: str, tokyo: list[str], places: dict) -> bool:
 
 
 _TAMA_PART = re.compile(r"(?<![奥西南北東])多摩(?![市川区町村])")
+
+
+def read_regions(sents: list[Sentence]) -> Places:
+    """Tokyo's sub-regions that a program's name or purpose says it is for (「島しょ地域における宿泊施設
+    整備を支援」): only the regions' own words, never a bare 多摩 (多摩産材 is wood, sold anywhere) nor a
+    municipality or 都内 (a purpose names places it does not restrict to).
+
+    >>> from matcher.importers.text import sentences
+    >>> read_regions(sentences("島しょ部における宿泊施設整備を支援", "目的")).regions
+    ['tokyo_islands']
+    >>> read_regions(sentences("多摩産材の利用拡大", "目的")).regions
+    []
+    >>> read_regions(sentences("多摩ものづくりスタートアップ起業家育成事業", "名")).regions
+    ['tama']
+    """
+    places = data("places")
+    out = Places()
+    for s in sents:
+        text = s.norm
+        excluded = {r for r, words in places["except"].items() if any(normalize(w) in text for w in words)}
+        if excluded:
+            continue  # 「島しょ部を除く」 in a purpose: no restriction read
+        for region, words in places["regions"].items():
+            if any(normalize(w) in text for w in words) or (region == "tama" and _TAMA_NAMED.search(text)):
+                out._add("regions", [region], s)
+    return out
+
+
+#: 多摩 in a program's name or costs (「多摩ものづくりスタートアップ」, 「インキュベーション施設（多摩）」),
+#: not 多摩産材 (wood), 多摩川 or a municipality (多摩市, 奥多摩町)
+_TAMA_NAMED = re.compile(r"(?<![奥西南北東])多摩(?![市川区町村産])")
 
 
 def read_places(sents: list[Sentence]) -> Places:
@@ -199,9 +230,14 @@ def _industry_words() -> tuple[tuple[str, str], ...]:
     for word, code in COMMON_NAMES.items():
         if not word.isascii() and len(word) >= 3 and word.endswith("業"):
             words.setdefault(normalize(word), code)
+    for word, code in data("trades")["trades"].items():
+        words.setdefault(normalize(word), code)
     return tuple(sorted(words.items(), key=lambda x: -len(x[0])))
 
 
+#: the name of an organisation (農業協同組合, 東京都漁業協同組合連合会): a kind of applicant, not the
+#: industries its words name
+_ORGANIZATION = re.compile(r"[一-龥ァ-ヶー]*(?:協同組合|組合|協会|連合会|団体|連盟)")
 _NOT_AN_INDUSTRY = ("産業", "事業", "企業", "作業", "授業", "卒業", "営業", "就業", "起業", "創業", "開業", "修業", "職業", "休業", "廃業")
 
 
@@ -209,7 +245,7 @@ def read_industries(sents: list[Sentence]) -> Industries:
     """JSIC codes of the industries an applicant text names (製造業, 建設業, 飲食店 ...)."""
     out = Industries()
     for s in sents:
-        text = s.norm
+        text = _ORGANIZATION.sub(lambda m: "□" * len(m.group(0)), s.norm)
         for word, code in _industry_words():
             if word in _NOT_AN_INDUSTRY:
                 continue

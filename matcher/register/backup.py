@@ -19,8 +19,8 @@ from matcher.register.db import create_db_engine, database_url, upgrade
 
 __all__ = ["backup", "copy_register"]
 
-_ORDER = ("coordinators", "api_keys", "catalog_versions", "catalog_programs", "firms", "match_runs", "matches",
-          "outcomes", "audit")
+_ORDER = ("coordinators", "api_keys", "catalog_versions", "catalog_programs", "firms", "match_sets", "match_runs",
+          "matches", "outcomes", "audit")
 
 
 def copy_register(source: sa.Engine, target: sa.Engine, batch: int = 5000) -> dict[str, int]:

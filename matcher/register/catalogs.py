@@ -1,8 +1,10 @@
-"""Catalog versions in the register, and the matches computed per catalog version.
+"""Catalog versions in the register, and the matches computed per catalog version and weights.
 
 A catalog is stored once per content hash with each program's own hash and JSON, so any
-version can be rebuilt (and an engine fitted on it) without its files. ``refresh_matches``
-computes, for every firm whose matches are missing or older than the firm, its eligible
+version can be rebuilt (and an engine fitted on it) without its files. Matches belong to a
+match set: a catalog version scored with the register's weights (:func:`match_set`, keyed
+by :func:`weights_hash`). ``refresh_matches`` computes, for every firm whose matches in the
+set are missing or older than the firm, its eligible
 programs (with scores and ranks) and its possible ones (a fact missing, with the score
 they would have), chunk by chunk, each chunk one transaction written in bulk.
 """
@@ -21,9 +23,10 @@ import sqlalchemy as sa
 from profiles import Catalog, ClusterProject, InputError, Municipality, SupportProgram, UnknownValueError
 import matcher.register.schema as t
 from matcher.register.store import Register, as_datetime, utc_now
+from matcher.weights import Weights
 
 __all__ = ["CatalogVersion", "add_catalog", "ensure_catalog", "latest_version", "versions", "resolve_version",
-           "catalog_of", "engine_of", "refresh_matches", "program_hash", "program_ids", "load_checked",
+           "catalog_of", "engine_of", "match_set", "weights_hash", "refresh_matches", "program_hash", "program_ids", "load_checked",
            "position_of", "match_arrays", "up_to_date"]
 
 
@@ -149,14 +152,71 @@ def catalog_of(reg: Register, version_id: int) -> Catalog:
     return reg._catalogs[version_id]
 
 
+def weights_hash(weights: Weights | dict | None) -> str:
+    """A short hash of score weights: what a match set is keyed by, beside its catalog version.
+
+    The same weights give the same hash however they are written (``1`` and ``1.0``, any
+    order); any other value of any component gives another.
+
+    >>> weights_hash(None) == weights_hash(Weights().as_dict())
+    True
+    >>> weights_hash({"locality": 0.5}) == weights_hash(None)
+    False
+    """
+    w = Weights.coerce(dict(weights) if isinstance(weights, dict) else weights).as_dict()
+    blob = json.dumps({k: float(v) for k, v in w.items()}, sort_keys=True)
+    return hashlib.sha256(blob.encode("ascii")).hexdigest()[:16]
+
+
 def engine_of(reg: Register, version_id: int, **params: Any):
-    """A :class:`~matcher.MatchEngine` fitted on a version's catalog (fitted once per register object)."""
+    """A :class:`~matcher.MatchEngine` fitted on a version's catalog, scoring with the register's
+    weights (fitted once per register object, and once per catalog content and weights in the
+    user's cache)."""
     from matcher.cache import fitted_catalog_engine
 
-    key = (version_id, tuple(sorted(params.items())))
-    if key not in reg._engines:  # fitted once per catalog content in the user's cache (seconds for 1,720 programs)
-        reg._engines[key] = fitted_catalog_engine(catalog_of(reg, version_id), **params)
+    if reg.weights != Weights():  # the default weights keep the engine `rank --catalog` caches
+        params = {"weights": reg.weights.as_dict(), **params}
+    key = (version_id, tuple(sorted((k, repr(v)) for k, v in params.items())))
+    if key not in reg._engines:  # seconds for 1,720 programs when not in the cache
+        if version_id in reg._catalogs:
+            reg._engines[key] = fitted_catalog_engine(reg._catalogs[version_id], **params)
+        else:  # the version's hash is its catalog's: the programs are rebuilt from their rows only to fit
+            with reg.engine.connect() as conn:
+                h = conn.execute(sa.select(t.catalog_versions.c.content_hash)
+                                 .where(t.catalog_versions.c.id == version_id)).scalar()
+            if h is None:
+                raise InputError("catalog", version_id, "no such catalog version in the register")
+            reg._engines[key] = fitted_catalog_engine(lambda: catalog_of(reg, version_id), catalog_hash=h, **params)
     return reg._engines[key]
+
+
+def match_set(reg: Register, version: CatalogVersion | int) -> int:
+    """The id of the match set of a catalog version scored with the register's weights (created if new).
+
+    Matches are stored per match set: a register opened with other weights (a file that
+    ``matcher register learn`` wrote, say) never serves matches computed with these.
+    """
+    vid = version if isinstance(version, int) else version.id
+    h = weights_hash(reg.weights)
+    if (vid, h) in reg._sets:
+        return reg._sets[(vid, h)]
+    s = t.match_sets
+    find = sa.select(s.c.id).where(s.c.version_id == vid, s.c.weights_hash == h)
+    with reg.engine.connect() as conn:
+        sid = conn.execute(find).scalar()
+    if sid is None:
+        try:
+            with reg.transaction() as conn:  # SQLite: under the write lock; PostgreSQL: a racing insert fails
+                sid = conn.execute(find).scalar()
+                if sid is None:
+                    sid = conn.execute(sa.insert(s).values(
+                        version_id=vid, weights_hash=h, weights={k: float(v) for k, v in reg.weights.as_dict().items()},
+                        created_at=utc_now()).returning(s.c.id)).scalar_one()
+        except sa.exc.IntegrityError:  # another request created it meanwhile
+            with reg.engine.connect() as conn:
+                sid = conn.execute(find).scalar_one()
+    reg._sets[(vid, h)] = sid
+    return sid
 
 
 def program_ids(reg: Register) -> set[str]:
@@ -165,15 +225,15 @@ def program_ids(reg: Register) -> set[str]:
         return set(conn.execute(sa.select(t.catalog_programs.c.program_id).distinct()).scalars())
 
 
-def up_to_date(conn: sa.Connection, version_id: int) -> bool:
-    """Whether every firm has matches at ``version_id`` computed at its current version.
+def up_to_date(conn: sa.Connection, set_id: int) -> bool:
+    """Whether every firm has matches in match set ``set_id`` computed at its current version.
 
     Exact, from two covering indexes: a firm's runs are deleted with it and record a
     version it had (versions only grow), so the runs' count and sum of firm versions equal
     the firms' only when every firm has a run at its current version.
     """
     f, r = t.firms, t.match_runs
-    runs = r.c.version_id == version_id
+    runs = r.c.set_id == set_id
     row = conn.execute(sa.select(
         sa.select(sa.func.count()).select_from(f).scalar_subquery(),
         sa.select(sa.func.coalesce(sa.func.sum(f.c.version), 0)).scalar_subquery(),
@@ -182,10 +242,10 @@ def up_to_date(conn: sa.Connection, version_id: int) -> bool:
     return row[0] == row[2] and row[1] == row[3]
 
 
-def _stale(conn: sa.Connection, version_id: int, after: int, limit: int):
+def _stale(conn: sa.Connection, set_id: int, after: int, limit: int):
     f, r = t.firms, t.match_runs
     q = (sa.select(f.c.id, f.c.version, f.c.profile, r.c.firm_pk.label("run"))
-         .outerjoin(r, (r.c.firm_pk == f.c.id) & (r.c.version_id == version_id))
+         .outerjoin(r, (r.c.firm_pk == f.c.id) & (r.c.set_id == set_id))
          .where(f.c.id > after, sa.or_(r.c.firm_pk.is_(None), r.c.firm_version != f.c.version))
          .order_by(f.c.id).limit(limit))
     return conn.execute(q).all()
@@ -239,28 +299,30 @@ def match_arrays(engine, prepared) -> dict[str, np.ndarray]:
 
 def refresh_matches(reg: Register, version: CatalogVersion | int, *, as_of: dt.date | str | None = None,
                     chunk_size: int = 2000, progress=None) -> int:
-    """Compute the matches of every firm whose matches at ``version`` are missing or out of
-    date (the firm changed since); returns how many firms were matched.
+    """Compute the matches of every firm whose matches at ``version``, scored with the
+    register's weights (its :func:`match_set`), are missing or out of date (the firm changed
+    since); returns how many firms were matched.
 
     Each chunk of firms is one transaction: its old matches are replaced by the new ones,
     written in bulk (:func:`matcher.register.bulk.insert_rows`). A firm edited while its
     chunk was scored keeps its old version number in ``match_runs`` and is matched again
-    next time. Two requests refreshing the same version at once (a page asking for a firm
+    next time. Two requests refreshing the same match set at once (a page asking for a firm
     and its matches together) are serialized: the second replaces the first's rows.
     """
     from matcher import parse_as_of
     from matcher.register.bulk import insert_rows
 
     vid = version if isinstance(version, int) else version.id
+    sid = match_set(reg, vid)
     day = parse_as_of(as_of)
-    engine = engine_of(reg, vid)
     done, after = 0, 0
     with reg.engine.connect() as conn:
-        if up_to_date(conn, vid):  # the common case of a call list: nothing to compute, two index reads
+        if up_to_date(conn, sid):  # the common case of a call list: nothing to compute, two index reads
             return 0
+    engine = engine_of(reg, vid)
     while True:
         with reg.engine.connect() as conn:
-            rows = _stale(conn, vid, after, chunk_size)
+            rows = _stale(conn, sid, after, chunk_size)
         if not rows:
             return done
         after = rows[-1].id
@@ -268,21 +330,20 @@ def refresh_matches(reg: Register, version: CatalogVersion | int, *, as_of: dt.d
         pks = np.array([r.id for r in rows], np.int64)
         now = utc_now()
         with reg.transaction() as conn:
-            # One refresh of a version at a time (PostgreSQL: its row locked; SQLite: the write lock), and
+            # One refresh of a match set at a time (PostgreSQL: its row locked; SQLite: the write lock), and
             # the chunk's matches replaced, also those a concurrent request wrote since they were read.
-            conn.execute(sa.select(t.catalog_versions.c.id).where(t.catalog_versions.c.id == vid).with_for_update())
+            conn.execute(sa.select(t.match_sets.c.id).where(t.match_sets.c.id == sid).with_for_update())
             chunk = pks.tolist()
-            conn.execute(sa.delete(t.matches).where(t.matches.c.version_id == vid, t.matches.c.firm_pk.in_(chunk)))
-            conn.execute(sa.delete(t.match_runs).where(t.match_runs.c.version_id == vid,
-                                                       t.match_runs.c.firm_pk.in_(chunk)))
-            live = set(conn.execute(sa.select(t.firms.c.id).where(t.firms.c.id.in_(pks.tolist()))).scalars())
+            conn.execute(sa.delete(t.matches).where(t.matches.c.set_id == sid, t.matches.c.firm_pk.in_(chunk)))
+            conn.execute(sa.delete(t.match_runs).where(t.match_runs.c.set_id == sid, t.match_runs.c.firm_pk.in_(chunk)))
+            live = set(conn.execute(sa.select(t.firms.c.id).where(t.firms.c.id.in_(chunk))).scalars())
             keep = np.isin(pks[cols["row"]], np.fromiter(live, np.int64, len(live)))  # not deleted meanwhile
             firm_pk = pks[cols["row"][keep]].tolist()
             rank = [r or None for r in cols["rank"][keep].tolist()]
-            insert_rows(conn, t.matches, ("version_id", "firm_pk", "position", "eligible", "score", "rank"),
-                        zip([vid] * len(firm_pk), firm_pk, cols["position"][keep].tolist(),
+            insert_rows(conn, t.matches, ("set_id", "firm_pk", "position", "eligible", "score", "rank"),
+                        zip([sid] * len(firm_pk), firm_pk, cols["position"][keep].tolist(),
                             cols["eligible"][keep].tolist(), cols["score"][keep].tolist(), rank))
-            runs = [{"version_id": vid, "firm_pk": r.id, "firm_version": r.version, "as_of": day, "computed_at": now}
+            runs = [{"set_id": sid, "firm_pk": r.id, "firm_version": r.version, "as_of": day, "computed_at": now}
                     for r in rows if r.id in live]
             if runs:
                 conn.execute(sa.insert(t.match_runs), runs)

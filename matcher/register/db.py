@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from matcher.register.errors import NotInitializedError
 
-__all__ = ["database_url", "default_database_path", "create_db_engine", "upgrade", "current_revision",
+__all__ = ["database_url", "default_database_path", "create_db_engine", "upgrade", "downgrade", "current_revision",
            "head_revision", "check_schema", "ENV_VAR"]
 
 #: The environment variable that names the register's database when ``--db`` is not given.
@@ -110,6 +110,18 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
 
     with engine.begin() as conn:
         command.upgrade(_config(conn), revision)
+    return current_revision(engine)
+
+
+def downgrade(engine: Engine, revision: str) -> str | None:
+    """Bring the register's tables back to an older migration (``revision``); returns the revision reached.
+
+    Derived data of the newer schema (matches) may be dropped on the way, never firms, outcomes or the audit log.
+    """
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), revision)
     return current_revision(engine)
 
 

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from profiles import InputError, SupportProgram
 from rules import TRUE, CompiledEligibility
 import matcher.register.schema as t
-from matcher.register.catalogs import (CatalogVersion, engine_of, ensure_catalog, position_of, refresh_matches,
-                                       resolve_version, versions)
+from matcher.register.catalogs import (CatalogVersion, engine_of, ensure_catalog, match_set, position_of,
+                                       refresh_matches, resolve_version, versions)
 from matcher.register.store import Register, firm_record
 
 __all__ = ["CallListEntry", "firm_matches", "reach", "Alert", "FirmAlerts", "alerts", "report", "ALERT_KINDS", "MATTERING_FIELDS"]
@@ -72,14 +72,15 @@ def reach(reg: Register, program_id: str, *, top: int = 20, as_of: dt.date | str
     engine = engine_of(reg, version.id)
     j = position_of(reg, version.id, program_id)  # an unknown id names the closest ones
     refresh_matches(reg, version, as_of=as_of)
+    sid = match_set(reg, version)  # the version's matches scored with the register's weights
     m, f = t.matches, t.firms
-    q = sa.select(f).join(m, m.c.firm_pk == f.c.id).where(m.c.version_id == version.id, m.c.position == j)
+    q = sa.select(f).join(m, m.c.firm_pk == f.c.id).where(m.c.set_id == sid, m.c.position == j)
     if skip_contacted:
         q = q.where(f.c.id.not_in(sa.select(t.outcomes.c.firm_pk).where(t.outcomes.c.program_id == program_id)))
     def best(conn, eligible: bool, limit: int):
-        # the limit-th best score read down the index (version, position, eligible, score), then only the firms
+        # the limit-th best score read down the index (set, position, eligible, score), then only the firms
         # at or above it sorted with their ids (sorting every eligible firm by score and id costs 0.1 s per 100,000)
-        here = (m.c.version_id == version.id) & (m.c.position == j) & m.c.eligible.is_(eligible)
+        here = (m.c.set_id == sid) & (m.c.position == j) & m.c.eligible.is_(eligible)
         cut = sa.select(m.c.score).where(here)
         if skip_contacted:
             cut = cut.where(m.c.firm_pk.not_in(sa.select(t.outcomes.c.firm_pk).where(t.outcomes.c.program_id == program_id)))
@@ -112,14 +113,15 @@ def firm_matches(reg: Register, firm, top: int = 10) -> list[dict[str, Any]]:
     if v is None:
         return []
     refresh_matches(reg, v)
+    sid = match_set(reg, v)
     m, cp = t.matches, t.catalog_programs
     status = sa.case((m.c.eligible.is_(True), "eligible"), else_="possible").label("status")
     score = sa.case((m.c.eligible.is_(True), m.c.score), else_=None).label("score")
     with reg.engine.connect() as conn:
         return [{**r._asdict(), "catalog_version": v.id} for r in conn.execute(
             sa.select(cp.c.program_id, cp.c.name, status, score)
-            .join(cp, (cp.c.version_id == m.c.version_id) & (cp.c.position == m.c.position))
-            .where(m.c.version_id == v.id, m.c.firm_pk == firm.pk)
+            .join(cp, (cp.c.version_id == v.id) & (cp.c.position == m.c.position))
+            .where(m.c.set_id == sid, m.c.firm_pk == firm.pk)
             .order_by(m.c.eligible.desc(), m.c.rank, cp.c.program_id).limit(top))]
 
 
@@ -141,12 +143,23 @@ class Alert(NamedTuple):  # a named tuple: a new catalog brings millions of aler
 
 @dataclass
 class FirmAlerts:
+    """A firm's alerts, most pressing first; with ``per_firm``, its best ones by score, and how
+    many were left out (``more``, and ``more_by_kind``: ``{"new_program": 228, ...}``)."""
+
     firm_id: str
     name: str | None
     alerts: list[Alert] = field(default_factory=list)
+    more: int = 0
+    more_by_kind: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        """Every alert of the firm, shown or left out."""
+        return len(self.alerts) + self.more
 
     def to_dict(self) -> dict[str, Any]:
-        return {"firm_id": self.firm_id, "name": self.name, "alerts": [a.to_dict() for a in self.alerts]}
+        return {"firm_id": self.firm_id, "name": self.name, "alerts": [a.to_dict() for a in self.alerts],
+                "more": self.more, "more_by_kind": dict(self.more_by_kind)}
 
 
 def _programs(conn: sa.Connection, vid: int) -> dict[str, Any]:
@@ -170,8 +183,8 @@ def _changed_fields(old: dict, new: dict) -> list[str]:
 
 
 def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within: int | None = None,
-           as_of: dt.date | str | None = None, version: CatalogVersion | None = None, chunk_size: int = 2000
-           ) -> tuple[CatalogVersion, CatalogVersion | None, list[FirmAlerts]]:
+           as_of: dt.date | str | None = None, version: CatalogVersion | None = None, chunk_size: int = 2000,
+           per_firm: int | None = None) -> tuple[CatalogVersion, CatalogVersion | None, list[FirmAlerts]]:
     """Per firm, what is new for it in the newest catalog version.
 
     Compared with the version before it (or the one ``since`` names: an id, a content
@@ -185,6 +198,11 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
     ``chunk_size`` at a time and judged by the engine on the programs that can alert only
     (no stored matches needed: a new version alerts without computing all its matches).
 
+    ``per_firm`` keeps each firm's ``per_firm`` best-scoring alerts (ties by program id),
+    still most pressing first, and counts the rest (:attr:`FirmAlerts.more`): a brand-new
+    catalog makes every program a firm is eligible for "new", hundreds per firm, which no
+    one reads; the count says how many more there are, of which kinds. ``None``: all.
+
     Returns ``(current version, baseline version or None, firms with alerts)``.
     """
     from matcher import parse_as_of
@@ -193,6 +211,8 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
     if closing_within is not None and (isinstance(closing_within, bool) or not isinstance(closing_within, int)
                                        or closing_within < 0):
         raise ValueError(f"closing_within must be an integer >= 0, got {closing_within!r}")
+    if per_firm is not None and (isinstance(per_firm, bool) or not isinstance(per_firm, int) or per_firm < 1):
+        raise ValueError(f"per_firm must be an integer >= 1 or None (all), got {per_firm!r}")
     cur = version or ensure_catalog(reg)
     base = resolve_version(reg, since)
     if since is None:
@@ -274,6 +294,20 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
             continue
         score = _scores(engine, prepared, cols)[rows, ks]
         kk = kind[rows, ks]
+        more: dict[int, tuple[int, dict[str, int]]] = {}
+        if per_firm is not None:  # each firm's best per_firm by score (rows come sorted from np.nonzero)
+            order = np.lexsort((by_id[ks], -score, rows))
+            rows, ks, kk, score = rows[order], ks[order], kk[order], score[order]
+            first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+            rank = np.arange(len(rows)) - np.repeat(first, np.diff(np.r_[first, len(rows)]))
+            keep = rank < per_firm
+            if not keep.all():  # the rest counted per firm and kind, as arrays
+                left = np.bincount(rows[~keep].astype(np.int64) * none + kk[~keep], minlength=len(batch) * none)
+                left = left.reshape(len(batch), none)
+                for i in np.flatnonzero(left.any(axis=1)).tolist():
+                    by = {ALERT_KINDS[k]: int(left[i, k]) for k in np.flatnonzero(left[i]).tolist()}
+                    more[i] = (sum(by.values()), by)
+                rows, ks, kk, score = rows[keep], ks[keep], kk[keep], score[keep]
         order = np.lexsort((by_id[ks], -score, kk, rows))  # per firm: most pressing, best, by program id
         rows, ks, kk, score = rows[order], ks[order], kk[order], score[order].tolist()
         starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
@@ -282,16 +316,17 @@ def alerts(reg: Register, *, since: str | dt.date | None = None, closing_within:
         ks_l = ks.tolist()
         with _gc_paused():  # millions of small acyclic tuples: the cyclic collector would rescan them all
             for s, e in zip(starts.tolist(), ends.tolist()):
-                firm = batch[int(rows[s])]
+                i = int(rows[s])
+                firm = batch[i]
                 items = []
                 for n in range(s, e):
                     k = ks_l[n]
                     kd, detail, deadline = own[k] if is_own[n] else newly_alert
                     items.append(Alert(pid_of[k], names[k], kd, detail, score[n], deadline))
-                firm_alerts.append(FirmAlerts(firm.firm_id, firm.name, items))
+                n_more, by_kind = more.get(i, (0, {}))
+                firm_alerts.append(FirmAlerts(firm.firm_id, firm.name, items, n_more, by_kind))
     firm_alerts.sort(key=lambda fa: fa.firm_id)
-    out = firm_alerts
-    return cur, base, out
+    return cur, base, firm_alerts
 
 
 @contextlib.contextmanager

@@ -14,7 +14,9 @@ The routes: ``GET /me``; ``GET /firms`` (paginated, ``search``), ``POST /firms/i
 firm list as the request body, the import report back), ``GET|PATCH|DELETE
 /firms/{id}``, ``GET /firms/{id}/matches``, ``GET /firms/{id}/history``; ``POST
 /outcomes``; ``GET /programs`` and ``GET /programs/{id}/reach`` (the call list);
-``GET /alerts`` (``since=last_visit``: since this coordinator's last ``POST /visits``);
+``GET /alerts`` (``since=last_visit``: since this coordinator's last ``POST /visits``; each
+firm's ``per_firm`` best alerts and a count of the rest, firms paginated by ``limit`` and
+``offset``);
 ``GET /report`` (JSON or ``format=csv``); ``GET|POST /coordinators`` (admins only).
 """
 
@@ -264,24 +266,48 @@ def make_router(db: str | None = None, register: Register | None = None, *,
         return {"program": program_id, "hits": [h.to_dict() for h in reach(
             reg, program_id, top=top, as_of=as_of, skip_contacted=skip_contacted, lang=lang)]}
 
+    alerts_cache: dict[tuple, Any] = {}  # the newest question asked, to page through its firms
+
     @router.get("/alerts", responses=_documented(422), summary="What is new for the firms")
     def get_alerts(since: str | None = Query(None, description="A catalog version (id or hash), a date, or "
                                                                 "last_visit: since this coordinator's last visit."),
                    closing_within: int | None = Query(None, ge=0), as_of: dt.date | None = None,
-                   reg: Register = Depends(coordinator)):
-        from matcher.register.catalogs import ensure_catalog
+                   per_firm: int = Query(min(10, page), ge=1, le=page,
+                                         description="Each firm's best alerts by score; `more` counts the rest."),
+                   limit: int = Query(min(50, page), ge=1, le=page, description="Firms per page."),
+                   offset: int = Query(0, ge=0), reg: Register = Depends(coordinator)):
+        from matcher import parse_as_of
+        from matcher.register.catalogs import ensure_catalog, weights_hash
         from matcher.register.queries import alerts
         from matcher.register.visits import last_visit
 
         visit = last_visit(reg) if since == "last_visit" else None
+        page_of = {"total": 0, "offset": offset, "limit": limit, "next_offset": None, "alerts": 0, "by_kind": {}}
         if since == "last_visit":
             since = str(visit["catalog_version"]) if visit and visit.get("catalog_version") else None
             cur = ensure_catalog(reg)
             if since == str(cur.id):  # seen already: nothing can be new but what closes soon
-                return {"catalog_version": cur.id, "since_version": cur.id, "last_visit": visit, "firms": []}
-        cur, prev, found = alerts(reg, since=since, closing_within=closing_within, as_of=as_of)
+                return {"catalog_version": cur.id, "since_version": cur.id, "last_visit": visit, **page_of, "firms": []}
+        # every change of what alerts depend on (firms, outcomes, catalog versions) writes an audit row
+        with reg.engine.connect() as conn:
+            state = conn.execute(sa.select(sa.func.max(t.audit.c.id))).scalar()
+        key = (since, closing_within, parse_as_of(as_of), per_firm, weights_hash(reg.weights), state)
+        hit = alerts_cache.get(key)
+        if hit is None:
+            hit = alerts(reg, since=since, closing_within=closing_within, as_of=as_of, per_firm=per_firm)
+            alerts_cache.clear()
+            alerts_cache[key] = hit
+        cur, prev, found = hit
+        by_kind: dict[str, int] = {}
+        for f in found:
+            for a in f.alerts:
+                by_kind[a.kind] = by_kind.get(a.kind, 0) + 1
+            for k, n in f.more_by_kind.items():
+                by_kind[k] = by_kind.get(k, 0) + n
+        page_of.update(total=len(found), alerts=sum(by_kind.values()), by_kind=by_kind,
+                       next_offset=offset + limit if offset + limit < len(found) else None)
         return {"catalog_version": cur.id, "since_version": prev.id if prev else None, "last_visit": visit,
-                "firms": [f.to_dict() for f in found]}
+                **page_of, "firms": [f.to_dict() for f in found[offset:offset + limit]]}
 
     @router.post("/visits", status_code=201, responses=_documented(), summary="Record that the alerts were seen")
     def add_visit(reg: Register = Depends(coordinator)):

@@ -7,8 +7,11 @@ Alembic migrations in ``matcher/register/migrations`` create.
   it, and ``version`` for optimistic concurrency;
 - ``catalog_versions`` (content hash, when and by whom imported) and ``catalog_programs``
   (each program's content hash and JSON, so a version can be rebuilt without its files);
-- ``match_runs`` (which firm, at which version of itself, was matched against which catalog
-  version) and ``matches`` (its eligible and possible programs by their position in the
+- ``match_sets``: a catalog version scored with one set of weights (a hash of the weights,
+  and the weights themselves), so that matches computed with one weights file are never
+  served for another;
+- ``match_runs`` (which firm, at which version of itself, was matched in which match set)
+  and ``matches`` (its eligible and possible programs by their position in the catalog
   version, with scores; written in bulk, see :mod:`matcher.register.bulk`);
 - ``outcomes`` (a firm's contact history: status, note, date, who);
 - ``audit`` (every change: who, when, what).
@@ -22,8 +25,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-__all__ = ["metadata", "coordinators", "api_keys", "firms", "catalog_versions", "catalog_programs", "match_runs",
-           "matches", "outcomes", "audit", "STATUSES", "ROLES", "JSONType"]
+__all__ = ["metadata", "coordinators", "api_keys", "firms", "catalog_versions", "catalog_programs", "match_sets",
+           "match_runs", "matches", "outcomes", "audit", "STATUSES", "ROLES", "JSONType"]
 
 #: Outcome statuses, in the order a contact usually goes.
 STATUSES = ("contacted", "interested", "applied", "awarded", "declined", "not_relevant")
@@ -105,19 +108,29 @@ catalog_programs = sa.Table(
     sa.UniqueConstraint("version_id", "program_id", name="uq_catalog_programs_version_program"),
 )
 
+match_sets = sa.Table(  # a catalog version scored with one set of weights: what matches are keyed by
+    "match_sets", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("catalog_versions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("weights_hash", sa.String(16), nullable=False),
+    sa.Column("weights", JSONType, nullable=False),
+    sa.Column("created_at", _TS, nullable=False),
+    sa.UniqueConstraint("version_id", "weights_hash", name="uq_match_sets_version_weights"),
+)
+
 match_runs = sa.Table(
     "match_runs", metadata,
-    sa.Column("version_id", sa.Integer, sa.ForeignKey("catalog_versions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("set_id", sa.Integer, sa.ForeignKey("match_sets.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("firm_pk", sa.Integer, sa.ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("firm_version", sa.Integer, nullable=False),
     sa.Column("as_of", sa.Date, nullable=False),
     sa.Column("computed_at", _TS, nullable=False),
 )
-sa.Index("ix_match_runs_freshness", match_runs.c.version_id, match_runs.c.firm_version)
+sa.Index("ix_match_runs_freshness", match_runs.c.set_id, match_runs.c.firm_version)
 
 matches = sa.Table(  # derived data, written in bulk: no foreign keys (a firm's rows go with it in delete_firm)
     "matches", metadata,
-    sa.Column("version_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("set_id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("firm_pk", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),  # the program's in its version
     sa.Column("eligible", sa.Boolean, nullable=False),  # false: possible (a fact is missing)
@@ -125,7 +138,7 @@ matches = sa.Table(  # derived data, written in bulk: no foreign keys (a firm's 
     sa.Column("rank", sa.Integer, nullable=True),  # among the firm's eligible programs, 1 = best
     sqlite_with_rowid=False,
 )
-sa.Index("ix_matches_program", matches.c.version_id, matches.c.position, matches.c.eligible, matches.c.score)
+sa.Index("ix_matches_program", matches.c.set_id, matches.c.position, matches.c.eligible, matches.c.score)
 
 outcomes = sa.Table(
     "outcomes", metadata,

@@ -39,6 +39,7 @@ import sqlalchemy as sa
 
 from profiles import CompanyProfile, InputError, UnknownValueError
 from matcher import coerce_firm
+from matcher.weights import Weights
 import matcher.register.schema as t
 from matcher.register.db import check_schema, create_db_engine, database_url, upgrade
 from matcher.register.errors import AuthError, ConflictError, UnknownFirmError
@@ -208,24 +209,33 @@ class Register:
         A SQLAlchemy URL or a SQLite file (default: ``MATCHER_DB``, else the user's data directory).
     actor : str, optional
         The coordinator who acts: written into every audit row (default: :func:`default_actor`).
+    weights : Weights or dict, optional
+        The score weights of its matches, call lists and alerts (default: the built-in
+        weights; a weights file through :func:`matcher.weights.load_weights`). Matches are
+        kept per catalog version *and* weights: a register opened with other weights
+        computes (and keeps) its own.
     """
 
-    def __init__(self, db: str | os.PathLike | None = None, *, actor: str | None = None, _check: bool = True):
+    def __init__(self, db: str | os.PathLike | None = None, *, actor: str | None = None,
+                 weights: Weights | Mapping[str, float] | None = None, _check: bool = True):
         self.url = database_url(db)
         self.actor = actor or default_actor()
+        self.weights = Weights.coerce(dict(weights) if isinstance(weights, Mapping) else weights)
         self.engine = create_db_engine(self.url, create_dir=not _check)
         if _check:
             check_schema(self.engine)
         self._catalogs: dict[int, Any] = {}
-        self._engines: dict[int, Any] = {}
+        self._engines: dict[Any, Any] = {}
+        self._sets: dict[tuple[int, str], int] = {}  # (catalog version, weights hash) -> its match set
 
     @classmethod
-    def create(cls, db: str | os.PathLike | None = None, *, actor: str | None = None) -> "Register":
+    def create(cls, db: str | os.PathLike | None = None, *, actor: str | None = None,
+               weights: Weights | Mapping[str, float] | None = None) -> "Register":
         """Create the register (or upgrade its schema to this version's) and open it.
 
         The first coordinator to create it is its admin.
         """
-        reg = cls(db, actor=actor, _check=False)
+        reg = cls(db, actor=actor, weights=weights, _check=False)
         upgrade(reg.engine)
         with reg.transaction() as conn:
             if conn.execute(sa.select(sa.func.count()).select_from(t.coordinators)).scalar_one() == 0:

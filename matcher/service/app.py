@@ -143,7 +143,10 @@ def create_app(settings: Settings | None = None, *, engine: "MatchEngine | None"
         from matcher.register import Register
         from matcher.register.routes import make_router
 
-        app.state.register = Register(settings.db)
+        from matcher.weights import load_weights
+
+        # the register scores with the served weights: its matches are kept per weights (a match set)
+        app.state.register = Register(settings.db, weights=load_weights(settings.weights) if settings.weights else None)
         app.include_router(make_router(register=app.state.register, max_page_size=settings.max_page_size))
     health.mount_static(app)
     app.openapi = lambda: openapi_schema(app, slot)  # type: ignore[method-assign]

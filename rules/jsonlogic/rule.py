@@ -18,6 +18,10 @@ from rules.jsonlogic.words import atom_text, atoms, infix
 
 __all__ = ["LogicRule"]
 
+#: (facts, row, their values) of the firm :meth:`LogicRule._firm` read last (facts are never changed once built)
+_LAST_FIRM: tuple[FirmFacts, int, dict[str, Any]] | None = None
+
+
 class LogicRule:
     """A JsonLogic eligibility rule, checked and compiled once, evaluated for many firms.
 
@@ -82,8 +86,16 @@ class LogicRule:
         return self._root(ctx).truth().astype(np.uint8, copy=False).reshape(facts.n)
 
     def _firm(self, facts: FirmFacts, i: int = 0) -> dict[str, Any]:
+        """Firm ``i``'s facts as the scalar evaluator reads them (the same for every rule: the last firm's
+        are kept, as a ranking describes the rules of several programs for one firm)."""
+        global _LAST_FIRM
+        last = _LAST_FIRM
+        if last is not None and last[0] is facts and last[1] == i:
+            return dict(last[2])
         ctx = Context(facts)
-        return {name: ctx.fact(name).value_at(i) for name in FACT_TYPES}
+        firm = {name: ctx.fact(name).value_at(i) for name in FACT_TYPES}
+        _LAST_FIRM = (facts, i, firm)
+        return dict(firm)
 
     def missing(self, facts: FirmFacts) -> tuple[str, ...]:
         """The facts the rule reads that firm 0 of ``facts`` does not give."""

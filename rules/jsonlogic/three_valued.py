@@ -6,6 +6,7 @@ One evaluator: a rule is compiled once into nested closures (:func:`compile_one`
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -14,7 +15,7 @@ import numpy as np
 
 from profiles.needs import need_ids
 from rules.kleene import FALSE, TRUE, UNKNOWN
-from rules.jsonlogic.values import LISTS, UNDEFINED, is_num, truthy
+from rules.jsonlogic.values import LISTS, UNDEFINED, is_num, strict_eq, truthy
 from rules.jsonlogic.standard import OPS, SCOPED, arg_at, call_op, get_var, is_logic, op_log, scoped_op, split_op
 
 __all__ = [
@@ -48,6 +49,10 @@ _U = Unknown.of(UNKNOWN)
 
 
 def truth3(v: Any) -> int:
+    if v is True:  # what comparisons and membership give: the common case first
+        return TRUE
+    if v is False:
+        return FALSE
     if isinstance(v, Unknown):
         return v.truth
     return TRUE if truthy(v) else FALSE
@@ -172,6 +177,9 @@ def _compile(rule: Any) -> Callable[[Any], Any]:
             return scoped_op(op, c, logic, i)
         return ev_scoped
     items = [_compile(v) for v in values]
+    fast = _compile_fact_test(op, values, items)
+    if fast is not None:
+        return fast
     if op == "log":
         def ev_log(facts):
             args = [g(facts) for g in items]
@@ -199,6 +207,77 @@ def _compile(rule: Any) -> Callable[[Any], Any]:
                 return _U
             return call_op(op, facts, args)
         return ev_call
+
+    def ev_op(facts):
+        args = [g(facts) for g in items]
+        if any(isinstance(a, Unknown) for a in args):
+            return _U
+        return fn(args)
+    return ev_op
+
+
+_RELATIONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+def _fact_name(value: Any) -> str | None:
+    """The fact ``{"var": "name"}`` reads (one plain name, no default, no path), else None."""
+    if not is_logic(value):
+        return None
+    op, args = split_op(value)
+    if op == "var" and len(args) == 1 and isinstance(args[0], str) and args[0] and "." not in args[0]:
+        return args[0]
+    return None
+
+
+def _compile_fact_test(op: str, values: list, items: list[Callable[[Any], Any]]) -> Callable[[Any], Any] | None:
+    """A shorter closure for the tests most rules are made of: a fact compared with a number
+    (``employees <= 100``) and a word looked for in a list fact (``"trade_fair" in needs``).
+
+    It gives what the general closure gives: for a fact that is a plain number (or a list),
+    JavaScript's comparison of two numbers is Python's comparison of their float values
+    (NaN included: every comparison with it is false), and ``in`` holds when an item is
+    strictly equal to the word; for any other value the general closure answers.
+    """
+    if op in _RELATIONS and len(values) == 2:
+        name, other, fact_left = _fact_name(values[0]), values[1], True
+        if name is None:
+            name, other, fact_left = _fact_name(values[1]), values[0], False
+        if name is None or not is_num(other):
+            return None
+        general = _general_op(op, items)
+        rel, bound = _RELATIONS[op], float(other)
+
+        def ev_relation(facts):
+            if type(facts) is not dict:
+                return general(facts)
+            v = facts.get(name)
+            if v is None:
+                return _U
+            if type(v) is int or type(v) is float:
+                return rel(float(v), bound) if fact_left else rel(bound, float(v))
+            return general(facts)
+        return ev_relation
+    if op == "in" and len(values) == 2 and isinstance(values[0], str):
+        name, word = _fact_name(values[1]), values[0]
+        if name is None:
+            return None
+        general = _general_op(op, items)
+
+        def ev_in(facts):
+            if type(facts) is not dict:
+                return general(facts)
+            v = facts.get(name)
+            if v is None:
+                return _U
+            if type(v) is list or type(v) is tuple:  # strict equality implies ==: no item == word, no match
+                return word in v and any(strict_eq(x, word) for x in v)
+            return general(facts)
+        return ev_in
+    return None
+
+
+def _general_op(op: str, items: list[Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    fn = OPS[op]
 
     def ev_op(facts):
         args = [g(facts) for g in items]

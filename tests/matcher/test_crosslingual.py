@@ -86,3 +86,20 @@ def test_jmdict_fallback_gives_only_catalog_terms():
     g = Glossary([{"en": ["subsidy"], "ja": ["補助金"]}])
     assert g.to_japanese("welding subsidy", bridge).keys() >= {"溶接", "補助金"}
     assert g.to_japanese("welding subsidy").keys() == {"補助金", "補助"}
+
+
+def test_an_engine_meets_an_english_word_the_glossary_lacks_through_jmdict_by_default():
+    # 灯台 (lighthouse) is in no glossary entry: only JMdict, restricted to the catalog's terms, bridges it
+    from matcher import MatchEngine
+    from matcher.crosslingual import jmdict_available
+    from matcher.terms import TermVectorizer
+
+    assert jmdict_available()  # a dependency, not an extra
+    assert "灯台" not in glossary().to_japanese("lighthouse")
+    docs = ["灯台の整備を補助する", "店舗の改装を補助する"]
+    on = TermVectorizer(jmdict=True).fit(docs)
+    off = TermVectorizer(jmdict=False).fit(docs)
+    firm = "We run boat tours and want to restore an old lighthouse"
+    assert (on.transform([firm]) @ on.transform(docs).T).toarray()[0, 0] > 0
+    assert (off.transform([firm]) @ off.transform(docs).T).toarray()[0, 0] == 0
+    assert MatchEngine().fit().text_.jmdict is True

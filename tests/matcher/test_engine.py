@@ -183,6 +183,26 @@ def test_the_engine_follows_the_estimator_contract():
     assert e.set_params(top=4).top == 4
 
 
+def test_scikit_learn_takes_the_engine_and_the_vectorizer_as_its_own_estimators():
+    from sklearn.base import clone
+    from sklearn.pipeline import make_pipeline
+    from sklearn.utils import get_tags
+
+    from matcher.errors import ParameterError
+    from matcher.terms import TermVectorizer
+
+    e = MatchEngine(top=3, kernel="numpy")
+    copy = clone(e)
+    assert copy is not e and copy.get_params() == e.get_params()
+    assert repr(e) == "MatchEngine(kernel='numpy', top=3)" and repr(MatchEngine()) == "MatchEngine()"
+    assert get_tags(e).target_tags.required is False and get_tags(TermVectorizer()).transformer_tags is not None
+    pipe = make_pipeline(TermVectorizer(bridge=False))
+    X = pipe.fit_transform(["展示会の出展を補助", "融資の利子を補給"])
+    assert X.shape[0] == 2 and pipe.set_params(termvectorizer__bridge=True).get_params()["termvectorizer__bridge"]
+    with pytest.raises(ParameterError, match="speed is not a parameter of MatchEngine: expected one of"):
+        e.set_params(speed=1)
+
+
 def test_rank_many_takes_pandas_and_pyarrow_tables_and_gives_the_same_rankings(engine, kita_press):
     pd = pytest.importorskip("pandas")
     pa = pytest.importorskip("pyarrow")
@@ -252,6 +272,9 @@ def test_a_large_catalogs_text_product_gives_the_dense_products_numbers(engine, 
     cols = np.array([3, 0, 7])
     assert np.array_equal(text_similarity(X, engine.program_text_.T.tocsr(), engine.program_text_, cols),
                           blocked[:, cols])
+    for rows in (slice(0, 1), slice(1, 2), slice(0, 4)):  # a few firms take the sparse product: the same bits
+        assert np.array_equal(text_similarity(X[rows], engine.program_text_.T.tocsr(), engine.program_text_),
+                              blocked[rows])
 
 
 def test_matching_in_small_blocks_of_pairs_changes_nothing(engine, kita_press, monkeypatch):

@@ -107,3 +107,11 @@ def test_repeated_texts_come_from_the_cache():
 def test_a_bad_max_run_is_a_clear_error():
     with pytest.raises(ValueError, match="max_run must be an integer >= 1, got 0"):
         JapaneseAnalyzer(max_run=0)("テスト")
+
+
+def test_the_english_stop_words_kept_as_data_are_scikit_learns():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from matcher.japanese import english_stop_words
+
+    assert english_stop_words() == frozenset(ENGLISH_STOP_WORDS)

@@ -58,3 +58,50 @@ def test_the_compiled_character_pass_finds_the_same_ngrams_as_the_numpy_one(docs
     assert len(plain[0]) > 10
     for a, b in zip(compiled, plain):
         np.testing.assert_array_equal(a, b)
+
+
+def _matching_terms_one_by_one(vectorizer, firm_dense, program_rows, j, limit=5):
+    """matching_terms as it was before it was computed for many programs at once."""
+    b0, b1 = program_rows.indptr[j], program_rows.indptr[j + 1]
+    cols = program_rows.indices[b0:b1]
+    contrib = program_rows.data[b0:b1] * firm_dense[cols]
+    hit = (contrib > 0) & vectorizer.readable_[cols]
+    if not hit.any():
+        return []
+    cols, contrib = cols[hit], contrib[hit]
+    order = np.argsort(-contrib, kind="stable")[: 4 * limit]
+    out: list[str] = []
+    for col in cols[order].tolist():
+        term = vectorizer.feature_list_[col]
+        if any(term in t for t in out):
+            continue
+        out = [t for t in out if t not in term]
+        out.append(term)
+        if len(out) >= limit:
+            break
+    return out
+
+
+@pytest.mark.parametrize("text", ["terms", "ngrams"])
+@pytest.mark.parametrize("limit", [1, 2, 5])
+def test_shared_terms_of_many_programs_at_once_are_those_of_each_alone(text, limit):
+    from matcher import MatchEngine
+    from matcher.text import matching_terms_many
+
+    engine = MatchEngine(text=text).fit()
+    firms = ["Metal press work; we want to exhibit at a trade fair", "展示会に出展したい。金属プレス加工",
+             "software development, IT adoption, DX, website", "飲食店の開業資金の融資", "tourism and export", ""]
+    X = engine.text_.transform(firms)
+    rows = engine.program_text_
+    programs = list(range(engine.n_programs_))
+    shared = 0
+    for i in range(len(firms)):
+        dense = np.zeros(X.shape[1], np.float32)
+        dense[X[i].indices] = X[i].data
+        expected = [_matching_terms_one_by_one(engine.text_, dense, rows, j, limit) for j in programs]
+        assert matching_terms_many(engine.text_, dense, rows, programs, limit) == expected
+        shuffled = programs[::-3] + [0, 0]
+        assert matching_terms_many(engine.text_, dense, rows, shuffled, limit) == [expected[j] for j in shuffled]
+        assert matching_terms(engine.text_, dense, rows, 5, limit) == expected[5]
+        shared += sum(map(len, expected))
+    assert shared > 20  # the firms do share terms with programs

@@ -142,3 +142,24 @@ def test_a_catalog_entry_that_gives_a_field_twice_is_refused_not_overwritten(tmp
     with pytest.raises(CatalogError) as info:
         load_catalog(tmp_path)
     assert name in str(info.value) and "duplicate key 'name'" in str(info.value)
+
+
+def test_name_keys_of_ascii_names_take_a_short_cut_to_the_same_key():
+    import re
+    import unicodedata
+
+    from profiles.geography import Gazetteer, gazetteer, name_key
+    from profiles.romaji import fold_long_vowels
+
+    def reference(text: str) -> str:  # name_key as it was, through the three normalizations for every text
+        text = unicodedata.normalize("NFKC", str(text)).strip().lower()
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        text = unicodedata.normalize("NFKC", text)
+        text = re.sub(r"[\s\-‐・.,'’_()（）]", "", text)
+        if text.isascii():
+            text = fold_long_vowels(text).replace("mb", "nb").replace("mp", "np")
+        return text
+
+    names = [a for g in gazetteer().records for a in Gazetteer._aliases(g)]
+    names += [" Higashi-Ōsaka ", "HIGASHI OOSAKA\t", "Shinjuku-ku", "Ｓｈｉｎｊｕｋｕ", "札幌市 北区", "がっこう", "\u3000Kita "]
+    assert [name_key(n) for n in names] == [reference(n) for n in names]

@@ -140,6 +140,17 @@ def test_register_learn_on_noise_prints_both_and_keeps_the_current_weights(reg, 
     summary = json.loads(res.output)
     assert summary["adopted"] is False and summary["written"] is None and not out.exists(), summary
     assert {"ndcg_current", "ndcg_learned", "gain", "gain_se"} <= set(summary)
+    assert summary["prior"] == Weights().as_dict()
+    # the register's own weights (`register --weights`, MATCHER_WEIGHTS) are the current ones learn starts from
+    from matcher.weights import dump_weights
+
+    mine = {"text": 0.5, "needs": 0.2, "kind": 0.1, "industry": 0.1, "locality": 0.1}
+    path = dump_weights(mine, tmp_path / "mine.yaml")
+    res = CliRunner().invoke(register, ["--db", db_url, "--weights", path, "learn", "--output", str(out), "--json"],
+                             catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output)
+    assert summary["prior"] == mine and summary["current_file"] == path
 
 
 def test_register_learn_without_enough_outcomes_says_so_in_one_line(reg, db_url, tmp_path):

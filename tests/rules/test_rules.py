@@ -161,3 +161,23 @@ def test_an_unknown_rule_set_fails_at_catalog_load_naming_file_program_and_path(
     with pytest.raises(Exception) as err:
         load_checked_catalog(tmp_path)
     assert "bad.yaml: bad-one: eligibility.rule_sets[0]: unknown rule set 'smee'" in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["sme", "small_enterprise"])
+def test_a_size_test_of_one_firm_gives_the_value_of_the_vectorized_test(name):
+    from itertools import product
+
+    from rules.rulesets import rule_set
+
+    test = rule_set(name)
+    industries = [None, "E", "E24", "I", "I52", "I56", "G", "G39", "M", "M76", "P83", "D", "K"]
+    employees = [None, 0, 5, 20, 21, 50, 51, 100, 101, 300, 301, 5000]
+    capitals = [None, 0, 10_000_000, 50_000_000, 50_000_001, 100_000_000, 300_000_000, 300_000_001, 10 ** 12]
+    kinds = [None, "corporation", "sole_proprietor", "npo", "cooperative", "medical_corporation"]
+    firms = [CompanyProfile(municipality="131172", industry=i, employees=e, capital_jpy=c, applicant_type=k)
+             for i, e, c, k in product(industries, employees, capitals, kinds)]
+    facts = FirmFacts.from_profiles(firms, dt.date(2026, 1, 1))
+    many = test.evaluate(facts)  # the vectorized path, for all the firms at once
+    one = [int(test.evaluate(facts.take([i]))[0]) for i in range(len(firms))]
+    assert one == many.tolist()
+    assert {FALSE, UNKNOWN, TRUE} <= set(one)

@@ -75,8 +75,12 @@ def test_a_builder_is_not_a_care_provider_but_a_firm_of_no_given_industry_may_be
     assert verdicts(prefecture="Tokyo")["for-care-providers"] == UNKNOWN
     # a builder that says it runs a care home is one
     assert verdicts(prefecture="Tokyo", industry="D06", attributes=["care_provider"])["for-care-providers"] == TRUE
-    # a shopping street is no line of business: a builder may be in one
-    assert verdicts(prefecture="Tokyo", industry="D06")["for-care-or-shopping-streets"] == UNKNOWN
+    # a program for shopping streets is the association's: a builder that does not say it is one is not,
+    # a firm that names the group is, and one that gives no industry may be
+    assert verdicts(prefecture="Tokyo", industry="D06")["for-care-or-shopping-streets"] == FALSE
+    assert verdicts(prefecture="Tokyo", industry="D06", attributes=["shopping_street"])[
+        "for-care-or-shopping-streets"] == TRUE
+    assert verdicts(prefecture="Tokyo")["for-care-or-shopping-streets"] == UNKNOWN
 
 
 def test_why_a_builder_is_not_a_care_provider_is_said_in_both_languages():

@@ -11,6 +11,7 @@ const MESSAGES = {
     "app.title": "Support matcher",
     "app.subtitle": "Public support programs for small and medium firms, with the reasons",
     "lang.label": "Language",
+    "tabs.label": "Views",
     "tab.rank": "Find support for a firm",
     "tab.reach": "Whom to call about a program",
 
@@ -102,6 +103,7 @@ const MESSAGES = {
     "suggest.none": "No municipality starts with these letters.",
     "suggest.count": "{n} suggestions; use the arrow keys to choose.",
     "key.label": "API key",
+    "key.form": "Access to the service",
     "key.use": "Use this key",
     "key.hint": "This service asks for a key. Your administrator can give it to you; it is kept only until you close the browser tab.",
     "field.max_distance_km": "Municipalities within (km)",
@@ -202,6 +204,7 @@ const MESSAGES = {
     "app.title": "支援マッチャー",
     "app.subtitle": "中小企業が使える公的支援制度を、理由とともに探します",
     "lang.label": "表示言語",
+    "tabs.label": "表示の切り替え",
     "tab.rank": "企業に合う支援を探す",
     "tab.reach": "制度を案内すべき企業を探す",
 
@@ -293,6 +296,7 @@ const MESSAGES = {
     "suggest.none": "この文字で始まる市区町村はありません。",
     "suggest.count": "候補が{n}件あります。矢印キーで選べます。",
     "key.label": "APIキー",
+    "key.form": "サービスの利用",
     "key.use": "このキーを使う",
     "key.hint": "このサービスにはキーが必要です。管理者に確認してください。キーはこのタブを閉じるまでだけ保存されます。",
     "field.max_distance_km": "市区町村の距離の上限（km）",

@@ -205,11 +205,36 @@ async function openRegister() {
 
 // ------------------------------------------------------------------ alerts
 
-async function loadAlerts() {
+// Each firm's best ALERTS_PER_FIRM alerts (the count of the rest beside them), ALERT_FIRMS firms a page:
+// a brand-new catalog makes hundreds of programs "new" for every firm.
+const ALERTS_PER_FIRM = 5;
+const ALERT_FIRMS = 20;
+
+function alertsPath(offset) {
   const closing = $("mf-closing")?.checked ? "&closing_within=30" : "";
-  mf.alerts = await registerApi(`alerts?since=last_visit${closing}`);
-  mf.alerts.closing = Boolean(closing);
+  return `alerts?since=last_visit${closing}&per_firm=${ALERTS_PER_FIRM}&limit=${ALERT_FIRMS}&offset=${offset}`;
+}
+
+async function loadAlerts() {
+  const closing = Boolean($("mf-closing")?.checked);
+  mf.alerts = await registerApi(alertsPath(0));
+  mf.alerts.closing = closing;
   renderAlerts();
+}
+
+async function moreAlerts() {
+  const data = mf.alerts;
+  const next = await registerApi(alertsPath(data.next_offset));
+  Object.assign(data, { firms: [...data.firms, ...next.firms], next_offset: next.next_offset });
+  renderAlerts();
+  const items = document.querySelectorAll("#mf-alert-list > li");
+  items[next.offset]?.querySelector("h3 button")?.focus();  // where the new firms begin
+}
+
+function kindCounts(byKind) {
+  return Object.entries(byKind).sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => t("mf.alerts.kind.count", { n: n.toLocaleString(), kind: t(`mf.kind.${k}`) }))
+    .join(t("mf.alerts.kind.sep"));
 }
 
 function alertText(a) {
@@ -226,18 +251,27 @@ function renderAlerts() {
   const since = data.since_version && data.since_version !== data.catalog_version
     ? t("mf.alerts.since", { cur: data.catalog_version, since: data.since_version })
     : (data.last_visit ? "" : t("mf.alerts.first", { cur: data.catalog_version }));
+  const total = data.total || data.firms.length;
   fill(box, head,
     since ? h("p", { class: "hint" }, since) : null,
     h("label", { class: "check" }, h("input", { type: "checkbox", id: "mf-closing", checked: !!data.closing,
       onchange: () => guarded(null, loadAlerts) }), " ", t("mf.alerts.closing")),
+    data.firms.length ? h("p", { id: "mf-alert-count" }, t("mf.alerts.count", {
+      alerts: (data.alerts || 0).toLocaleString(), firms: total.toLocaleString(), kinds: kindCounts(data.by_kind || {}) }))
+      : null,
     data.firms.length ? h("ul", { class: "cards", id: "mf-alert-list" }, data.firms.map((f) => h("li", { class: "card", dataset: { firmId: f.firm_id } },
       h("h3", {}, h("button", { type: "button", class: "link", onclick: () => guarded(null, () => openFirm(f.firm_id)) },
         t("mf.firm", { name: f.name || f.firm_id, id: f.firm_id }))),
       h("ul", { class: "mf-alerts" }, f.alerts.map((a) => h("li", { dataset: { programId: a.program_id, kind: a.kind } },
         h("span", { class: `chip kind-${a.kind}` }, t(`mf.kind.${a.kind}`)), " ",
         h("span", { class: "name" }, programName(a.program_id, a.name)), " ",
-        h("span", { class: "other-name" }, alertText(a)))))))) : h("p", { class: "empty" }, t("mf.alerts.none")),
+        h("span", { class: "other-name" }, alertText(a))))),
+      f.more ? h("p", { class: "hint mf-more" }, t("mf.alerts.more", { n: f.more.toLocaleString(),
+        kinds: kindCounts(f.more_by_kind || {}) })) : null))) : h("p", { class: "empty" }, t("mf.alerts.none")),
     h("div", { class: "mf-row" },
+      data.next_offset != null ? h("button", { type: "button", id: "mf-alerts-next", onclick: () => guarded(null, moreAlerts) },
+        t("mf.alerts.next", { n: Math.min(ALERT_FIRMS, total - data.firms.length).toLocaleString(),
+          left: (total - data.firms.length).toLocaleString() })) : null,
       h("button", { type: "button", id: "mf-seen", onclick: markSeen }, t("mf.alerts.seen"))));
 }
 
@@ -452,7 +486,7 @@ function renderCalls() {
   if (!box || !mf.calls) return;
   const { hits } = mf.calls;
   fill(box, hits.length ? h("ol", { class: "cards", id: "mf-call-list" }, hits.map((c) => h("li", { class: `card ${c.status}`, dataset: { firmId: c.firm_id } },
-    h("h4", {}, h("span", { class: "rank" }, c.rank),
+    h("h3", {}, h("span", { class: "rank" }, c.rank),  // under the call list's h2: heading levels go one at a time
       h("button", { type: "button", class: "link", onclick: () => guarded(null, () => openFirm(c.firm_id)) }, c.name || c.firm_id),
       h("span", { class: `status ${c.status}` }, t(`mf.status.${c.status}`)),
       h("span", { class: "other-name" }, Number(c.score).toFixed(2))),

@@ -84,7 +84,7 @@ def test_a_delivery_body_is_read_with_its_legal_form():
 
 def test_a_named_body_that_runs_nothing_for_firms_is_a_non_firm_applicant():
     r = applicants("一般社団法人東京国際金融機構")
-    assert r.types == ["support_body"] and r.named[0][0] == "一般社団法人東京国際金融機構"
+    assert r.types == ["named_body"] and r.named[0][0] == "一般社団法人東京国際金融機構"
 
 
 def test_payment_through_a_municipality_names_the_end_beneficiaries():

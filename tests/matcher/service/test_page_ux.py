@@ -583,11 +583,16 @@ def axe_source(tmp_path_factory) -> str:
     return script.read_text(encoding="utf-8")
 
 
-def serious_violations(page, axe: str) -> list[str]:
+def axe_violations(page, axe: str, impacts: tuple[str, ...] | None = None) -> list[str]:
+    """axe-core's violations on the page as it is now (of these ``impacts``; ``None``: every one, minor too)."""
     page.add_script_tag(content=axe)
     found = page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
     return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-            for v in found if v["impact"] in ("serious", "critical")]
+            for v in found if impacts is None or v["impact"] in impacts]
+
+
+def serious_violations(page, axe: str) -> list[str]:
+    return axe_violations(page, axe, ("serious", "critical"))
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

@@ -1,0 +1,89 @@
+"""Who a Tokyo row is for, read from its text: lines of business, named organisations, sub-regions."""
+
+from __future__ import annotations
+
+from matcher.importers import import_catalog
+from tests.matcher.importers.test_formats import programs, tokyo_row, write_tokyo
+
+
+def one(tmp_path, name, overview, recipient="民間団体", bureau="産業労働局"):
+    row = tokyo_row(name, overview, recipient=recipient, bureau=bureau)
+    import_catalog("tokyo-subsidies", write_tokyo(tmp_path / "t.csv", rows=[row]), tmp_path / "out")
+    p, = programs(tmp_path / "out")
+    return p
+
+
+def test_a_municipal_grant_for_urban_farming_is_passed_on_to_farmers(tmp_path):
+    p = one(tmp_path, "都市農業経営力強化事業費補助金", "補助金の目的：経営力強化、都市農地の保全及び都市農業が持つ多面的機能の強化\n"
+            "補助対象者：区市町村\n補助対象経費：生産施設等の整備に要する経費\n負担割合：都1/2、区市町村1/2", recipient="区市町村")
+    assert p["delivered_by"]["name_ja"] == "区市町村" and p["eligibility"]["target_groups"] == ["farmer"]
+    assert "applicant_types" not in p["eligibility"]
+
+
+def test_a_municipal_share_of_statutory_benefits_stays_the_municipality_s(tmp_path):
+    p = one(tmp_path, "介護保険給付費負担金", "補助金の目的：介護給付費の都負担分\n補助対象者：区市町村\n"
+            "補助対象経費：介護給付費負担事業\n負担割合：都12.5/100", recipient="区市町村", bureau="福祉局")
+    assert p["eligibility"]["applicant_types"] == ["municipality"] and "delivered_by" not in p
+
+
+def test_a_railway_operator_s_share_is_no_business_the_municipality_passes_a_grant_on_to(tmp_path):
+    p = one(tmp_path, "鉄道駅バリアフリートイレ等整備促進事業補助", "補助金の目的：鉄道駅等のバリアフリー化を推進するため\n"
+            "補助対象者：区市町村\n補助対象経費：バリアフリートイレの整備\n負担割合：国1/3、都1/6、特別区1/6、鉄軌道事業者1/3",
+            recipient="区市町村", bureau="都市整備局")
+    assert p["eligibility"]["applicant_types"] == ["municipality"]
+
+
+def test_a_named_organisation_s_own_grant_is_for_no_firm(tmp_path):
+    p = one(tmp_path, "東京都島しょ観光振興事業補助金", "補助金の目的：島しょの観光事業振興への寄与\n補助対象者：東京諸島観光連盟\n"
+            "補助対象経費：補助事業者が行う広域的な島しょの観光宣伝事業\n負担割合：都10/10", bureau="産業労働局")
+    assert p["eligibility"]["applicant_types"] == ["named_body"] and "delivered_by" not in p
+    assert p["eligibility"]["regions"] == ["tokyo_islands"]  # from the name
+
+
+def test_one_company_named_by_its_legal_form_is_the_only_applicant(tmp_path):
+    p = one(tmp_path, "東京都鉄道駅総合改善事業費補助金（京王新宿駅）", "補助金の目的：駅利用者の利便性の向上\n"
+            "補助対象者：京王電鉄株式会社\n補助対象経費：駅総合改善事業に要する経費\n負担割合：国1/3以内、都7/30以内",
+            bureau="都市整備局")
+    assert p["eligibility"]["applicant_types"] == ["named_body"]
+
+
+def test_businesses_that_pay_care_workers_an_allowance_are_care_providers(tmp_path):
+    p = one(tmp_path, "介護職員居住支援特別手当事業", "補助金の目的：介護職員の離職防止\n"
+            "補助対象者：介護職員及び介護支援専門員に居住支援特別手当を支給する事業者\n補助対象経費：居住支援特別手当\n"
+            "負担割合：都10/10", bureau="福祉局")
+    assert p["eligibility"]["target_groups"] == ["care_provider"]
+
+
+def test_a_list_of_organisations_keeps_the_industries_out_of_their_names(tmp_path):
+    p = one(tmp_path, "地域特産品開発支援事業費補助金", "補助金の目的：特産品（加工食品）の開発を支援\n"
+            "補助対象者：中小企業、一般社団法人、ＮＰＯ法人、農業協同組合、漁業組合等\n補助対象経費：開発費\n負担割合：都1/2、事業者1/2")
+    assert "industries" not in p["eligibility"]  # 農業協同組合 is a kind of applicant, not farming
+
+
+def test_applicants_a_program_s_name_gives_in_parentheses(tmp_path):
+    p = one(tmp_path, "ZEV普及促進事業（個人・区市町村分）に係る事務費補助", "補助金の目的：ZEVの普及\n"
+            "補助対象者：公益財団法人東京都環境公社\n補助対象経費：事務費\n負担割合：10/10", bureau="環境局")
+    assert set(p["eligibility"]["applicant_types"]) == {"individual", "municipality"}
+    assert p["delivered_by"]["name_ja"] == "公益財団法人東京都環境公社"
+
+
+def test_a_delivery_body_s_own_publicity_is_no_program_for_firms(tmp_path):
+    p = one(tmp_path, "東京都ＭＩＣＥ情報発信の展開事業費補助金", "補助金の目的：情報発信を通じた都内ＭＩＣＥ誘致の促進\n"
+            "補助対象者：東京観光財団\n補助対象経費：MICE関連事業者等に対するPR活動に要する経費\n負担割合：都10/10")
+    assert p["eligibility"]["applicant_types"] == ["public_body"]
+
+
+def test_tama_in_a_program_s_name_is_the_region_but_tama_wood_is_not(tmp_path):
+    p = one(tmp_path, "多摩ものづくりスタートアップ起業家育成事業", "補助金の目的：起業家の育成\n補助対象者：中小企業者\n"
+            "補助対象経費：育成費\n負担割合：都1/2")
+    assert p["eligibility"]["regions"] == ["tama"]
+    (tmp_path / "b").mkdir()
+    q = one(tmp_path / "b", "多摩産材利用推進補助金", "補助金の目的：多摩産材の利用拡大\n補助対象者：中小企業者\n"
+            "補助対象経費：木材費\n負担割合：都1/2")
+    assert "regions" not in q["eligibility"]
+
+
+def test_a_program_for_public_bathhouses_is_for_that_trade(tmp_path):
+    p = one(tmp_path, "公衆浴場耐震化促進支援事業", "補助金の目的：公衆浴場の耐震化の促進\n補助対象者：普通公衆浴場の営業者\n"
+            "補助対象経費：耐震改修工事費\n負担割合：都1/2", bureau="生活文化スポーツ局")
+    assert p["eligibility"]["industries"] == ["N78"]
