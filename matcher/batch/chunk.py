@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from rules.kleene import TRUE, UNKNOWN
-from matcher.batch.files import OUTPUT_COLUMNS, FirmTable, Layout, encode_part
+from matcher.batch.files import OUTPUT_COLUMNS, FirmTable, Layout, encode_part, output_table, part_rows
 from matcher.batch.reasons import short_reasons
 from matcher.batch.table import score_table
 from matcher.batch.validation import valid_chunk
@@ -221,26 +221,34 @@ def score_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, po
 
 
 def encode_chunk(engine: MatchEngine, records: list, as_of: dt.date, top: int, possible: int, municipalities: int,
-                 fmt: str, layout: Layout | None = None) -> tuple[bytes, bytes, tuple[int, int, int, int]]:
+                 fmt: str, layout: Layout | None = None, *, rows: bool = False) -> tuple:
     """:func:`score_chunk`, encoded: ``(part bytes, errors bytes, (firms, scored, errors, rows))``; pure.
 
     ``records`` may be a :class:`~matcher.batch.files.FirmTable`: for the top eligible programs
     its columns go the columnar way (:func:`~matcher.batch.table.score_table`), with the same
-    bytes as its records would give.
+    bytes as its records would give. With ``rows``, a fourth item: the part's rows as
+    :func:`~matcher.batch.files.read_part` would read them back (:func:`~matcher.batch.files.part_rows`),
+    for a writer in this process, which then need not decode the part it commits.
     """
     if isinstance(records, FirmTable):
         done = score_table(engine, records, as_of, top, layout) if _kernel_for(engine, possible, municipalities) \
             else None
         if done is not None:
             table, errors, scored = done
-            errors.sort(key=lambda e: e.row)
-            data, err, n_rows = encode_part(table, errors, fmt, layout)
-            return data, err, (len(records), scored, len(errors), n_rows)
+            return _encoded(table, errors, fmt, layout, (len(records), scored), rows)
         records = records.records()
     columns, errors, scored = score_chunk(engine, records, as_of, top, possible, municipalities, layout)
+    return _encoded(columns, errors, fmt, layout, (len(records), scored), rows)
+
+
+def _encoded(columns: dict | object, errors: list[RowError], fmt: str, layout: Layout | None,
+             counts: tuple[int, int], rows: bool) -> tuple:
     errors.sort(key=lambda e: e.row)
-    data, err, n_rows = encode_part(columns, errors, fmt, layout)
-    return data, err, (len(records), scored, len(errors), n_rows)
+    layout = layout or Layout()
+    table = output_table(columns, layout)
+    data, err, n_rows = encode_part(table, errors, fmt, layout)
+    done = (data, err, (*counts, len(errors), n_rows))
+    return (*done, part_rows(table, layout)) if rows else done
 
 
 def warm_up(engine: MatchEngine) -> None:

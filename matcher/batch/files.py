@@ -20,8 +20,8 @@ from matcher.atomic import atomic_file, atomic_path
 from matcher.firmio import RowError, open_records
 
 __all__ = ["OUTPUT_COLUMNS", "HEADERS_JA", "WORDS_JA", "Layout", "InputRows", "count_records", "input_format", "output_format", "iter_input", "encode_part", "assemble",
-           "output_schema", "FirmTable", "iter_tables", "part_format", "read_part", "ParquetAssembly",
-           "assemble_errors"]
+           "output_schema", "FirmTable", "iter_tables", "part_format", "read_part", "part_rows", "output_table",
+           "ParquetAssembly", "assemble_errors"]
 
 #: The columns of a batch output, in order.
 OUTPUT_COLUMNS = ("firm_id", "firm_name", "row", "rank", "type", "id", "name", "name_ja", "provider", "status", "score",
@@ -292,7 +292,7 @@ def encode_part(columns: dict[str, Any], errors: list[RowError], fmt: str,
     assembled, from :func:`read_part`).
     """
     layout = layout or Layout()
-    table = columns if hasattr(columns, "schema") else _arrow_table(columns, layout)
+    table = output_table(columns, layout)
     fmt = part_format(fmt)
     pa, _ = _pyarrow()
     if fmt == "csv":
@@ -335,6 +335,20 @@ def _decoded(table: Any, layout: Layout) -> Any:
             col = col.cast(f.type)
         arrays.append(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def output_table(columns: dict[str, Any] | Any, layout: Layout) -> Any:
+    """The output columns of a chunk (as :func:`encode_part` takes them) as an Arrow table of the
+    output's columns (a table is returned as it is)."""
+    return columns if hasattr(columns, "schema") else _arrow_table(columns, layout)
+
+
+def part_rows(columns: dict[str, Any] | Any, layout: Layout | None = None) -> Any:
+    """The rows :func:`read_part` gives for the part :func:`encode_part` makes of ``columns``,
+    without encoding and reading them back: a table of the output's schema, one chunk a column
+    (so that the Parquet output written from them is the same bytes)."""
+    layout = layout or Layout()
+    return _decoded(output_table(columns, layout), layout)
 
 
 def read_part(path: str | Path | Any, layout: Layout | None = None) -> Any:

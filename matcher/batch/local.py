@@ -93,9 +93,11 @@ class InProcessScorer:
 
     def score(self, chunks: Iterable[tuple[int, list]], as_of: dt.date, top: int, possible: int,
               municipalities: int, fmt: str, layout: Any = None) -> Iterator[Encoded]:
-        """Score ``(k, records)`` chunks; yield ``(k, part, errors, stats)``, one chunk read per result."""
+        """Score ``(k, records)`` chunks; yield ``(k, part, errors, stats, rows)``, one chunk read per result
+        (``rows``: the part's rows, for a Parquet output written as the parts come)."""
         for k, records in chunks:
-            yield k, *encode_chunk(self.engine, records, as_of, top, possible, municipalities, fmt, layout)
+            yield k, *encode_chunk(self.engine, records, as_of, top, possible, municipalities, fmt, layout,
+                                   rows=fmt == "parquet")
 
 
 class ProcessScorer:
@@ -209,8 +211,9 @@ class ThreadScorer:
 
     def score(self, chunks: Iterable[tuple[int, list]], as_of: dt.date, top: int, possible: int,
               municipalities: int, fmt: str, layout: Any = None) -> Iterator[Encoded]:
-        """Score ``(k, chunk)`` chunks; yield ``(k, part, errors, stats)`` as each completes (at most
-        two chunks per thread out at once, so the input is streamed)."""
+        """Score ``(k, chunk)`` chunks; yield ``(k, part, errors, stats, rows)`` as each completes (at most
+        two chunks per thread out at once, so the input is streamed; ``rows``: the part's rows, for a
+        Parquet output written as the parts come, which need not be read back from the part)."""
         if self.pool is None:
             raise RuntimeError("use ThreadScorer as a context manager: `with ThreadScorer(engine, 2) as s: ...`")
         warm_up(self.engine)  # what is loaded on first use, loaded once before the threads race to it
@@ -231,7 +234,7 @@ class ThreadScorer:
                     return
                 k, records = item
                 pending[self.pool.submit(encode_chunk, self.engine, records, as_of, top, possible, municipalities,
-                                         fmt, layout)] = k
+                                         fmt, layout, rows=fmt == "parquet")] = k
 
         try:
             send_more()

@@ -131,8 +131,9 @@ def _commit_part(parts_dir: Path, k: int, fmt: str, data: bytes, err: bytes,
 class _Writer:
     """Commits the parts of a run and writes a streamed output (:class:`ParquetAssembly`), in a thread.
 
-    :meth:`put` hands over chunk ``k``: ``(part bytes, errors bytes, stats)`` to commit, or the path
-    of a part already done (resumed); the output takes them in chunk order. At most ``depth``
+    :meth:`put` hands over chunk ``k``: ``(part bytes, errors bytes, stats)`` to commit (and, from a
+    backend in this process, the part's rows, :func:`~matcher.batch.files.part_rows`, so that the part
+    is not read back), or the path of a part already done (resumed); the output takes them in chunk order. At most ``depth``
     chunks wait, so memory stays bounded. :meth:`close` waits for every chunk handed over and
     returns how many were written in order; an error of the thread is raised there or by the
     next :meth:`put`.
@@ -161,14 +162,14 @@ class _Writer:
                 continue  # drain: the error is raised in the calling thread
             k, item = got
             try:
-                if isinstance(item, tuple):
-                    _commit_part(self.parts_dir, k, self.fmt, *item)
-                    item = pa.BufferReader(item[0]) if self.assembly is not None else None
+                if isinstance(item, tuple):  # (part bytes, errors bytes, stats[, the part's rows])
+                    _commit_part(self.parts_dir, k, self.fmt, *item[:3])
+                    item = None if self.assembly is None else item[3] if len(item) > 3 else pa.BufferReader(item[0])
                 self.ready[k] = item
                 while self.written in self.ready:
                     part = self.ready.pop(self.written)
                     if self.assembly is not None:
-                        self.assembly.add(read_part(part, self.layout))
+                        self.assembly.add(part if isinstance(part, pa.Table) else read_part(part, self.layout))
                     self.written += 1
             except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
                 self.error = exc
@@ -376,8 +377,8 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
     ok = False
     try:
         with contextlib.closing(scored):
-            for k, data, err, stats in scored:
-                writer.put(k, (data, err, stats))
+            for k, data, err, stats, *part_rows in scored:  # (the rows: from a backend in this process)
+                writer.put(k, (data, err, stats, *part_rows))
                 totals[:] += stats
                 if progress:
                     progress(stats[0])
