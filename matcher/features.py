@@ -218,12 +218,13 @@ class FirmFeatures:
         need_kinds = scoring_data()["need_kinds"]
         kind_pos = {k: i for i, k in enumerate(PROGRAM_KINDS)}
         ids = need_ids()
-        table = np.zeros((len(ids), len(PROGRAM_KINDS)), bool)
+        kind_bits = np.zeros(len(PROGRAM_KINDS), np.int64)  # the needs that prefer each kind, as bits
         for i, nid in enumerate(ids):
             for k in need_kinds.get(nid, ()):
-                table[i, kind_pos[k]] = True
+                kind_bits[kind_pos[k]] |= 1 << i
+        mask = np.asarray(mask, np.int64)
         needs = ((mask[:, None] >> np.arange(len(ids), dtype=np.int64)[None, :]) & 1).astype(np.uint8)
-        kind_pref = (needs.astype(np.int32) @ table.astype(np.int32)) > 0
+        kind_pref = (mask[:, None] & kind_bits[None, :]) != 0  # a kind any of the firm's needs prefers
         return cls(needs, kind_pref, (), ())
 
     @classmethod
