@@ -101,7 +101,7 @@ def serve(catalog, engine_file, weights_file, db, host, port, workers, log_level
 
         configure_logging(log_level)
         app = create_app(settings, engine=build_engine(settings.catalog, settings.engine, settings.weights),
-                         handle_sighup=True)
+                         handle_sighup=True, settle_heap=True)
         engine = app.state.slot.current.engine
         extra = "".join([f", weights from {settings.weights}" if settings.weights else "",
                          f", register {app.state.register.engine.url.render_as_string(hide_password=True)}" if app.state.register else ""])

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,7 +85,11 @@ class EngineSlot:
     engine_file: Path | None = None
     weights_file: Path | None = None
     current: Loaded | None = None
+    #: Whether the process's heap is settled around the engine (:func:`~matcher.service.memory.settle_heap`):
+    #: a serving process's, set by :func:`~matcher.service.app.create_app`; reloads settle it again.
+    settled: bool = False
     _lock: asyncio.Lock | None = field(default=None, repr=False)
+    _tasks: set = field(default_factory=set, repr=False)
 
     @property
     def source(self) -> str:
@@ -117,4 +123,34 @@ class EngineSlot:
             start = time.perf_counter()
             engine = await run_in_threadpool(build_engine, self.catalog, self.engine_file, self.weights_file)
             seconds = time.perf_counter() - start
-            return self.put(engine), old, seconds
+            new = self.put(engine)
+            if self.settled and old is not None:
+                self._settle_after(old.engine, engine)
+            return new, old, seconds
+
+    async def settling(self) -> None:
+        """Wait until the heap is settled again after a reload (at once when it is not being settled)."""
+        if self._tasks:
+            await asyncio.gather(*list(self._tasks))
+
+    def _settle_after(self, old: "MatchEngine", engine: "MatchEngine") -> None:
+        """Unfreeze the heap now, so that the old engine can be collected, and settle it again around
+        the new one once the old one is gone (requests in flight may still hold it; given up after a minute)."""
+        from matcher.service.memory import settle_heap, unsettle_heap
+
+        unsettle_heap()
+        gone = weakref.ref(old)
+        del old
+
+        async def settle() -> None:
+            await run_in_threadpool(settle_heap, engine, False)  # warmed off the loop; not frozen yet
+            for _ in range(120):
+                gc.collect()
+                if gone() is None:
+                    settle_heap()
+                    return
+                await asyncio.sleep(0.5)
+
+        task = asyncio.get_running_loop().create_task(settle())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
