@@ -28,8 +28,10 @@ if TYPE_CHECKING:  # pragma: no cover - a chunk is scored with an engine, it nev
 
 __all__ = ["ChunkScorer", "batch_rows", "score_chunk", "encode_chunk", "Encoded", "valid_chunk", "warm_up"]
 
-#: What a backend yields per chunk: ``(k, part bytes, errors bytes, (firms, scored, errors, rows))``.
-Encoded = tuple[int, bytes, bytes, tuple[int, int, int, int]]
+#: What a backend yields per chunk: ``(k, part bytes, errors bytes, (firms, scored, errors, rows))``, and
+#: from a backend in this process a fifth item, the part's rows (:func:`~matcher.batch.files.part_rows`),
+#: which the writer of a Parquet output then takes instead of decoding the part.
+Encoded = tuple  # (int, bytes, bytes, tuple[int, int, int, int][, pyarrow.Table])
 
 
 class ChunkScorer(Protocol):
