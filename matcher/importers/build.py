@@ -178,8 +178,11 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
 
 
 def _own_activity(rec: Record) -> bool:
-    """Whether the eligible costs are a body's own publicity or events (bodies.yaml ``own_activities``)."""
-    return any(normalize(w) in s.norm for w in data("bodies")["own_activities"] for s in rec.sentences("costs"))
+    """Whether the eligible costs are a body's own publicity or events (bodies.yaml ``own_activities``),
+    or its purpose is running a committee of its own (``own_purposes``: 「…審査会の運営補助」)."""
+    bodies = data("bodies")
+    return any(normalize(w) in s.norm for w in bodies["own_activities"] for s in rec.sentences("costs")) or any(
+        normalize(w) in s.norm for w in bodies["own_purposes"] for s in rec.sentences("purpose"))
 
 
 def _delivered(d: Draft, by: dict, quotes: list[Sentence], end: ApplicantReading,

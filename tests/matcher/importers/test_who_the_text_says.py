@@ -122,3 +122,9 @@ def test_a_federation_s_own_events_are_run_for_no_firm(tmp_path):
     p = one(tmp_path, "木材利用普及啓発事業費補助金", "補助金の目的：木材利用の推進を図る行事の開催\n"
             "補助対象者：東京都木材団体連合会\n補助対象経費：行事開催経費\n負担割合：都3/4、事業体1/4", bureau="産業労働局")
     assert "support_body" not in p["eligibility"]["applicant_types"]
+
+
+def test_running_a_body_s_own_review_board_is_no_program_for_firms(tmp_path):
+    p = one(tmp_path, "生産緑地買取・活用支援事業費補助金", "補助金の目的：生産緑地買取審査会の運営補助\n"
+            "補助対象者：公益財団法人東京都農林水産振興財団\n補助対象経費：職員設置費、事業費\n負担割合：都10/10")
+    assert p["eligibility"]["applicant_types"] == ["public_body"] and "delivered_by" not in p
