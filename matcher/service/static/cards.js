@@ -136,11 +136,12 @@ function inPageLanguage(text, tag = "p") {
 
 /** The description: a short summary, the whole on demand (in the Japanese view, an English one only on demand). */
 function descriptionBlock(p) {
-  const text = pick(p.description, p.description_ja) || p.summary || "";
+  const summary = pick(p.summary, p.summary_ja);
+  const text = pick(p.description, p.description_ja) || summary || "";
   if (!text) return null;
   const lang = textLang(text);
   if (foreign(text)) return original(text, lang, "original description");
-  let short = p.summary && p.summary !== text ? p.summary : text;
+  let short = summary && summary !== text && !foreign(summary) ? summary : text;
   if (short.length > SHORT) {
     const cut = short.slice(0, SHORT);
     const end = Math.max(cut.lastIndexOf(". "), cut.lastIndexOf("。"));
@@ -155,7 +156,7 @@ function facts(p, asOf) {
   const benefit = benefitText(p.benefit);
   const [application, closing] = applicationText(p, asOf);
   const delivered = p.delivered_by ? [pick(p.delivered_by.name, p.delivered_by.name_ja) || p.delivered_by.provider,
-    p.delivered_by.note].filter(Boolean).join(" — ") : null;
+    pick(p.delivered_by.note, p.delivered_by.note_ja)].filter(Boolean).join(" — ") : null;
   const contact = contactParts(p.contact);
   const url = safeUrl(p.url);
   const source = (p.source ?? [])[0];
@@ -175,9 +176,10 @@ function staleNote(p, asOf) {
 
 /** Everything else on demand: conditions, benefit notes, every source. */
 function moreDetails(p) {
-  const notes = [p.benefit?.note, ...(p.benefit?.eligible_costs ?? []).map((c) => t("card.costs", { costs: c }))].filter(Boolean);
+  const notes = [pick(p.benefit?.note, p.benefit?.note_ja),
+    ...(p.benefit?.eligible_costs ?? []).map((c) => t("card.costs", { costs: c }))].filter(Boolean);
   const sources = p.source ?? [];
-  const condition = p.eligibility?.note;
+  const condition = pick(p.eligibility?.note, p.eligibility?.note_ja);
   if (!notes.length && sources.length < 2 && !condition) return null;
   return h("details", { class: "more details" }, h("summary", {}, t("card.details")),
     condition ? [h("h5", {}, t("card.conditions")), inPageLanguage(condition)] : null,
