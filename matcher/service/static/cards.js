@@ -12,6 +12,7 @@ export const STALE_YEARS = 5;
 /** "closes in N days" is shown when the deadline is at most this many days away. */
 export const NEAR_DAYS = 30;
 const SHORT = 200;
+const SHORT_JA = 100;
 
 const score2 = (x) => (typeof x === "number" ? x.toFixed(2) : "");
 export const yen = (n) => Number(n).toLocaleString(language() === "ja" ? "ja-JP" : "en-US");
@@ -134,7 +135,8 @@ function inPageLanguage(text, tag = "p") {
   return foreign(text) ? original(text, textLang(text), "original inline") : h(tag, { lang: textLang(text) }, text);
 }
 
-/** The description: a short summary, the whole on demand (in the Japanese view, an English one only on demand). */
+/** The description: a short summary, the whole on demand (in the Japanese view, an English one only on demand;
+ * a Japanese rendering with the English it renders on demand). */
 function descriptionBlock(p) {
   const summary = pick(p.summary, p.summary_ja);
   const text = pick(p.description, p.description_ja) || summary || "";
@@ -142,13 +144,19 @@ function descriptionBlock(p) {
   const lang = textLang(text);
   if (foreign(text)) return original(text, lang, "original description");
   let short = summary && summary !== text && !foreign(summary) ? summary : text;
-  if (short.length > SHORT) {
-    const cut = short.slice(0, SHORT);
+  // Japanese says as much in about half the characters: its short text is cut at SHORT_JA
+  const [limit, least] = lang === "ja" ? [SHORT_JA, 20] : [SHORT, 60];
+  if (short.length > limit) {
+    const cut = short.slice(0, limit);
     const end = Math.max(cut.lastIndexOf(". "), cut.lastIndexOf("。"));
-    short = end > 60 ? cut.slice(0, end + 1) : `${cut.slice(0, cut.lastIndexOf(" ") > 60 ? cut.lastIndexOf(" ") : SHORT)}…`;
+    short = end > least ? cut.slice(0, end + 1) : `${cut.slice(0, cut.lastIndexOf(" ") > least ? cut.lastIndexOf(" ") : limit)}…`;
   }
+  const rendered = language() === "ja" && p.description_ja && p.description && text === p.description_ja
+    && foreign(p.description);
   return [h("p", { class: "summary", lang }, short),
-    short !== text ? h("details", { class: "more" }, h("summary", {}, t("card.more")), h("p", { lang }, text)) : null];
+    short !== text ? h("details", { class: "more" }, h("summary", {}, t("card.more")), h("p", { lang }, text)) : null,
+    rendered ? h("details", { class: "more original rendered" }, h("summary", {}, t("card.rendered")),
+      h("p", { lang: "en" }, p.description)) : null];
 }
 
 /** The facts of a program: benefit, application, delivered by, contact, link, source. */

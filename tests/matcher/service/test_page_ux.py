@@ -178,17 +178,44 @@ def test_a_card_shows_the_benefit_the_application_window_the_contact_and_the_sou
     assert "The seed names no other condition" in card.locator("details.details").inner_text()
 
 
-def test_in_japanese_a_card_gives_the_contact_in_japanese_and_an_english_description_on_demand(page):
+def test_in_japanese_a_card_gives_the_contact_and_description_in_japanese_and_the_english_on_demand(page):
     page.goto(kita_url(page.url.split("?")[0], "ja"))
     wait_for_result(page)
     card = page.locator('#schemes .card[data-id="kita-trade-fair-subsidy"]')
     facts = card.locator(".facts").inner_text()
     assert "北区 地域振興部 産業振興課（北とぴあ）、東京都北区王子1-11-1" in facts and "上限200,000円" in facts
-    original = card.locator("details.original.description")
-    assert original.locator(":scope > summary").inner_text() == "英語の原文（カタログに日本語の説明はありません）"
-    assert original.locator("p[lang=en]").is_hidden()  # the English text only when asked for
+    # the catalog's Japanese rendering, cut at a sentence, the whole on demand
+    summary = card.locator("p.summary[lang=ja]").inner_text()
+    assert summary.startswith("北区は、展示会や見本市に出展する企業を補助する。") and summary.endswith("。")
+    full = card.locator("details.more:not(.original):not(.details)")
+    full.locator(":scope > summary").click()
+    assert "200,000円の補助金" in full.locator("p[lang=ja]").inner_text()
+    # the English it renders, only when asked for
+    original = card.locator("details.original.rendered")
+    assert original.locator(":scope > summary").inner_text() == "英語の原文（日本語の説明はこの訳です）"
+    assert original.locator("p[lang=en]").is_hidden()
     original.locator(":scope > summary").click()
     assert original.locator("p[lang=en]").inner_text().startswith("Kita City subsidises firms")
+    # the conditions and the benefit note in Japanese too
+    card.locator("details.details > summary").click()
+    details = card.locator("details.details").inner_text()
+    assert "北区内の企業。出典の資料はほかの条件を示していない" in details and "展示会への出展に200,000円" in details
+    assert card.locator("details.details details.original").count() == 0
+
+
+def test_a_program_the_catalog_gives_only_in_english_keeps_its_english_on_demand(page):
+    base = page.url.split("?")[0]
+
+    def without_japanese(route):  # as an imported catalog may give it: no description_ja
+        response = route.fetch()
+        route.fulfill(response=response, json={**response.json(), "description_ja": None})
+
+    page.route("**/v1/programs/kita-trade-fair-subsidy", without_japanese)
+    page.goto(f"{base}programs/kita-trade-fair-subsidy?lang=ja")
+    page.locator("#program-detail[data-state=loaded]").wait_for(state="attached")
+    original = page.locator("#program-detail details.original.description")
+    assert original.locator(":scope > summary").inner_text() == "英語の原文（カタログに日本語の説明はありません）"
+    assert original.locator("p[lang=en]").is_hidden()
 
 
 def test_a_programs_page_shows_everything_the_catalog_says_of_it_in_japanese(page):
