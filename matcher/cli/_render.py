@@ -248,7 +248,7 @@ def _in(d: dict[str, Any], key: str, lang: str) -> str | None:
 def print_program(p: dict[str, Any], lang: str = "en") -> None:
     """One program's details (``matcher show``): what it gives, when, who delivers it, its sources."""
     ja = lang == "ja"
-    click.echo(f"{_name(p, lang)} ({p['id']})")
+    click.echo(wrap(f"{_name(p, lang)} ({p['id']})", 0))
     provider = (p["provider"].get("name_ja") or p["provider"]["name"]) if ja else p["provider"]["name"]
     click.echo(wrap(f"{_kind(p['kind'], lang)}{say('sep', lang)}{provider}", 2))
     note = stale_note(p, lang)
