@@ -545,8 +545,14 @@ def test_the_japanese_view_of_several_firms_shows_no_english_words(page):
     for firm in WALKED:
         page.goto(f"{base}?{urllib.parse.urlencode({**firm, 'lang': 'ja'})}")
         wait_for_result(page)
-        for summary in page.locator("#schemes details.details > summary").all():
+        # every detail opened, the whole descriptions too (only the English originals stay closed)
+        for summary in page.locator("#schemes details:not(.original) > summary").all():
             summary.click()
+        cards = page.locator("#schemes .card")
+        assert cards.count() >= 3
+        for card in cards.all():  # each card describes its program in Japanese
+            assert card.locator("p.summary[lang=ja]").count() == 1, card.get_attribute("data-id")
+            assert card.locator("details.original.description").count() == 0
         possible += page.locator("#schemes .card.possible").count()
         assert set(page.locator("#schemes .card.possible .possible-badge").all_inner_texts()) <= {"可能性あり"}
         assert english_left(page) == [], firm["name"]
@@ -567,6 +573,19 @@ def test_the_japanese_view_of_several_firms_shows_no_english_words(page):
     page.locator("#reach-reading tr.problem").first.wait_for()
     page.locator("#reach-results tbody tr").first.wait_for()
     assert english_left(page) == []
+
+
+def test_every_seed_programs_page_is_all_japanese_in_the_japanese_view(page, engine):
+    """The detail view of each program, every detail opened: description, conditions, benefit notes."""
+    base = page.url.split("?")[0]
+    for p in engine.catalog_.programs:
+        page.goto(f"{base}?{urllib.parse.urlencode({'program': p.id, 'lang': 'ja'})}")
+        page.locator(f'#program-detail[data-state=loaded] [data-id="{p.id}"]').wait_for(state="attached")
+        detail = page.locator("#program-detail")
+        for summary in detail.locator("details:not(.original) > summary").all():
+            summary.click()
+        assert detail.locator("p.summary[lang=ja]").count() == 1, p.id
+        assert english_left(page) == [], p.id
 
 
 #: "a" before a vowel sound, as the engine's English must never say it ("a interest subsidy").
