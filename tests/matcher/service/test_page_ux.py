@@ -203,6 +203,23 @@ def test_in_japanese_a_card_gives_the_contact_and_description_in_japanese_and_th
     assert card.locator("details.details details.original").count() == 0
 
 
+def test_the_japanese_csv_of_a_result_gives_each_programs_description_and_contact_in_japanese(page, engine):
+    import csv
+    import io
+
+    page.goto(kita_url(page.url.split("?")[0], "ja"))
+    wait_for_result(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSVでダウンロード").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    programs = [r for r in rows if r["区分"] != "市区町村"]
+    assert programs
+    for r in programs:
+        assert r["概要"] == engine.catalog_.program(r["ID"]).description_ja, r["ID"]
+    fair = next(r for r in programs if r["ID"] == "kita-trade-fair-subsidy")
+    assert fair["問い合わせ先"] == "北区 地域振興部 産業振興課（北とぴあ）, 東京都北区王子1-11-1"
+
+
 def test_a_program_the_catalog_gives_only_in_english_keeps_its_english_on_demand(page):
     base = page.url.split("?")[0]
 
