@@ -486,7 +486,13 @@ class SupportProgram(_Frozen):
 
     def description_in(self, lang: str) -> str:
         """The description to show in ``lang`` ("en" or "ja"): ``description_ja`` in Japanese when
-        the catalog gives one, else ``description`` (which an imported catalog may give in Japanese)."""
+        the catalog gives one, else ``description`` (which an imported catalog may give in Japanese).
+
+        >>> from profiles.catalog import load_catalog
+        >>> fair = load_catalog().program("kita-trade-fair-subsidy")
+        >>> fair.description_in("ja")[:24], fair.description_in("en")[:26]
+        ('北区は、展示会や見本市に出展する企業を補助する。', 'Kita City subsidises firms')
+        """
         if lang == "ja" and self.description_ja:
             return self.description_ja
         return self.description or self.description_ja or ""
