@@ -157,18 +157,20 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
             end = read_applicants([Sentence(s.field, s.quote, m.group(1))])
             if end.types or end.groups:
                 end.quotes = {k: [s] for k in ("types", "rules", "groups")}
-                reading = _delivered(d, {"name_ja": "区市町村", "note": "paid through the municipality"}, [s], end,
-                                     extend=False)
+                reading = _delivered(d, {"name_ja": "区市町村", "note": "paid through the municipality",
+                                         "note_ja": "区市町村を通じて支給"}, [s], end, extend=False)
                 break
         else:
             end = _business_share(rec, context)
             note = "paid through the municipality; the business bears a share of the cost"
+            note_ja = "区市町村を通じて支給（事業者も経費の一部を負担）"
             if end is None:
                 end = _line_of_business(rec.sentences("name", "purpose", "costs"))
                 note = "paid to the municipality for a line of business it supports: ask it"
+                note_ja = "区市町村が支援する業種について区市町村に支給：区市町村に問い合わせてください"
             if end is not None:
-                reading = _delivered(d, {"name_ja": "区市町村", "note": note}, end.quotes["through"][:1], end,
-                                     extend=False)
+                reading = _delivered(d, {"name_ja": "区市町村", "note": note, "note_ja": note_ja},
+                                     end.quotes["through"][:1], end, extend=False)
     if "support_body" in reading.types and "delivered_by" not in d.data and _own_activity(rec):
         # 「行事開催経費」 of 「木材団体連合会」: a body's own events or publicity, run for no firm
         reading.types = list(dict.fromkeys("organization" if t == "support_body" else t for t in reading.types))

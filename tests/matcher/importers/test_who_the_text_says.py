@@ -17,6 +17,8 @@ def test_a_municipal_grant_for_urban_farming_is_passed_on_to_farmers(tmp_path):
     p = one(tmp_path, "都市農業経営力強化事業費補助金", "補助金の目的：経営力強化、都市農地の保全及び都市農業が持つ多面的機能の強化\n"
             "補助対象者：区市町村\n補助対象経費：生産施設等の整備に要する経費\n負担割合：都1/2、区市町村1/2", recipient="区市町村")
     assert p["delivered_by"]["name_ja"] == "区市町村" and p["eligibility"]["target_groups"] == ["farmer"]
+    assert p["delivered_by"]["note"].startswith("paid to the municipality for a line of business")
+    assert p["delivered_by"]["note_ja"] == "区市町村が支援する業種について区市町村に支給：区市町村に問い合わせてください"
     assert "applicant_types" not in p["eligibility"]
 
 
