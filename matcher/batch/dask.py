@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from matcher._validation import check_int
-from matcher.batch.chunk import Encoded, encode_chunk
+from matcher.batch.chunk import Encoded, Span, encode_chunk, plan_spans, score_span
 from matcher.errors import MatcherError, ParameterError
 
 try:
@@ -64,6 +64,35 @@ class EnginePlugin(WorkerPlugin):
         self.engine = None
 
 
+def _sees_files(src: str, size: int, tail_sha: str, manifest: tuple[str, str]) -> bool:
+    """On a worker: whether it sees the run's input (same size and last MiB) and its parts directory."""
+    import hashlib
+    import os
+
+    try:
+        if os.path.getsize(src) != size or _tail_sha(src, size) != tail_sha:
+            return False
+        with open(manifest[0], "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest() == manifest[1]
+    except OSError:
+        return False
+
+
+def _tail_sha(path: str, size: int) -> str:
+    import hashlib
+
+    with open(path, "rb") as fh:
+        fh.seek(max(0, size - (1 << 20)))
+        return hashlib.sha256(fh.read()).hexdigest()
+
+
+def _span_on_worker(plugin: str, span: Span, as_of: dt.date, top: int, possible: int, municipalities: int, fmt: str,
+                    layout: Any, parts_dir: str, manifest: tuple[str, str]) -> list:
+    """One span read, scored, encoded and committed on a worker (:func:`matcher.batch.chunk.score_span`)."""
+    engine = get_worker().plugins[plugin].engine
+    return score_span(engine, span, as_of, top, possible, municipalities, fmt, layout, parts_dir, manifest)
+
+
 def _score_on_worker(plugin: str, records: bytes, as_of: dt.date, top: int, possible: int, municipalities: int,
                      fmt: str, layout: Any = None) -> tuple[bytes, bytes, tuple[int, int, int, int]]:
     """One chunk, scored and encoded on a worker with the engine of the plugin named ``plugin``."""
@@ -95,13 +124,23 @@ class DaskScorer:
     worker_wait : float, default 60
         Seconds to wait for a first worker when the scheduler has none, before giving
         up with a clear error (workers that join later, during the run, are used too).
+    files : {"auto", "workers", "client"}, default "auto"
+        Who reads a Parquet input of the engine's fields and writes the parts: the
+        workers (``"workers"``; they need the input and the output's directory at the
+        same paths as the client, on a shared file system), or the client, which sends
+        each chunk and receives its part (``"client"``, the way for any other input).
+        ``"auto"``: the workers when every worker sees both (checked at the start of
+        the run), else the client.
     """
 
     def __init__(self, engine: Any, *, scheduler: str | Client | None = None, workers: int | None = None,
-                 max_in_flight: int | None = None, worker_wait: float = 60.0) -> None:
+                 max_in_flight: int | None = None, worker_wait: float = 60.0, files: str = "auto") -> None:
         if scheduler is not None and workers is not None:
             raise ParameterError(f"workers sizes a local cluster, so give it without a scheduler address, "
                              f"got workers={workers!r} and scheduler={scheduler!r}")
+        if files not in ("auto", "workers", "client"):
+            raise ParameterError(f"files must be one of auto, workers, client, got {files!r}")
+        self.files = files
         for name, v in (("workers", workers), ("max_in_flight", max_in_flight)):
             if v is not None:
                 check_int(name, v)
@@ -202,6 +241,73 @@ class DaskScorer:
                 data, err, stats = future.result()
                 future.release()
                 yield k, data, err, stats
+                send_more()
+        finally:
+            if pending and self.client is not None:
+                self.client.cancel(list(pending))
+
+    def shares_files(self, src: Any, parts_dir: Any) -> bool:
+        """Whether the workers read the input and write the parts of this run themselves (see ``files``).
+
+        ``parts_dir`` holds the run's manifest already: a worker that reads the same manifest
+        bytes there, and the same size and last MiB of ``src``, sees the client's files.
+        """
+        if self.files == "client":
+            return False
+        import hashlib
+        from pathlib import Path
+
+        src, manifest = str(Path(src).resolve()), Path(parts_dir).resolve() / "manifest.json"
+        size = Path(src).stat().st_size
+        probe = (src, size, _tail_sha(src, size), (str(manifest), hashlib.sha256(manifest.read_bytes()).hexdigest()))
+        seen = self.client.run(_sees_files, *probe)
+        if all(seen.values()) and seen:
+            return True
+        if self.files == "workers":
+            blind = sorted(w for w, ok in seen.items() if not ok)
+            raise MatcherError(f"the Dask workers {', '.join(blind)} do not see {src} or {parts_dir} at the same path "
+                               f"as the client (files='workers' needs a shared file system)")
+        return False
+
+    def score_spans(self, src: str, chunk_size: int, chunks: list[int], rows: int, group_rows: list[int],
+                    as_of: dt.date, top: int, possible: int, municipalities: int, fmt: str, layout: Any,
+                    parts_dir: str, manifest: tuple[str, str]) -> Iterator[Encoded]:
+        """Have the workers read, score and commit ``chunks`` of the Parquet file ``src``, in spans;
+        yield ``(k, None, None, stats)`` for each chunk as its span completes (the part is on disk).
+
+        A span is at most 16 chunks, fewer when there would not be four spans per thread; at
+        most :attr:`max_in_flight` spans are out at once.
+        """
+        if self.client is None:
+            raise RuntimeError("use DaskScorer as a context manager: `with DaskScorer(engine) as scorer: ...`")
+        threads = max(1, sum(self.client.nthreads().values()))
+        per_span = max(1, min(16, len(chunks) // (4 * threads)))
+        spans = plan_spans(src, chunk_size, chunks, rows, group_rows, per_span)
+        run = uuid.uuid4().hex[:8]
+        todo = iter(spans)
+        pending: dict[Any, Span] = {}
+        done = as_completed()
+
+        def send_more() -> None:
+            limit = self._limit()
+            while len(pending) < limit:
+                span = next(todo, None)
+                if span is None:
+                    return
+                future = self.client.submit(_span_on_worker, self.plugin, span, as_of, top, possible, municipalities,
+                                            fmt, layout, parts_dir, manifest,
+                                            key=f"shien-matcher-span-{run}-{span.first:06d}")
+                pending[future] = span
+                done.add(future)
+
+        try:
+            send_more()
+            for future in done:
+                pending.pop(future)
+                results = future.result()
+                future.release()
+                for k, stats in results:
+                    yield k, None, None, stats
                 send_more()
         finally:
             if pending and self.client is not None:
