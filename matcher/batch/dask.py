@@ -27,6 +27,7 @@ from typing import Any
 
 from matcher._validation import check_int
 from matcher.batch.chunk import Encoded, Span, encode_chunk, plan_spans, score_span
+from matcher.batch.splice import plan_row_groups, splice, write_piece
 from matcher.errors import MatcherError, ParameterError
 
 try:
@@ -91,6 +92,27 @@ def _span_on_worker(plugin: str, span: Span, as_of: dt.date, top: int, possible:
     """One span read, scored, encoded and committed on a worker (:func:`matcher.batch.chunk.score_span`)."""
     engine = get_worker().plugins[plugin].engine
     return score_span(engine, span, as_of, top, possible, municipalities, fmt, layout, parts_dir, manifest)
+
+
+def _piece_on_worker(parts: list[str], cuts: list[tuple[int, int]], path: str, layout: Any,
+                     manifest: tuple[str, str]) -> int:
+    """One row group of a Parquet output encoded on a worker, into a file of its own
+    (:func:`matcher.batch.splice.write_piece`), while ``manifest`` is still the run's."""
+    import hashlib
+    import os
+
+    tmp = f"{path}.{uuid.uuid4().hex[:12]}.tmp"
+    try:
+        size = write_piece(parts, cuts, tmp, layout)
+        with open(manifest[0], "rb") as fh:
+            if hashlib.sha256(fh.read()).hexdigest() != manifest[1]:
+                raise MatcherError(f"the batch run of {manifest[0]} was replaced or removed: this row group is "
+                                   f"no longer wanted")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return size
 
 
 def _score_on_worker(plugin: str, records: bytes, as_of: dt.date, top: int, possible: int, municipalities: int,
@@ -312,3 +334,35 @@ class DaskScorer:
         finally:
             if pending and self.client is not None:
                 self.client.cancel(list(pending))
+
+    def assemble_parquet(self, parts: list[str], chunk_rows: list[int], out: Any, layout: Any,
+                         manifest: tuple[str, str], row_group: int = 65536) -> bool:
+        """Write the Parquet output of ``parts`` (their rows: ``chunk_rows``) to the binary file ``out``:
+        the workers encode its row groups, each into a file beside the parts, and this process joins
+        them (:func:`matcher.batch.splice.splice`), so its bytes are those of
+        :class:`~matcher.batch.files.ParquetAssembly`. Returns False, writing nothing, when the output
+        has no row (the caller writes the empty file)."""
+        from pathlib import Path
+
+        groups = plan_row_groups(chunk_rows, row_group)
+        if not groups:
+            return False
+        run = uuid.uuid4().hex[:8]
+        futures = []
+        for j, group in enumerate(groups):
+            path = str(Path(parts[0]).parent / f"rowgroup-{j:06d}.parquet")
+            futures.append((path, self.client.submit(
+                _piece_on_worker, [parts[k] for k, _, _ in group], [(first, n) for _, first, n in group], path,
+                layout, manifest, key=f"shien-matcher-rowgroup-{run}-{j:06d}")))
+
+        def in_order():
+            for path, future in futures:
+                future.result()
+                future.release()
+                yield path
+
+        try:
+            splice(in_order(), out)
+        finally:
+            self.client.cancel([f for _, f in futures if not f.done()])
+        return True

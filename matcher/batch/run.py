@@ -325,7 +325,12 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
     # output written by a thread of their own, so that this one keeps the scorer fed meanwhile
     stream = fmt == "parquet"
     staged = parts_dir / f"output.{fmt}.tmp"
-    writer = _Writer(parts_dir, fmt, layout, staged if stream else None)
+    shares = getattr(scorer, "shares_files", None)
+    spans = rows.columnar and shares is not None and shares(src, parts_dir)
+    # the workers see the files: they read their chunks of the input, write their parts and encode the
+    # row groups of a Parquet output; this process plans from the file's metadata and joins the row groups
+    writer = _Writer(parts_dir, fmt, layout, staged if stream and not spans else None)
+    chunk_rows: dict[int, int] = {}
 
     def was_done(k: int, n: int) -> bool:
         """Whether chunk ``k`` (of ``n`` rows) is done already (``resume``): then it is handed to the writer."""
@@ -340,6 +345,7 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
             raise MatcherError(f"cannot resume {out}: chunk {k} had {stats.get('firms')} rows and now has "
                                f"{n}; run again without --resume to start over")
         totals[:] += [stats["firms"], stats["scored"], stats["errors"], stats["rows"]]
+        chunk_rows[k] = stats["rows"]
         resumed += 1
         writer.put(k, done_parts[-1])
         if progress:
@@ -351,11 +357,8 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
             if not was_done(k, len(records)):
                 yield k, records
 
-    n_input = None
-    shares = getattr(scorer, "shares_files", None)
-    if rows.columnar and shares is not None and shares(src, parts_dir):
-        # the workers see the files: they read their chunks of the input and write their parts themselves,
-        # this process plans from the file's metadata and assembles (matcher.batch.spans)
+    n_input = manifest = None
+    if spans:
         n_input, group_rows = parquet_rows(str(src))
         ks = [k for k in range(-(-n_input // chunk_size)) if not was_done(k, min(chunk_size, n_input - k * chunk_size))]
         manifest = (str(manifest_path.resolve()), hashlib.sha256(manifest_path.read_bytes()).hexdigest())
@@ -369,6 +372,7 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
             for k, data, err, stats in scored:
                 writer.put(k, (data, err, stats) if data is not None else part_path(parts_dir, k, fmt))
                 totals[:] += stats
+                chunk_rows[k] = stats[3]
                 if progress:
                     progress(stats[0])
         ok = True
@@ -381,6 +385,14 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
                            f"{scored} scored + {n_errors} errors, {written} of {len(done_parts)} chunks written; "
                            f"the output was not written (this is a bug)")
     if stream:
+        if spans:
+            with open(staged, "wb") as fh:
+                joined = scorer.assemble_parquet([str(p.resolve()) for p in done_parts],
+                                                 [chunk_rows[k] for k in range(len(done_parts))], fh, layout, manifest)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if not joined:
+                ParquetAssembly(staged, layout).close()  # no row: the schema alone
         os.replace(staged, out)
         wrote_errors = assemble_errors(done_parts, errors_out)
     else:

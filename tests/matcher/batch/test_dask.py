@@ -315,3 +315,16 @@ def test_a_span_reads_the_chunks_one_process_would_cut(tmp_path, chunk_size, per
     assert [k for k, _ in got] == todo
     for k, t in got:
         assert t.first_row == whole[k].first_row and t.table.equals(whole[k].table)
+
+
+def test_the_row_groups_of_a_large_output_are_encoded_by_the_workers_and_joined_to_the_same_bytes(
+        engine, cluster, tmp_path):
+    import pyarrow.parquet as pq
+
+    src, _ = planted_parquet(tmp_path, 12000, 5000)
+    local, remote = tmp_path / "local.parquet", tmp_path / "dask.parquet"
+    run_batch(engine, src, local, as_of=DAY, chunk_size=1000, top=10)
+    run_batch(engine, src, remote, as_of=DAY, chunk_size=1000, top=10, backend="dask",
+              scheduler=cluster.scheduler_address)
+    assert pq.ParquetFile(local).metadata.num_row_groups >= 2
+    assert remote.read_bytes() == local.read_bytes()
