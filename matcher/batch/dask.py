@@ -1,11 +1,21 @@
 """Scoring the chunks of a batch run on a Dask cluster: ``run_batch(..., backend="dask")``.
 
 This module is imported only when the Dask backend is chosen, so that ``import matcher``
-and ``matcher --help`` never load dask. The client (the process that runs
-:func:`matcher.batch.run_batch`) reads the input and cuts it into the usual chunks; the
-workers validate, score and encode each chunk (:func:`matcher.batch.chunk.encode_chunk`); the
-client writes each part and its ``.done`` marker as results arrive, so a run resumes
-exactly as a local one does and ends with the same bytes.
+and ``matcher --help`` never load dask.
+
+When the input is a Parquet file of the engine's fields and every worker sees the run's
+files at the client's paths (a local cluster, or a shared file system; checked at the
+start, :meth:`DaskScorer.shares_files`), the client only plans and commits: it cuts the
+input into *spans* of chunks from the file's footer (:mod:`matcher.batch.spans`), each
+worker reads its span's row groups, scores each chunk and writes its part and marker
+(:func:`matcher.batch.chunk.score_span`), and, for a Parquet output, encodes the
+output's row groups, which the client joins by copying bytes
+(:mod:`matcher.batch.splice`). Otherwise (CSV and the other formats, which the one
+reader reads in order, or workers that do not see the files) the client reads the input
+and cuts it into the usual chunks, the workers validate, score and encode each chunk
+(:func:`matcher.batch.chunk.encode_chunk`), and the client writes each part and its
+``.done`` marker as results arrive. Either way a run resumes exactly as a local one does
+and ends with the same bytes.
 
 The fitted engine reaches each worker once, in a worker plugin (:class:`EnginePlugin`):
 the scheduler hands the plugin to every worker when it registers, including workers
