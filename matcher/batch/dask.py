@@ -156,20 +156,26 @@ class DaskScorer:
     worker_wait : float, default 60
         Seconds to wait for a first worker when the scheduler has none, before giving
         up with a clear error (workers that join later, during the run, are used too).
-    files : {"auto", "workers", "client"}, default "auto"
+    files : {"auto", "workers", "client"}, optional
         Who reads a Parquet input of the engine's fields and writes the parts: the
         workers (``"workers"``; they need the input and the output's directory at the
         same paths as the client, on a shared file system), or the client, which sends
         each chunk and receives its part (``"client"``, the way for any other input).
         ``"auto"``: the workers when every worker sees both (checked at the start of
-        the run), else the client.
+        the run), else the client. Default: the Dask configuration's
+        ``shien-matcher.files`` (``DASK_SHIEN_MATCHER__FILES=client`` in the environment), else
+        ``"auto"``.
     """
 
     def __init__(self, engine: Any, *, scheduler: str | Client | None = None, workers: int | None = None,
-                 max_in_flight: int | None = None, worker_wait: float = 60.0, files: str = "auto") -> None:
+                 max_in_flight: int | None = None, worker_wait: float = 60.0, files: str | None = None) -> None:
         if scheduler is not None and workers is not None:
             raise ParameterError(f"workers sizes a local cluster, so give it without a scheduler address, "
                              f"got workers={workers!r} and scheduler={scheduler!r}")
+        if files is None:
+            import dask
+
+            files = dask.config.get("shien-matcher.files", "auto")
         if files not in ("auto", "workers", "client"):
             raise ParameterError(f"files must be one of auto, workers, client, got {files!r}")
         self.files = files
@@ -292,7 +298,11 @@ class DaskScorer:
         src, manifest = str(Path(src).resolve()), Path(parts_dir).resolve() / "manifest.json"
         size = Path(src).stat().st_size
         probe = (src, size, _tail_sha(src, size), (str(manifest), hashlib.sha256(manifest.read_bytes()).hexdigest()))
-        seen = self.client.run(_sees_files, *probe)
+        try:
+            seen = self.client.run(_sees_files, *probe)
+        except Exception:  # noqa: BLE001 - a worker that cannot even answer does not share the files
+            _log.debug("could not ask the workers whether they see %s", src, exc_info=True)
+            seen = {"?": False}
         if all(seen.values()) and seen:
             return True
         if self.files == "workers":

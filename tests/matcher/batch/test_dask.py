@@ -328,3 +328,35 @@ def test_the_row_groups_of_a_large_output_are_encoded_by_the_workers_and_joined_
               scheduler=cluster.scheduler_address)
     assert pq.ParquetFile(local).metadata.num_row_groups >= 2
     assert remote.read_bytes() == local.read_bytes()
+
+
+def test_the_dask_setting_keeps_the_reading_on_the_client_with_the_same_bytes(engine, cluster, tmp_path, monkeypatch):
+    import dask
+
+    from matcher.batch.dask import DaskScorer
+
+    src, _ = planted_parquet(tmp_path, 400, 128)
+    local, remote = tmp_path / "local.parquet", tmp_path / "dask.parquet"
+    run_batch(engine, src, local, as_of=DAY, chunk_size=60)
+    monkeypatch.setattr(DaskScorer, "score_spans", lambda *a, **k: pytest.fail("the workers read the input"))
+    with dask.config.set({"shien-matcher.files": "client"}):
+        run_batch(engine, src, remote, as_of=DAY, chunk_size=60, backend="dask", scheduler=cluster.scheduler_address)
+    assert remote.read_bytes() == local.read_bytes()
+
+
+def test_workers_required_to_see_the_files_that_do_not_are_an_error_naming_them(engine, cluster, tmp_path, monkeypatch):
+    from matcher.batch.dask import DaskScorer
+    from matcher.errors import MatcherError
+
+    src, _ = planted_parquet(tmp_path, 100, 50)
+    with DaskScorer(engine, scheduler=cluster.scheduler_address, files="workers") as scorer:
+        parts = tmp_path / "o.parquet.parts"
+        parts.mkdir()
+        (parts / "manifest.json").write_text("{}")
+        assert scorer.shares_files(src, parts)
+        other = tmp_path / "elsewhere"
+        other.mkdir()
+        (other / "manifest.json").write_text("{}")
+        monkeypatch.setattr("matcher.batch.dask._tail_sha", lambda path, size: "not what the workers read")
+        with pytest.raises(MatcherError, match=r"the Dask workers tcp://127\.0\.0\.1:\d+, tcp://.* do not see "):
+            scorer.shares_files(src, other)
