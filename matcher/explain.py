@@ -110,18 +110,20 @@ def _static_fields(p: SupportProgram) -> dict[str, Any]:
 
 
 def _actionable(p: SupportProgram) -> dict[str, Any]:
-    """What a coordinator needs to act on ``p``: summary, window, contact, who delivers it, its sources."""
+    """What a coordinator needs to act on ``p``: summary, window, contact, who delivers it, its sources
+    (and the description and summary in Japanese, when the catalog gives them)."""
     def dump(m: Any) -> dict[str, Any] | None:
         return m.model_dump(mode="json", exclude_none=True, exclude_defaults=True) or None if m is not None else None
 
-    return {"summary": p.summary, "valid_from": p.valid_from, "valid_until": p.valid_until,
+    return {"summary": p.summary, "summary_ja": p.summary_ja, "description_ja": p.description_ja,
+            "valid_from": p.valid_from, "valid_until": p.valid_until,
             "application_start": p.application_start, "application_deadline": p.application_deadline,
             "contact": dump(p.contact), "delivered_by": dump(p.delivered_by),
             "source": [s.model_dump(mode="json", exclude_none=True, exclude_defaults=True) for s in p.source]}
 
 
 #: The fields of a scheme (and of a possible program) that come from the catalog as they are.
-_PROGRAM_FIELDS = ("summary", "benefit", "url", "valid_from", "valid_until", "application_start",
+_PROGRAM_FIELDS = ("summary", "summary_ja", "description_ja", "benefit", "url", "valid_from", "valid_until", "application_start",
                    "application_deadline", "contact", "delivered_by", "source", "description")
 
 

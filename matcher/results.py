@@ -56,6 +56,8 @@ class Scheme(_Result):
     name_ja: str | None = None
     kind: str
     description: str
+    #: The description in Japanese, when the catalog gives one (``description`` stays as the catalog has it).
+    description_ja: str | None = None
     provider: ProviderRef
     score: float
     rank: int = 0
@@ -63,6 +65,7 @@ class Scheme(_Result):
     reasons: list[str]
     # what a coordinator needs to act on it: what it gives, when, whom to ask, where it is described
     summary: str | None = None
+    summary_ja: str | None = None
     benefit: dict[str, Any] | None = None
     url: str | None = None
     valid_from: dt.date | None = None
@@ -90,6 +93,7 @@ class Possible(_Result):
     name_ja: str | None = None
     kind: str
     description: str = ""
+    description_ja: str | None = None
     provider: ProviderRef
     score: float
     rank: int = 0
@@ -97,6 +101,7 @@ class Possible(_Result):
     missing: list[str]
     reasons: list[str]
     summary: str | None = None
+    summary_ja: str | None = None
     benefit: dict[str, Any] | None = None
     url: str | None = None
     valid_from: dt.date | None = None

@@ -321,6 +321,8 @@ class Benefit(_Frozen):
     rate: float | None = Field(default=None, ge=0, le=1)
     free_of_charge: bool | None = None
     note: str | None = None
+    #: ``note`` in Japanese (a faithful rendering, or the catalog's own Japanese).
+    note_ja: str | None = None
     shares: tuple[Share, ...] = ()
     budget_jpy: int | None = Field(default=None, ge=0)
     eligible_costs: tuple[str, ...] = ()
@@ -337,6 +339,7 @@ class DeliveredBy(_Frozen):
     name_ja: str | None = None
     provider: str | None = None
     note: str | None = None
+    note_ja: str | None = None
 
 
 class Source(_Frozen):
@@ -405,6 +408,8 @@ class Eligibility(_Frozen):
     target_groups: TargetGroups = ()
     logic: Any = None
     note: str | None = None
+    #: ``note`` in Japanese (a faithful rendering, or the catalog's own Japanese).
+    note_ja: str | None = None
 
 
     @field_validator("regions", mode="before")
@@ -454,6 +459,9 @@ class SupportProgram(_Frozen):
     contact: Contact | None = None
     clusters: tuple[str, ...] = ()
     summary: str | None = None
+    #: ``description`` and ``summary`` in Japanese: a faithful rendering of the English, adding no fact.
+    description_ja: str | None = None
+    summary_ja: str | None = None
     fiscal_year: int | None = Field(default=None, ge=1900, le=2200)
     application_start: dt.date | None = None
     target_groups: TargetGroups = ()
@@ -475,6 +483,19 @@ class SupportProgram(_Frozen):
         if lang == "ja":
             return self.name_ja or self.name
         return self.name or self.name_ja or self.id
+
+    def description_in(self, lang: str) -> str:
+        """The description to show in ``lang`` ("en" or "ja"): ``description_ja`` in Japanese when
+        the catalog gives one, else ``description`` (which an imported catalog may give in Japanese).
+
+        >>> from profiles.catalog import load_catalog
+        >>> fair = load_catalog().program("kita-trade-fair-subsidy")
+        >>> fair.description_in("ja")[:24], fair.description_in("en")[:26]
+        ('北区は、展示会や見本市に出展する企業を補助する。', 'Kita City subsidises firms')
+        """
+        if lang == "ja" and self.description_ja:
+            return self.description_ja
+        return self.description or self.description_ja or ""
 
     @model_validator(mode="after")
     def _window(self) -> "SupportProgram":

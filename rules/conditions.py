@@ -431,7 +431,7 @@ class RuleSetCondition(Condition):
         return head + (f": {detail}" if detail else "")
 
     def missing(self, facts, pos):
-        out = [f for f in self.rule.facts() if np.isnan(getattr(facts, f)[0])]
+        out = [f for f in self.rule.tested_facts(facts) if np.isnan(getattr(facts, f)[0])]
         if facts.major_group[0] < 0:
             out.append("industry")
         return tuple(out)

@@ -12,7 +12,7 @@ firm whose industry is unknown is judged against every category it could be in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -114,6 +114,9 @@ class SizeTest:
     thresholds: dict[str, dict[str, int]]
     #: the applicant types the test can hold for (empty: any); a firm of another known type fails it
     legal_forms: tuple[str, ...] = ()
+    #: per fact, the applicant types it is tested for (absent: every type); a firm of another known
+    #: type is judged on the other facts (a sole proprietor has no capital to test)
+    fact_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def facts(self) -> tuple[str, ...]:
         """The facts this test reads."""
@@ -130,6 +133,26 @@ class SizeTest:
         return {fact: np.array([[self.thresholds[c].get(fact, np.nan)] for c in categories()], float)
                 for fact in self.facts()}
 
+    @cached_property
+    def _untested(self) -> dict[str, np.ndarray]:
+        """Per fact of ``fact_forms``, per applicant-type index, whether the fact is not tested."""
+        from rules.facts import applicant_type_index
+
+        index = applicant_type_index()
+        return {fact: np.array([name not in forms for name in index], bool) for fact, forms in self.fact_forms.items()}
+
+    def untested(self, fact: str, facts: FirmFacts) -> np.ndarray:
+        """Per firm, whether ``fact`` is not tested for its (known) applicant type."""
+        skip = self._untested.get(fact)
+        if skip is None:
+            return np.zeros(facts.n, bool)
+        kind = facts.applicant_type
+        return (kind >= 0) & skip[np.maximum(kind, 0)]
+
+    def tested_facts(self, facts: FirmFacts, row: int = 0) -> tuple[str, ...]:
+        """The facts the test reads for firm ``row`` (a sole proprietor's SME test reads no capital)."""
+        return tuple(f for f in self.facts() if not self.untested(f, facts.take([row]) if facts.n > 1 else facts)[0])
+
     def _by_category(self, facts: FirmFacts) -> np.ndarray:
         """(categories, n): Kleene OR over the facts each category tests (FALSE where it tests none)."""
         out = np.full((len(categories()), facts.n), FALSE, np.uint8)
@@ -138,6 +161,7 @@ class SizeTest:
             with np.errstate(invalid="ignore"):
                 t = np.where(np.isnan(v), UNKNOWN, np.where(v <= bound, TRUE, FALSE)).astype(np.uint8)
             t[np.isnan(bound[:, 0])] = FALSE
+            t[:, self.untested(fact, facts)] = FALSE
             np.maximum(out, t, out=out)
         out[[not self.thresholds[c] for c in categories()]] = TRUE  # a category that tests nothing passes
         return out
@@ -168,12 +192,15 @@ class SizeTest:
         """:meth:`evaluate` of a chunk of one firm, in plain Python (a dozen numpy calls cost more than
         the test; the same Kleene values: a test compares both on every kind of firm)."""
         per_cat = []
+        skip = {f for f in self.fact_forms if self.untested(f, facts)[0]} if self.fact_forms else ()
         for tests in self._scalar:
             if tests is None:
                 per_cat.append(TRUE)
                 continue
             t_or = FALSE
             for fact, bound in tests:
+                if fact in skip:
+                    continue
                 v = float(getattr(facts, fact)[0])
                 t = FALSE if bound != bound else UNKNOWN if v != v else TRUE if v <= bound else FALSE
                 t_or = max(t_or, t)
@@ -234,8 +261,11 @@ class SizeTest:
             out.append((UNKNOWN, phrase("category_unknown", lang, title=title,
                                         cats=("、" if ja else ", ").join(cat_name(c) for c in possible))))
         seen_missing = set()
+        tested = self.tested_facts(one)
         for cat in possible:
             for fact, bound in self.thresholds[cat].items():
+                if fact not in tested:
+                    continue
                 value = float(getattr(one, fact)[0])
                 word = fact_word(fact, lang) if ja else _FACT_WORDS[fact]
                 if np.isnan(value):
@@ -267,7 +297,8 @@ def rule_set(name: str) -> RuleSet:
         raise RulesError(f"rule set {name!r} has unsupported kind {spec.get('kind')!r}")
     thresholds = {c: dict(spec["thresholds"].get(c, {})) for c in categories()}
     return SizeTest(name, spec["title"], spec.get("title_ja", spec["title"]), spec.get("basis", ""), thresholds,
-                    tuple(spec.get("legal_forms", ())))
+                    tuple(spec.get("legal_forms", ())),
+                    {f: tuple(forms) for f, forms in (spec.get("fact_forms") or {}).items()})
 
 
 def rule_set_names() -> tuple[str, ...]:

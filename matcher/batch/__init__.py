@@ -18,12 +18,16 @@ municipalities, fmt)``, that yields each chunk's encoded part
 :class:`~matcher.batch.local.InProcessScorer` (``jobs=1``),
 :class:`~matcher.batch.local.ProcessScorer` (``jobs > 1``) and
 :class:`~matcher.batch.dask.DaskScorer` (``backend="dask"``); every one of them
-imports :mod:`matcher.batch.chunk` and nothing else of the batch package, and the
-parts are written here (:mod:`matcher.batch.run`), exactly as in one process.
+imports :mod:`matcher.batch.chunk` (the Dask backend also :mod:`matcher.batch.splice`),
+and the parts are written here (:mod:`matcher.batch.run`), exactly as in one process;
+or, for a Parquet input on a cluster whose workers see the run's files, by the workers
+themselves, in the same places (:mod:`matcher.batch.parts`, :mod:`matcher.batch.spans`).
 
 Modules: :mod:`~matcher.batch.chunk` (scoring one chunk), :mod:`~matcher.batch.run`
 (:func:`run_batch`: manifest, resume, parts, assembly), :mod:`~matcher.batch.files`
-(CSV, JSON Lines and Parquet in and out), :mod:`~matcher.batch.local` and
+(CSV, JSON Lines and Parquet in and out), :mod:`~matcher.batch.parts` (a part on disk),
+:mod:`~matcher.batch.spans` (chunks read where they are scored), :mod:`~matcher.batch.splice`
+(a Parquet output from row groups encoded apart), :mod:`~matcher.batch.local` and
 :mod:`~matcher.batch.dask` (the backends). A new backend is a new module here.
 """
 

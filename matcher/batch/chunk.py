@@ -15,7 +15,9 @@ import numpy as np
 
 from rules.kleene import TRUE, UNKNOWN
 from matcher.batch.files import OUTPUT_COLUMNS, FirmTable, Layout, encode_part, output_table, part_rows
+from matcher.batch.parts import commit_part
 from matcher.batch.reasons import short_reasons
+from matcher.batch.spans import Span, plan_spans, read_span
 from matcher.batch.table import score_table
 from matcher.batch.validation import valid_chunk
 from matcher.firmio import RowError
@@ -26,7 +28,8 @@ from matcher.weights import COMPONENTS
 if TYPE_CHECKING:  # pragma: no cover - a chunk is scored with an engine, it never builds one
     from matcher.engine import MatchEngine
 
-__all__ = ["ChunkScorer", "batch_rows", "score_chunk", "encode_chunk", "Encoded", "valid_chunk", "warm_up"]
+__all__ = ["ChunkScorer", "batch_rows", "score_chunk", "encode_chunk", "Encoded", "valid_chunk", "warm_up",
+           "score_span", "Span", "plan_spans"]
 
 #: What a backend yields per chunk: ``(k, part bytes, errors bytes, (firms, scored, errors, rows))``, and
 #: from a backend in this process a fifth item, the part's rows (:func:`~matcher.batch.files.part_rows`),
@@ -251,6 +254,26 @@ def _encoded(columns: dict | object, errors: list[RowError], fmt: str, layout: L
     data, err, n_rows = encode_part(table, errors, fmt, layout)
     done = (data, err, (*counts, len(errors), n_rows))
     return (*done, part_rows(table, layout)) if rows else done
+
+
+def score_span(engine: MatchEngine, span: Span, as_of: dt.date, top: int, possible: int, municipalities: int,
+               fmt: str, layout: Layout | None, parts_dir: str, manifest: tuple[str, str]
+               ) -> list[tuple[int, tuple[int, int, int, int]]]:
+    """Read the chunks of ``span``, score and encode each one (:func:`encode_chunk`) and commit its part
+    into ``parts_dir`` (:func:`matcher.batch.parts.commit_part`, while ``manifest`` is the run's);
+    returns ``(k, (firms, scored, errors, rows))`` per chunk. What a Dask worker that sees the run's
+    files does with a span (:mod:`matcher.batch.spans`).
+    """
+    done = []
+    for k, table in read_span(span):
+        data, err, stats = encode_chunk(engine, table, as_of, top, possible, municipalities, fmt, layout)
+        done.append((k, commit_part(parts_dir, k, fmt, data, err, stats, manifest)))
+    if [k for k, _ in done] != list(range(span.first, span.last + 1)):
+        from matcher.errors import MatcherError
+
+        raise MatcherError(f"{span.path} changed during the run: chunks {span.first}-{span.last} were planned, "
+                           f"{len(done)} could be read; run again without --resume")
+    return done
 
 
 def warm_up(engine: MatchEngine) -> None:

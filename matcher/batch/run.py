@@ -7,8 +7,8 @@ all happen here, in the calling process; see :mod:`matcher.batch` for the design
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
+import datetime as dt
 import json
 import os
 import queue
@@ -29,6 +29,8 @@ from matcher.atomic import atomic_write_bytes
 from matcher.batch.chunk import ChunkScorer
 from matcher.batch.files import (InputRows, Layout, ParquetAssembly, assemble, assemble_errors, input_format,
                                  output_format, part_format, read_part)
+from matcher.batch.parts import commit_part, file_sha256, part_path
+from matcher.batch.spans import parquet_rows
 from matcher.batch.local import InProcessScorer, ProcessScorer, ThreadScorer
 from matcher.errors import MatcherError, ParameterError
 
@@ -73,14 +75,6 @@ class BatchSummary:
         return {**asdict(self), "kept": list(self.kept), "pairs_per_second": self.pairs_per_second}
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 22):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _same_file(a: Path, b: Path) -> bool:
     """Whether two paths are one file: the same resolved path, or the same inode (a hard link)."""
     if a.resolve() == b.resolve():
@@ -107,25 +101,6 @@ def _manifest(engine: MatchEngine, src: Path, params: dict[str, Any], digest: st
     st = src.stat()
     return {"input": str(src.resolve()), "input_size": st.st_size, "input_sha256": digest,
             "catalog_hash": engine.catalog_hash_, "weights": engine.weights_.as_dict(), **params}
-
-
-def _part(parts_dir: Path, k: int, fmt: str) -> Path:
-    """Chunk ``k``'s part of a run with output format ``fmt``."""
-    return parts_dir / f"chunk-{k:06d}.{part_format(fmt)}"
-
-
-def _commit_part(parts_dir: Path, k: int, fmt: str, data: bytes, err: bytes,
-                 stats: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-    """Write chunk ``k``'s part and its errors, then its ``.done`` marker, each atomically (the local writer)."""
-    part = _part(parts_dir, k, fmt)
-    atomic_write_bytes(part.with_name(part.name + ".errors"), err)
-    atomic_write_bytes(part, data)
-    firms, scored, n_errors, n_rows = stats
-    atomic_write_bytes(parts_dir / f"chunk-{k:06d}.done", json.dumps(
-        {"firms": firms, "scored": scored, "errors": n_errors, "rows": n_rows,
-         "part_sha256": hashlib.sha256(data).hexdigest(), "errors_sha256": hashlib.sha256(err).hexdigest()}
-    ).encode("utf-8"))
-    return stats
 
 
 class _Writer:
@@ -163,7 +138,7 @@ class _Writer:
             k, item = got
             try:
                 if isinstance(item, tuple):  # (part bytes, errors bytes, stats[, the part's rows])
-                    _commit_part(self.parts_dir, k, self.fmt, *item[:3])
+                    commit_part(self.parts_dir, k, self.fmt, *item[:3])
                     item = None if self.assembly is None else item[3] if len(item) > 3 else pa.BufferReader(item[0])
                 self.ready[k] = item
                 while self.written in self.ready:
@@ -201,9 +176,9 @@ def _read_json(path: Path, what: str, out: Path) -> dict[str, Any]:
 
 def _verify_part(parts_dir: Path, k: int, fmt: str, stats: dict[str, Any], out: Path) -> None:
     """A finished part must still be the bytes its marker recorded."""
-    part = _part(parts_dir, k, fmt)
+    part = part_path(parts_dir, k, fmt)
     for path, key in ((part, "part_sha256"), (part.with_name(part.name + ".errors"), "errors_sha256")):
-        if key not in stats or not path.is_file() or _sha256(path) != stats[key]:
+        if key not in stats or not path.is_file() or file_sha256(path) != stats[key]:
             why = "is missing" if not path.is_file() else "changed since it was written"
             raise MatcherError(f"cannot resume {out}: {path} {why}; delete {path.with_name(f'chunk-{k:06d}.done')} "
                                f"and run again with --resume, or run again without --resume to start over")
@@ -321,7 +296,7 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
               "format": fmt, "parts": part_format(fmt), "columns": list(layout.headers), "excel_csv": excel_csv}
     t0 = time.perf_counter()
     resumed = 0
-    digest = _sha256(src)
+    digest = file_sha256(src)
     if resume and manifest_path.exists():
         old = _read_json(manifest_path, "its manifest", out)
         try:
@@ -351,47 +326,74 @@ def _run(engine: MatchEngine, src: Path, rows: InputRows, layout: Layout, excel_
     # output written by a thread of their own, so that this one keeps the scorer fed meanwhile
     stream = fmt == "parquet"
     staged = parts_dir / f"output.{fmt}.tmp"
-    writer = _Writer(parts_dir, fmt, layout, staged if stream else None)
+    shares = getattr(scorer, "shares_files", None)
+    spans = rows.columnar and shares is not None and shares(src, parts_dir)
+    # the workers see the files: they read their chunks of the input, write their parts and encode the
+    # row groups of a Parquet output; this process plans from the file's metadata and joins the row groups
+    writer = _Writer(parts_dir, fmt, layout, staged if stream and not spans else None)
+    chunk_rows: dict[int, int] = {}
+
+    def was_done(k: int, n: int) -> bool:
+        """Whether chunk ``k`` (of ``n`` rows) is done already (``resume``): then it is handed to the writer."""
+        nonlocal resumed
+        marker = parts_dir / f"chunk-{k:06d}.done"
+        done_parts.append(part_path(parts_dir, k, fmt))
+        if not (resume and marker.exists()):
+            return False
+        stats = _read_json(marker, "the marker", out)
+        _verify_part(parts_dir, k, fmt, stats, out)
+        if stats.get("firms") != n:
+            raise MatcherError(f"cannot resume {out}: chunk {k} had {stats.get('firms')} rows and now has "
+                               f"{n}; run again without --resume to start over")
+        totals[:] += [stats["firms"], stats["scored"], stats["errors"], stats["rows"]]
+        chunk_rows[k] = stats["rows"]
+        resumed += 1
+        writer.put(k, done_parts[-1])
+        if progress:
+            progress(n)
+        return True
 
     def todo() -> Iterator[tuple[int, list]]:
-        nonlocal resumed
         for k, records in rows.chunks(chunk_size):
-            marker = parts_dir / f"chunk-{k:06d}.done"
-            done_parts.append(_part(parts_dir, k, fmt))
-            if resume and marker.exists():
-                stats = _read_json(marker, "the marker", out)
-                _verify_part(parts_dir, k, fmt, stats, out)
-                if stats.get("firms") != len(records):
-                    raise MatcherError(f"cannot resume {out}: chunk {k} had {stats.get('firms')} rows and now has "
-                                       f"{len(records)}; run again without --resume to start over")
-                totals[:] += [stats["firms"], stats["scored"], stats["errors"], stats["rows"]]
-                resumed += 1
-                writer.put(k, done_parts[-1])
-                if progress:
-                    progress(len(records))
-                continue
-            yield k, records
+            if not was_done(k, len(records)):
+                yield k, records
 
-    # scored here, by worker processes or by a Dask cluster; written here as the results arrive
-    scored = scorer.score(todo(), day, top, possible, municipalities, fmt, layout)
+    n_input = manifest = None
+    if spans:
+        n_input, group_rows = parquet_rows(str(src))
+        ks = [k for k in range(-(-n_input // chunk_size)) if not was_done(k, min(chunk_size, n_input - k * chunk_size))]
+        manifest = (str(manifest_path.resolve()), hashlib.sha256(manifest_path.read_bytes()).hexdigest())
+        scored = scorer.score_spans(str(src.resolve()), chunk_size, ks, n_input, group_rows, day, top, possible,
+                                    municipalities, fmt, layout, str(parts_dir.resolve()), manifest)
+    else:  # scored here, by worker processes or by a Dask cluster; written here as the results arrive
+        scored = scorer.score(todo(), day, top, possible, municipalities, fmt, layout)
     ok = False
     try:
         with contextlib.closing(scored):
             for k, data, err, stats, *part_rows in scored:  # (the rows: from a backend in this process)
-                writer.put(k, (data, err, stats, *part_rows))
+                writer.put(k, (data, err, stats, *part_rows) if data is not None else part_path(parts_dir, k, fmt))
                 totals[:] += stats
+                chunk_rows[k] = stats[3]
                 if progress:
                     progress(stats[0])
         ok = True
     finally:
         written = writer.close(raise_error=ok)  # every part handed over is committed, even on the way out
     firms_read, scored, n_errors, n_rows = (int(x) for x in totals)
-    read_rows = rows.summary.rows if rows.summary is not None else firms_read
+    read_rows = rows.summary.rows if rows.summary is not None else firms_read if n_input is None else n_input
     if firms_read != scored + n_errors or read_rows != firms_read or written != len(done_parts):
         raise MatcherError(f"batch accounting failed for {src}: {read_rows} input rows read, {firms_read} in chunks = "
                            f"{scored} scored + {n_errors} errors, {written} of {len(done_parts)} chunks written; "
                            f"the output was not written (this is a bug)")
     if stream:
+        if spans:
+            with open(staged, "wb") as fh:
+                joined = scorer.assemble_parquet([str(p.resolve()) for p in done_parts],
+                                                 [chunk_rows[k] for k in range(len(done_parts))], fh, layout, manifest)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if not joined:
+                ParquetAssembly(staged, layout).close()  # no row: the schema alone
         os.replace(staged, out)
         wrote_errors = assemble_errors(done_parts, errors_out)
     else:

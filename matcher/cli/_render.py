@@ -232,10 +232,23 @@ def _english(text: str) -> bool:
     return not re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text) and bool(re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", text))
 
 
+def _in(d: dict[str, Any], key: str, lang: str) -> str | None:
+    """``d[key]`` in ``lang``: ``d[key + "_ja"]`` in Japanese when the catalog gives it, else ``d[key]``.
+
+    >>> _in({"note": "Firms in Kita City.", "note_ja": "北区内の企業。"}, "note", "ja")
+    '北区内の企業。'
+    >>> _in({"note": "Firms in Kita City."}, "note", "ja"), _in({"note_ja": "北区内の企業。"}, "note", "en")
+    ('Firms in Kita City.', '北区内の企業。')
+    """
+    if lang == "ja":
+        return d.get(key + "_ja") or d.get(key)
+    return d.get(key) or d.get(key + "_ja")
+
+
 def print_program(p: dict[str, Any], lang: str = "en") -> None:
     """One program's details (``matcher show``): what it gives, when, who delivers it, its sources."""
     ja = lang == "ja"
-    click.echo(f"{_name(p, lang)} ({p['id']})")
+    click.echo(wrap(f"{_name(p, lang)} ({p['id']})", 0))
     provider = (p["provider"].get("name_ja") or p["provider"]["name"]) if ja else p["provider"]["name"]
     click.echo(wrap(f"{_kind(p['kind'], lang)}{say('sep', lang)}{provider}", 2))
     note = stale_note(p, lang)
@@ -248,12 +261,12 @@ def print_program(p: dict[str, Any], lang: str = "en") -> None:
             label = say(key, lang) + (say("original", lang) if ja and _english(text) else "") + ":"
             click.echo(wrap(f"{label} {text}", 2))
 
-    field("description", (p.get("description_ja") or p.get("description")) if ja else p.get("description"))
+    field("description", _in(p, "description", lang))
     b = p.get("benefit") or {}
     benefit = [money(b, lang), say("budget", lang, n=b["budget_jpy"]) if b.get("budget_jpy") is not None else "",
                say("costs", lang, costs=say("sep", lang).join(b["eligible_costs"])) if b.get("eligible_costs") else ""]
     field("benefit_field", say("sep", lang).join(x for x in benefit if x) or None)
-    field("benefit_note", b.get("note"))
+    field("benefit_note", _in(b, "note", lang))
     start = p.get("application_start") or p.get("valid_from")
     end = p.get("application_deadline") or p.get("valid_until")
     window = [say("from", lang, day=start) if start else "",
@@ -261,7 +274,7 @@ def print_program(p: dict[str, Any], lang: str = "en") -> None:
     field("window", " ".join(x for x in window if x))
     d = p.get("delivered_by") or {}
     field("delivered_by", ((d.get("name_ja") or d.get("name")) if ja else (d.get("name") or d.get("name_ja")))
-          or d.get("provider") or d.get("note"))
+          or d.get("provider") or _in(d, "note", lang))
     c = p.get("contact") or {}
     c = {**c, "name": c.get("name_ja") if ja and c.get("name_ja") else c.get("name"),
          "address": c.get("address_ja") if ja and c.get("address_ja") else c.get("address")}
@@ -269,6 +282,8 @@ def print_program(p: dict[str, Any], lang: str = "en") -> None:
     field("url", p.get("url"))
     if p.get("conditions"):
         field("eligibility", ("；" if ja else "; ").join(p["conditions"]))
+    else:
+        field("eligibility", _in(p.get("eligibility") or {}, "note", lang))
     if p.get("source"):
         click.echo(f"  {say('sources', lang)}:")
         for s in p["source"]:

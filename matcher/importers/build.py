@@ -69,6 +69,27 @@ def _beneficiaries(sents: list[Sentence]) -> ApplicantReading | None:
     return reading
 
 
+@lru_cache(maxsize=1)
+def _for_people() -> re.Pattern:
+    """People named as whom a body's work is for: 「都民向け相談窓口」, 「住民に対する」 (the words of
+    applicants.yaml that are people and nothing else)."""
+    words = sorted((w for w, v in data("applicants")["words"].items() if v.get("types") == ["individual"]
+                    and not v.get("groups")), key=len, reverse=True)
+    return re.compile("(" + "|".join(map(re.escape, map(normalize, words))) + r")(?:向け|に対する|に対して|に対し|への)")
+
+
+def _people(context: list[Sentence]) -> ApplicantReading | None:
+    """A grant paid to a body for work it does for people, not firms (「都民向け相談窓口の運営」)."""
+    for s in context:
+        m = _for_people().search(s.norm)
+        if m:
+            reading = read_applicants([Sentence(s.field, s.quote, m.group(1))])
+            if reading.types == ["individual"]:
+                reading.quotes = {"types": [s]}
+                return reading
+    return None
+
+
 #: a scheme a delivery body runs for others with the money (助成事業, 支援事業, 融資事業 ...)
 _SCHEME = re.compile(r"(?:助成|補助|支援|融資|派遣|相談|給付|奨励)事業(?!者)")
 _PASS_ON = re.compile(r"区市町村(?:等)?が(.{1,40}?)(?:に対して|に対し|へ|に)(?:行う|実施する)?(?:補助|助成|交付|支援)")
@@ -94,12 +115,12 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
         if not own and named is not None:  # 「ZEV普及促進事業（個人・区市町村分）に係る事務費補助」
             return _delivered(d, {"name": body["name"], "name_ja": body["name_ja"]}, reading.quotes.get("bodies", []),
                               named, extend=False)
-        if any(normalize(w) in s.norm for w in data("bodies")["own_activities"] for s in rec.sentences("costs")):
+        if _own_activity(rec):
             # the body's own publicity (「MICE関連事業者等に対するPR活動に要する経費」): no program for firms
             reading.types = ["public_body"]
             reading.quotes["types"] = reading.quotes.get("bodies", [])
             return reading
-        end = None if own else _beneficiaries(context)
+        end = None if own else (_beneficiaries(context) or _people(context))
         if end is not None:
             reading = _delivered(d, {"name": body["name"], "name_ja": body["name_ja"]}, reading.quotes.get("bodies", []),
                                  end)
@@ -111,6 +132,13 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
                 narrow = [g for g in (lines[0] if lines else []) if g in body["groups"]]
                 reading.groups = narrow or list(body["groups"])
                 reading.quotes["groups"] = [lines[1]] if narrow else reading.quotes.get("bodies", [])
+    elif reading.types == ["support_body"] and not (reading.rules or reading.groups):
+        # a support body the bodies list does not name (「統括支援機関」): the firms or people the text
+        # says it works for, through it; otherwise a body that may run it for firms (ask it)
+        quotes = reading.quotes.get("types", [])
+        end = _beneficiaries(context) or _people(context)
+        if end is not None and quotes:
+            reading = _delivered(d, {"name_ja": section_body(quotes[0].quote).strip()}, quotes, end)
     elif reading.named and set(reading.types) == {"named_body"}:
         # one organisation named by its legal form and proper name, not a known delivery body: the
         # program is its own unless the text names a scheme it runs (助成事業) or a business's share
@@ -129,21 +157,34 @@ def _applicants(rec: Record, d: Draft) -> ApplicantReading:
             end = read_applicants([Sentence(s.field, s.quote, m.group(1))])
             if end.types or end.groups:
                 end.quotes = {k: [s] for k in ("types", "rules", "groups")}
-                reading = _delivered(d, {"name_ja": "区市町村", "note": "paid through the municipality"}, [s], end,
-                                     extend=False)
+                reading = _delivered(d, {"name_ja": "区市町村", "note": "paid through the municipality",
+                                         "note_ja": "区市町村を通じて支給"}, [s], end, extend=False)
                 break
         else:
             end = _business_share(rec, context)
             note = "paid through the municipality; the business bears a share of the cost"
+            note_ja = "区市町村を通じて支給（事業者も経費の一部を負担）"
             if end is None:
                 end = _line_of_business(rec.sentences("name", "purpose", "costs"))
                 note = "paid to the municipality for a line of business it supports: ask it"
+                note_ja = "区市町村が支援する業種について区市町村に支給：区市町村に問い合わせてください"
             if end is not None:
-                reading = _delivered(d, {"name_ja": "区市町村", "note": note}, end.quotes["through"][:1], end,
-                                     extend=False)
+                reading = _delivered(d, {"name_ja": "区市町村", "note": note, "note_ja": note_ja},
+                                     end.quotes["through"][:1], end, extend=False)
+    if "support_body" in reading.types and "delivered_by" not in d.data and _own_activity(rec):
+        # 「行事開催経費」 of 「木材団体連合会」: a body's own events or publicity, run for no firm
+        reading.types = list(dict.fromkeys("organization" if t == "support_body" else t for t in reading.types))
     if set(reading.types) <= {"firm", "individual", *firm_kinds()} and not reading.rules and not reading.groups:
         _facility_groups(reading, context, sents)
     return reading
+
+
+def _own_activity(rec: Record) -> bool:
+    """Whether the eligible costs are a body's own publicity or events (bodies.yaml ``own_activities``),
+    or its purpose is running a committee of its own (``own_purposes``: 「…審査会の運営補助」)."""
+    bodies = data("bodies")
+    return any(normalize(w) in s.norm for w in bodies["own_activities"] for s in rec.sentences("costs")) or any(
+        normalize(w) in s.norm for w in bodies["own_purposes"] for s in rec.sentences("purpose"))
 
 
 def _delivered(d: Draft, by: dict, quotes: list[Sentence], end: ApplicantReading,

@@ -53,6 +53,22 @@ def test_a_firm_that_gives_neither_headcount_nor_capital_may_be_an_sme():
     assert outcome(SME, industry="E24") == UNKNOWN
 
 
+def test_a_sole_proprietor_s_sme_test_is_its_headcount_alone():
+    # the Act tests the capital of companies; an individual has none to test
+    assert outcome(SME, industry="I52", applicant_type="sole_proprietor", capital_jpy=10_000_000) == UNKNOWN
+    assert outcome(SME, industry="I52", applicant_type="corporation", capital_jpy=10_000_000) == TRUE
+    assert outcome(SME, industry="I52", applicant_type="sole_proprietor", employees=3) == TRUE
+
+
+def test_a_sole_proprietor_that_gives_no_headcount_is_asked_for_it_and_not_for_capital():
+    facts = FirmFacts.from_profiles([CompanyProfile(municipality="131172", industry="B03",
+                                                    applicant_type="sole_proprietor")], DAY)
+    rules = CompiledEligibility([SME])
+    missing = [m for c in rules.explain(facts, 0) for m in c.missing]
+    assert "employees" in missing and "capital_jpy" not in missing
+    assert not any("capital" in t for t in trace(SME, industry="B03", applicant_type="sole_proprietor"))
+
+
 def test_a_150_person_wholesaler_with_large_capital_is_not_an_sme_but_a_manufacturer_would_be():
     assert outcome(SME, industry="I52", employees=150, capital_jpy=200_000_000) == FALSE
     assert outcome(SME, industry="E09", employees=150, capital_jpy=200_000_000) == TRUE

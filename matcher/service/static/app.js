@@ -460,13 +460,13 @@ function exportRank() {
   const comps = (c, keys) => keys.map((k) => (c && k in c ? c[k] : ""));
   const header = ["type", "rank", "id", "name", "name_ja", "kind", "score"].map((k) => t(`csv.${k}`)).concat(
     SCHEME_COMPONENTS.map((k) => t(`component.${k}`)), [t("component.support"), t("component.assets")],
-    ["distance_km", "missing", "benefit", "deadline", "url", "contact", "source", "reasons"].map((k) => t(`csv.${k}`)));
+    ["distance_km", "missing", "description", "benefit", "deadline", "url", "contact", "source", "reasons"].map((k) => t(`csv.${k}`)));
   const programCells = (s) => {
     const p = { ...programOf(s.id), ...s };
     const c = p.contact;
     const source = (p.source ?? [])[0];
-    return [benefitText(p.benefit) ?? "", applicationText(p, d.as_of)[0], p.url ?? "",
-      c ? [c.name, c.address, c.phone, c.url].filter(Boolean).join(", ") : "",
+    return [pick(p.description, p.description_ja) ?? "", benefitText(p.benefit) ?? "", applicationText(p, d.as_of)[0],
+      p.url ?? "", c ? [pick(c.name, c.name_ja), pick(c.address, c.address_ja), c.phone, c.url].filter(Boolean).join(", ") : "",
       source ? [source.file, source.document_date, source.quote].filter(Boolean).join(" | ") : ""];
   };
   const rows = [
@@ -477,7 +477,7 @@ function exportRank() {
       ...programCells(s), (s.reasons ?? []).join("; ")]),
     ...(d.municipalities ?? []).map((m, i) => [t("csv.municipality"), i + 1, m.code, m.name, m.name_ja, "", m.score,
       "", "", "", m.components?.industry ?? "", "", m.components?.support ?? "", m.components?.assets ?? "",
-      m.distance_km ?? "", "", "", "", "", "", "", (m.reasons ?? []).join("; ")]),
+      m.distance_km ?? "", "", "", "", "", "", "", "", (m.reasons ?? []).join("; ")]),
   ];
   const who = String(d.company?.id || d.company?.name || "firm").replace(/[^\w\u3040-\u9fff-]+/g, "-");
   download(`support-${who}-${d.as_of}.csv`, toCsv(header, rows));

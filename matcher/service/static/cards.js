@@ -12,6 +12,7 @@ export const STALE_YEARS = 5;
 /** "closes in N days" is shown when the deadline is at most this many days away. */
 export const NEAR_DAYS = 30;
 const SHORT = 200;
+const SHORT_JA = 100;
 
 const score2 = (x) => (typeof x === "number" ? x.toFixed(2) : "");
 export const yen = (n) => Number(n).toLocaleString(language() === "ja" ? "ja-JP" : "en-US");
@@ -134,20 +135,28 @@ function inPageLanguage(text, tag = "p") {
   return foreign(text) ? original(text, textLang(text), "original inline") : h(tag, { lang: textLang(text) }, text);
 }
 
-/** The description: a short summary, the whole on demand (in the Japanese view, an English one only on demand). */
+/** The description: a short summary, the whole on demand (in the Japanese view, an English one only on demand;
+ * a Japanese rendering with the English it renders on demand). */
 function descriptionBlock(p) {
-  const text = pick(p.description, p.description_ja) || p.summary || "";
+  const summary = pick(p.summary, p.summary_ja);
+  const text = pick(p.description, p.description_ja) || summary || "";
   if (!text) return null;
   const lang = textLang(text);
   if (foreign(text)) return original(text, lang, "original description");
-  let short = p.summary && p.summary !== text ? p.summary : text;
-  if (short.length > SHORT) {
-    const cut = short.slice(0, SHORT);
+  let short = summary && summary !== text && !foreign(summary) ? summary : text;
+  // Japanese says as much in about half the characters: its short text is cut at SHORT_JA
+  const [limit, least] = lang === "ja" ? [SHORT_JA, 20] : [SHORT, 60];
+  if (short.length > limit) {
+    const cut = short.slice(0, limit);
     const end = Math.max(cut.lastIndexOf(". "), cut.lastIndexOf("。"));
-    short = end > 60 ? cut.slice(0, end + 1) : `${cut.slice(0, cut.lastIndexOf(" ") > 60 ? cut.lastIndexOf(" ") : SHORT)}…`;
+    short = end > least ? cut.slice(0, end + 1) : `${cut.slice(0, cut.lastIndexOf(" ") > least ? cut.lastIndexOf(" ") : limit)}…`;
   }
+  const rendered = language() === "ja" && p.description_ja && p.description && text === p.description_ja
+    && foreign(p.description);
   return [h("p", { class: "summary", lang }, short),
-    short !== text ? h("details", { class: "more" }, h("summary", {}, t("card.more")), h("p", { lang }, text)) : null];
+    short !== text ? h("details", { class: "more" }, h("summary", {}, t("card.more")), h("p", { lang }, text)) : null,
+    rendered ? h("details", { class: "more original rendered" }, h("summary", {}, t("card.rendered")),
+      h("p", { lang: "en" }, p.description)) : null];
 }
 
 /** The facts of a program: benefit, application, delivered by, contact, link, source. */
@@ -155,7 +164,7 @@ function facts(p, asOf) {
   const benefit = benefitText(p.benefit);
   const [application, closing] = applicationText(p, asOf);
   const delivered = p.delivered_by ? [pick(p.delivered_by.name, p.delivered_by.name_ja) || p.delivered_by.provider,
-    p.delivered_by.note].filter(Boolean).join(" — ") : null;
+    pick(p.delivered_by.note, p.delivered_by.note_ja)].filter(Boolean).join(" — ") : null;
   const contact = contactParts(p.contact);
   const url = safeUrl(p.url);
   const source = (p.source ?? [])[0];
@@ -175,9 +184,10 @@ function staleNote(p, asOf) {
 
 /** Everything else on demand: conditions, benefit notes, every source. */
 function moreDetails(p) {
-  const notes = [p.benefit?.note, ...(p.benefit?.eligible_costs ?? []).map((c) => t("card.costs", { costs: c }))].filter(Boolean);
+  const notes = [pick(p.benefit?.note, p.benefit?.note_ja),
+    ...(p.benefit?.eligible_costs ?? []).map((c) => t("card.costs", { costs: c }))].filter(Boolean);
   const sources = p.source ?? [];
-  const condition = p.eligibility?.note;
+  const condition = pick(p.eligibility?.note, p.eligibility?.note_ja);
   if (!notes.length && sources.length < 2 && !condition) return null;
   return h("details", { class: "more details" }, h("summary", {}, t("card.details")),
     condition ? [h("h5", {}, t("card.conditions")), inPageLanguage(condition)] : null,

@@ -196,3 +196,167 @@ def test_a_parquet_file_of_the_engines_fields_goes_to_the_workers_as_columns(eng
     run_batch(engine, src, remote, as_of=DAY, chunk_size=200, backend="dask", scheduler=cluster.scheduler_address)
     assert remote.read_bytes() == local.read_bytes()
     assert (tmp_path / "dask.parquet.errors.jsonl").read_bytes() == (tmp_path / "local.parquet.errors.jsonl").read_bytes()
+
+
+def planted_parquet(tmp_path: Path, n: int = 1000, row_group: int = 300) -> tuple[Path, list[int]]:
+    """Generated firms (some values broken) in row groups of ``row_group`` rows, with an unknown
+    municipality planted at rows that start and end row groups and chunks; returns the rows planted."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tests.profiles.firmtables import generated_table
+
+    table = generated_table(n, 15, 0.05)
+    planted = [1, 50, 51, row_group, row_group + 1, n]
+    munis = table.column("municipality").to_pylist()
+    for r in planted:
+        munis[r - 1] = "Atlantis"
+    table = table.set_column(table.schema.get_field_index("municipality"), "municipality", pa.array(munis, pa.string()))
+    src = tmp_path / "firms.parquet"
+    pq.write_table(table, src, row_group_size=row_group)
+    assert pq.ParquetFile(src).metadata.num_row_groups == -(-n // row_group)
+    return src, planted
+
+
+@pytest.fixture(scope="module")
+def one_worker():
+    distributed = pytest.importorskip("distributed")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
+        c = distributed.LocalCluster(n_workers=1, processes=True, threads_per_worker=1, host="127.0.0.1",
+                                     dashboard_address=None)
+    with c:
+        yield c
+
+
+@pytest.mark.parametrize("n_workers", [1, 2])
+def test_workers_read_their_own_row_groups_and_write_their_own_parts_with_the_bytes_of_a_local_run(
+        engine, cluster, one_worker, tmp_path, monkeypatch, n_workers):
+    from matcher.batch.files import InputRows
+
+    src, planted = planted_parquet(tmp_path)
+    local = tmp_path / "local.parquet"
+    run_batch(engine, src, local, as_of=DAY, chunk_size=50)
+    expected = (tmp_path / "local.parquet.errors.jsonl").read_bytes()
+
+    def client_reads(self, size):
+        raise AssertionError("the client read the input")
+
+    monkeypatch.setattr(InputRows, "chunks", client_reads)  # the client's own reading, not the workers'
+    remote = tmp_path / "dask.parquet"
+    address = (one_worker if n_workers == 1 else cluster).scheduler_address
+    summary = run_batch(engine, src, remote, as_of=DAY, chunk_size=50, backend="dask", scheduler=address)
+    assert remote.read_bytes() == local.read_bytes()
+    errors = (tmp_path / "dask.parquet.errors.jsonl").read_bytes()
+    assert errors == expected
+    by_row = {e["row"]: e for e in map(json.loads, errors.splitlines())}
+    assert set(planted) <= set(by_row) and all(by_row[r]["field"] == "municipality" for r in planted)
+    assert (summary.firms_read, summary.firms_scored + summary.errors) == (1000, 1000)
+    assert not (tmp_path / "dask.parquet.parts").exists()
+
+
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+def test_parts_written_by_workers_make_the_text_outputs_of_a_local_run_too(engine, cluster, tmp_path, suffix):
+    src, _ = planted_parquet(tmp_path, 400, 128)
+    local, remote = tmp_path / f"local.{suffix}", tmp_path / f"dask.{suffix}"
+    run_batch(engine, src, local, as_of=DAY, chunk_size=60)
+    run_batch(engine, src, remote, as_of=DAY, chunk_size=60, backend="dask", scheduler=cluster.scheduler_address)
+    assert remote.read_bytes() == local.read_bytes()
+
+
+def test_workers_that_do_not_see_the_files_leave_the_reading_to_the_client(engine, cluster, tmp_path, monkeypatch):
+    from matcher.batch.dask import DaskScorer
+
+    src, _ = planted_parquet(tmp_path, 400, 128)
+    local, remote = tmp_path / "local.parquet", tmp_path / "dask.parquet"
+    run_batch(engine, src, local, as_of=DAY, chunk_size=60)
+    seen = []
+    monkeypatch.setattr(DaskScorer, "score_spans", lambda *a, **k: seen.append(a) or iter(()))
+    monkeypatch.setattr(DaskScorer, "shares_files", lambda self, src, parts: False)
+    run_batch(engine, src, remote, as_of=DAY, chunk_size=60, backend="dask", scheduler=cluster.scheduler_address)
+    assert remote.read_bytes() == local.read_bytes() and not seen
+
+
+def test_an_interrupted_run_of_workers_writing_parts_resumes_locally_or_on_dask_to_the_same_bytes(
+        engine, cluster, tmp_path):
+    src, _ = planted_parquet(tmp_path, 1000, 300)
+    whole = tmp_path / "whole.parquet"
+    run_batch(engine, src, whole, as_of=DAY, chunk_size=50)
+    for resume_on in ("local", "dask"):
+        out = tmp_path / f"cut-{resume_on}.parquet"
+        seen = []
+
+        def stop(n):
+            seen.append(n)
+            if len(seen) == 3:
+                raise Interrupt
+
+        with pytest.raises(Interrupt):
+            run_batch(engine, src, out, as_of=DAY, chunk_size=50, progress=stop, backend="dask",
+                      scheduler=cluster.scheduler_address)
+        assert not out.exists() and len(list(out.with_name(out.name + ".parts").glob("*.done"))) >= 2
+        more = {"backend": "dask", "scheduler": cluster.scheduler_address} if resume_on == "dask" else {}
+        summary = run_batch(engine, src, out, chunk_size=50, resume=True, **more)
+        assert summary.resumed_chunks >= 2
+        assert out.read_bytes() == whole.read_bytes()
+
+
+@pytest.mark.parametrize("chunk_size, per_span", [(50, 1), (50, 3), (128, 2), (1000, 1), (7, 16)])
+def test_a_span_reads_the_chunks_one_process_would_cut(tmp_path, chunk_size, per_span):
+    from matcher.batch.files import iter_tables
+    from matcher.batch.spans import parquet_rows, plan_spans, read_span
+
+    src, _ = planted_parquet(tmp_path, 1000, 300)
+    whole = list(iter_tables(src, chunk_size))
+    rows, groups = parquet_rows(str(src))
+    todo = [k for k in range(len(whole)) if k % 5 != 2]  # some done before a resume
+    spans = plan_spans(str(src), chunk_size, todo, rows, groups, per_span)
+    got = [(k, t) for s in spans for k, t in read_span(s)]
+    assert [k for k, _ in got] == todo
+    for k, t in got:
+        assert t.first_row == whole[k].first_row and t.table.equals(whole[k].table)
+
+
+def test_the_row_groups_of_a_large_output_are_encoded_by_the_workers_and_joined_to_the_same_bytes(
+        engine, cluster, tmp_path):
+    import pyarrow.parquet as pq
+
+    src, _ = planted_parquet(tmp_path, 12000, 5000)
+    local, remote = tmp_path / "local.parquet", tmp_path / "dask.parquet"
+    run_batch(engine, src, local, as_of=DAY, chunk_size=1000, top=10)
+    run_batch(engine, src, remote, as_of=DAY, chunk_size=1000, top=10, backend="dask",
+              scheduler=cluster.scheduler_address)
+    assert pq.ParquetFile(local).metadata.num_row_groups >= 2
+    assert remote.read_bytes() == local.read_bytes()
+
+
+def test_the_dask_setting_keeps_the_reading_on_the_client_with_the_same_bytes(engine, cluster, tmp_path, monkeypatch):
+    import dask
+
+    from matcher.batch.dask import DaskScorer
+
+    src, _ = planted_parquet(tmp_path, 400, 128)
+    local, remote = tmp_path / "local.parquet", tmp_path / "dask.parquet"
+    run_batch(engine, src, local, as_of=DAY, chunk_size=60)
+    monkeypatch.setattr(DaskScorer, "score_spans", lambda *a, **k: pytest.fail("the workers read the input"))
+    with dask.config.set({"shien-matcher.files": "client"}):
+        run_batch(engine, src, remote, as_of=DAY, chunk_size=60, backend="dask", scheduler=cluster.scheduler_address)
+    assert remote.read_bytes() == local.read_bytes()
+
+
+def test_workers_required_to_see_the_files_that_do_not_are_an_error_naming_them(engine, cluster, tmp_path, monkeypatch):
+    from matcher.batch.dask import DaskScorer
+    from matcher.errors import MatcherError
+
+    src, _ = planted_parquet(tmp_path, 100, 50)
+    with DaskScorer(engine, scheduler=cluster.scheduler_address, files="workers") as scorer:
+        parts = tmp_path / "o.parquet.parts"
+        parts.mkdir()
+        (parts / "manifest.json").write_text("{}")
+        assert scorer.shares_files(src, parts)
+        other = tmp_path / "elsewhere"
+        other.mkdir()
+        (other / "manifest.json").write_text("{}")
+        monkeypatch.setattr("matcher.batch.dask._tail_sha", lambda path, size: "not what the workers read")
+        with pytest.raises(MatcherError, match=r"the Dask workers tcp://127\.0\.0\.1:\d+, tcp://.* do not see "):
+            scorer.shares_files(src, other)

@@ -251,3 +251,54 @@ def test_explain_json_in_japanese_keeps_its_keys():
                           "--lang", "ja", "--json"))
     assert data["outcome"] == "unknown" and data["missing"] == ["employees", "capital_jpy"]
     assert any(c["text"].startswith("中小企業者の可能性がある") for c in data["conditions"])
+
+
+def _before_sources(out: str, program_id: str) -> str:
+    """What ``show`` prints of a program before its sources (which quote the seeds as they are), without its id."""
+    return out.split("\n  出典:")[0].replace(f"({program_id})", "")
+
+
+def test_show_in_japanese_gives_every_seed_programs_description_and_notes_in_japanese():
+    from rules import load_checked_catalog
+
+    for p in load_checked_catalog(None).programs:
+        out = run("show", p.id, "--lang", "ja", "--as-of", AS_OF, columns=100)
+        flat = re.sub(r"\s+", "", out)
+        assert "概要:" + re.sub(r"\s+", "", p.description_ja) in flat, p.id
+        if p.eligibility.note_ja:
+            assert "対象条件:" + re.sub(r"\s+", "", p.eligibility.note_ja) in flat, p.id
+        if p.benefit is not None and p.benefit.note_ja:
+            assert "支援内容の補足:" + re.sub(r"\s+", "", p.benefit.note_ja) in flat, p.id
+        assert "英語の原文" not in out, p.id
+        left = [r for r in _latin_runs(_before_sources(out, p.id)) if not _is_code_or_name(r, set())]
+        assert left == [], p.id
+        assert too_wide(out, 100) == [], p.id
+
+
+def test_show_in_english_keeps_the_english_and_says_who_may_apply():
+    out = run("show", "kita-trade-fair-subsidy", "--as-of", AS_OF, columns=100)
+    assert "Description: Kita City subsidises firms" in out and "北区は" not in out
+    assert "Eligibility: Firms in Kita City." in out and "Benefit note: ¥200,000 for participating" in out
+
+
+def test_show_in_japanese_labels_an_english_only_description_as_the_original(tmp_path):
+    """A catalog that gives a program only in English: its text is shown, labelled as the English original."""
+    from profiles.catalog import default_catalog_path
+
+    text = (default_catalog_path() / "kita.yaml").read_text(encoding="utf-8")
+    (tmp_path / "kita.yaml").write_text(re.sub(r"\n    description_ja: >-\n      [^\n]*", "", text), encoding="utf-8")
+    out = run("show", "kita-trade-fair-subsidy", "--catalog", tmp_path, "--lang", "ja", "--as-of", AS_OF, columns=100)
+    assert "概要（英語の原文）: Kita City subsidises firms" in out
+
+
+def test_rank_json_carries_the_japanese_description_of_each_program_beside_the_english():
+    from rules import load_checked_catalog
+
+    catalog = load_checked_catalog(None)
+    for firm in ("kita-metal-press.yaml", "hamura-no-size.yaml"):
+        data = json.loads(run("rank", EXAMPLES / firm, "--as-of", AS_OF, "--lang", "ja", "--json"))
+        items = data["schemes"] + data["possible"]
+        assert items, firm
+        for s in items:
+            p = catalog.program(s["id"])
+            assert s["description"] == p.description and s["description_ja"] == p.description_ja, s["id"]

@@ -95,6 +95,7 @@ def test_a_grant_to_municipalities_that_the_business_co_pays_is_delivered_throug
     import_catalog("tokyo-subsidies", write_tokyo(tmp_path / "t.csv", rows=[row]), tmp_path / "out")
     p, = programs(tmp_path / "out")
     assert p["delivered_by"]["name_ja"] == "区市町村" and "share" in p["delivered_by"]["note"]
+    assert p["delivered_by"]["note_ja"] == "区市町村を通じて支給（事業者も経費の一部を負担）"  # the page's Japanese view
     assert "applicant_types" not in p["eligibility"]  # businesses of any form, through the municipality
     assert p["eligibility"]["target_groups"] == ["childcare_provider"]
     assert any(src["quote"] == "負担割合：都1/2、区市町村1/4、事業者1/4" and "delivered_by" in src["facts"]

@@ -17,6 +17,8 @@ def test_a_municipal_grant_for_urban_farming_is_passed_on_to_farmers(tmp_path):
     p = one(tmp_path, "都市農業経営力強化事業費補助金", "補助金の目的：経営力強化、都市農地の保全及び都市農業が持つ多面的機能の強化\n"
             "補助対象者：区市町村\n補助対象経費：生産施設等の整備に要する経費\n負担割合：都1/2、区市町村1/2", recipient="区市町村")
     assert p["delivered_by"]["name_ja"] == "区市町村" and p["eligibility"]["target_groups"] == ["farmer"]
+    assert p["delivered_by"]["note"].startswith("paid to the municipality for a line of business")
+    assert p["delivered_by"]["note_ja"] == "区市町村が支援する業種について区市町村に支給：区市町村に問い合わせてください"
     assert "applicant_types" not in p["eligibility"]
 
 
@@ -87,3 +89,44 @@ def test_a_program_for_public_bathhouses_is_for_that_trade(tmp_path):
     p = one(tmp_path, "公衆浴場耐震化促進支援事業", "補助金の目的：公衆浴場の耐震化の促進\n補助対象者：普通公衆浴場の営業者\n"
             "補助対象経費：耐震改修工事費\n負担割合：都1/2", bureau="生活文化スポーツ局")
     assert p["eligibility"]["industries"] == ["N78"]
+
+
+def test_a_delivery_body_s_desk_for_residents_is_for_people_not_firms(tmp_path):
+    p = one(tmp_path, "太陽エネルギー普及促進事業に係る事務費補助", "補助金の目的：太陽エネルギー利用機器の普及促進\n"
+            "補助対象者：公益財団法人東京都環境公社\n補助対象経費：都民向け相談窓口の運営に係る経費\n負担割合：10/10",
+            bureau="環境局")
+    assert p["eligibility"]["applicant_types"] == ["individual"]
+    assert p["delivered_by"]["name_ja"] == "公益財団法人東京都環境公社"
+
+
+def test_a_support_body_the_list_does_not_know_delivers_to_the_founders_the_text_names(tmp_path):
+    p = one(tmp_path, "外国人起業家の資金調達支援事業補助金", "補助金の目的：外国人起業家が東京で起業しやすい環境の整備\n"
+            "補助対象者：統括支援機関\n補助対象経費：経営支援に要する経費\n負担割合：都10/10")
+    assert p["delivered_by"]["name_ja"] == "統括支援機関"
+    assert p["eligibility"]["target_groups"] == ["startup"]
+
+
+def test_pier_managers_are_a_trade(tmp_path):
+    p = one(tmp_path, "舟運活性化事業費補助金（船着場予約システム）", "補助金の目的：船着場管理のデジタル化\n"
+            "補助対象者：船着場管理者等\n補助対象経費：システムの導入に要する費用\n負担割合：都1/2", bureau="都市整備局")
+    assert p["eligibility"]["industries"] == ["H48"]
+
+
+def test_support_for_listed_companies_through_a_named_body_is_for_listed_companies(tmp_path):
+    p = one(tmp_path, "英文情報開示支援事業に係る補助金", "補助金の目的：英文情報開示支援事業の効率的な実施\n"
+            "補助対象者：一般社団法人東京国際金融機構\n補助対象経費：上場企業個別英文ＩＲ支援に係る経費\n負担割合：都10分の10",
+            bureau="スタートアップ・国際金融都市戦略室")
+    assert p["eligibility"]["target_groups"] == ["listed_company"]
+    assert p["delivered_by"]["name_ja"] == "一般社団法人東京国際金融機構"
+
+
+def test_a_federation_s_own_events_are_run_for_no_firm(tmp_path):
+    p = one(tmp_path, "木材利用普及啓発事業費補助金", "補助金の目的：木材利用の推進を図る行事の開催\n"
+            "補助対象者：東京都木材団体連合会\n補助対象経費：行事開催経費\n負担割合：都3/4、事業体1/4", bureau="産業労働局")
+    assert "support_body" not in p["eligibility"]["applicant_types"]
+
+
+def test_running_a_body_s_own_review_board_is_no_program_for_firms(tmp_path):
+    p = one(tmp_path, "生産緑地買取・活用支援事業費補助金", "補助金の目的：生産緑地買取審査会の運営補助\n"
+            "補助対象者：公益財団法人東京都農林水産振興財団\n補助対象経費：職員設置費、事業費\n負担割合：都10/10")
+    assert p["eligibility"]["applicant_types"] == ["public_body"] and "delivered_by" not in p

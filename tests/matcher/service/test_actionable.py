@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pytest
@@ -43,8 +44,6 @@ def test_problem_details_are_in_japanese_when_asked_by_query_or_header(client, h
     assert messages["body.top"] == "100以下の値を指定してください"
     assert messages["body.firm.municipality"].startswith("同じ名前の自治体が12件あります")
     assert "東京都北区（131172）" in messages["body.firm.municipality"]
-    import re
-
     for text in [body["detail"], *messages.values()]:
         assert not re.search(LATIN_WORDS, text), text  # no English sentence left
 
@@ -132,3 +131,25 @@ def test_a_programs_address_opens_the_pages_detail_view_by_a_relative_redirect(c
     r = client.get("/programs/hamura-interest-subsidy?lang=ja", follow_redirects=False)
     assert r.status_code == 307 and r.headers["location"] == "../?program=hamura-interest-subsidy&lang=ja"
     assert client.get("/programs/x?lang=fr", follow_redirects=False).headers["location"] == "../?program=x"
+
+
+def test_in_japanese_the_results_carry_each_programs_japanese_description_beside_the_english(client, engine):
+    r = client.post("/v1/rank?lang=ja", json={"firm": {**KITA, "needs": ["trade_fair"]}, "lang": "ja"}).json()
+    items = r["schemes"] + r["possible"]
+    assert items
+    for s in items:
+        p = engine.catalog_.program(s["id"])
+        assert s["description"] == p.description and s["description_ja"] == p.description_ja, s["id"]
+        assert s["description_ja"] and not re.search(LATIN_WORDS, s["description_ja"]), s["id"]
+    fair = next(s for s in r["schemes"] if s["id"] == "kita-trade-fair-subsidy")
+    assert fair["benefit"]["note_ja"].startswith("展示会への出展に200,000円")
+    en = client.post("/v1/rank", json={"firm": {**KITA, "needs": ["trade_fair"]}}).json()
+    assert [s["description_ja"] for s in en["schemes"]] == [s["description_ja"] for s in r["schemes"]]
+
+
+def test_a_programs_record_gives_its_description_and_notes_in_japanese(client):
+    p = client.get("/v1/programs/hamura-interest-subsidy?lang=ja").json()
+    assert p["description"].startswith("Hamura City pays 0.8%")
+    assert p["description_ja"].startswith("羽村市は、中小企業が") and p["summary_ja"] is None
+    assert p["eligibility"]["note_ja"].startswith("事業資金などのために借り入れる羽村市内の中小企業")
+    assert p["benefit"]["note_ja"].startswith("利率1.6%のうち0.8%")

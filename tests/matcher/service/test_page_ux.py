@@ -178,17 +178,61 @@ def test_a_card_shows_the_benefit_the_application_window_the_contact_and_the_sou
     assert "The seed names no other condition" in card.locator("details.details").inner_text()
 
 
-def test_in_japanese_a_card_gives_the_contact_in_japanese_and_an_english_description_on_demand(page):
+def test_in_japanese_a_card_gives_the_contact_and_description_in_japanese_and_the_english_on_demand(page):
     page.goto(kita_url(page.url.split("?")[0], "ja"))
     wait_for_result(page)
     card = page.locator('#schemes .card[data-id="kita-trade-fair-subsidy"]')
     facts = card.locator(".facts").inner_text()
     assert "北区 地域振興部 産業振興課（北とぴあ）、東京都北区王子1-11-1" in facts and "上限200,000円" in facts
-    original = card.locator("details.original.description")
-    assert original.locator(":scope > summary").inner_text() == "英語の原文（カタログに日本語の説明はありません）"
-    assert original.locator("p[lang=en]").is_hidden()  # the English text only when asked for
+    # the catalog's Japanese rendering, cut at a sentence, the whole on demand
+    summary = card.locator("p.summary[lang=ja]").inner_text()
+    assert summary.startswith("北区は、展示会や見本市に出展する企業を補助する。") and summary.endswith("。")
+    full = card.locator("details.more:not(.original):not(.details)")
+    full.locator(":scope > summary").click()
+    assert "200,000円の補助金" in full.locator("p[lang=ja]").inner_text()
+    # the English it renders, only when asked for
+    original = card.locator("details.original.rendered")
+    assert original.locator(":scope > summary").inner_text() == "英語の原文（日本語の説明はこの訳です）"
+    assert original.locator("p[lang=en]").is_hidden()
     original.locator(":scope > summary").click()
     assert original.locator("p[lang=en]").inner_text().startswith("Kita City subsidises firms")
+    # the conditions and the benefit note in Japanese too
+    card.locator("details.details > summary").click()
+    details = card.locator("details.details").inner_text()
+    assert "北区内の企業。出典の資料はほかの条件を示していない" in details and "展示会への出展に200,000円" in details
+    assert card.locator("details.details details.original").count() == 0
+
+
+def test_the_japanese_csv_of_a_result_gives_each_programs_description_and_contact_in_japanese(page, engine):
+    import csv
+    import io
+
+    page.goto(kita_url(page.url.split("?")[0], "ja"))
+    wait_for_result(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSVでダウンロード").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    programs = [r for r in rows if r["区分"] != "市区町村"]
+    assert programs
+    for r in programs:
+        assert r["概要"] == engine.catalog_.program(r["ID"]).description_ja, r["ID"]
+    fair = next(r for r in programs if r["ID"] == "kita-trade-fair-subsidy")
+    assert fair["問い合わせ先"] == "北区 地域振興部 産業振興課（北とぴあ）, 東京都北区王子1-11-1"
+
+
+def test_a_program_the_catalog_gives_only_in_english_keeps_its_english_on_demand(page):
+    base = page.url.split("?")[0]
+
+    def without_japanese(route):  # as an imported catalog may give it: no description_ja
+        response = route.fetch()
+        route.fulfill(response=response, json={**response.json(), "description_ja": None})
+
+    page.route("**/v1/programs/kita-trade-fair-subsidy", without_japanese)
+    page.goto(f"{base}programs/kita-trade-fair-subsidy?lang=ja")
+    page.locator("#program-detail[data-state=loaded]").wait_for(state="attached")
+    original = page.locator("#program-detail details.original.description")
+    assert original.locator(":scope > summary").inner_text() == "英語の原文（カタログに日本語の説明はありません）"
+    assert original.locator("p[lang=en]").is_hidden()
 
 
 def test_a_programs_page_shows_everything_the_catalog_says_of_it_in_japanese(page):
@@ -518,8 +562,14 @@ def test_the_japanese_view_of_several_firms_shows_no_english_words(page):
     for firm in WALKED:
         page.goto(f"{base}?{urllib.parse.urlencode({**firm, 'lang': 'ja'})}")
         wait_for_result(page)
-        for summary in page.locator("#schemes details.details > summary").all():
+        # every detail opened, the whole descriptions too (only the English originals stay closed)
+        for summary in page.locator("#schemes details:not(.original) > summary").all():
             summary.click()
+        cards = page.locator("#schemes .card")
+        assert cards.count() >= 3
+        for card in cards.all():  # each card describes its program in Japanese
+            assert card.locator("p.summary[lang=ja]").count() == 1, card.get_attribute("data-id")
+            assert card.locator("details.original.description").count() == 0
         possible += page.locator("#schemes .card.possible").count()
         assert set(page.locator("#schemes .card.possible .possible-badge").all_inner_texts()) <= {"可能性あり"}
         assert english_left(page) == [], firm["name"]
@@ -540,6 +590,19 @@ def test_the_japanese_view_of_several_firms_shows_no_english_words(page):
     page.locator("#reach-reading tr.problem").first.wait_for()
     page.locator("#reach-results tbody tr").first.wait_for()
     assert english_left(page) == []
+
+
+def test_every_seed_programs_page_is_all_japanese_in_the_japanese_view(page, engine):
+    """The detail view of each program, every detail opened: description, conditions, benefit notes."""
+    base = page.url.split("?")[0]
+    for p in engine.catalog_.programs:
+        page.goto(f"{base}?{urllib.parse.urlencode({'program': p.id, 'lang': 'ja'})}")
+        page.locator(f'#program-detail[data-state=loaded] [data-id="{p.id}"]').wait_for(state="attached")
+        detail = page.locator("#program-detail")
+        for summary in detail.locator("details:not(.original) > summary").all():
+            summary.click()
+        assert detail.locator("p.summary[lang=ja]").count() == 1, p.id
+        assert english_left(page) == [], p.id
 
 
 #: "a" before a vowel sound, as the engine's English must never say it ("a interest subsidy").
