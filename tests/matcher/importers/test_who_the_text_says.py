@@ -104,6 +104,8 @@ def test_a_support_body_the_list_does_not_know_delivers_to_the_founders_the_text
             "補助対象者：統括支援機関\n補助対象経費：経営支援に要する経費\n負担割合：都10/10")
     assert p["delivered_by"]["name_ja"] == "統括支援機関"
     assert p["eligibility"]["target_groups"] == ["startup"]
+    # founders start companies or sole proprietorships: an NPO is no 起業家
+    assert set(p["eligibility"]["applicant_types"]) == {"corporation", "sole_proprietor"}
 
 
 def test_pier_managers_are_a_trade(tmp_path):
