@@ -115,7 +115,8 @@ def _read_named(text: str, sentence: Sentence, out: ApplicantReading) -> str:
     for form in _legal_forms():
         for m in list(re.finditer(re.escape(form) + r"([^、,・/()（）□\s]{2,30})", text)):
             name = m.group(1)
-            if name.startswith(("等", "など", "又は", "または", "その他")) or re.match(r"^[A-Za-z]*(?:等|など)?$", name):
+            if name.startswith(("等", "など", "又は", "または", "その他", "及び", "並びに", "が", "の", "を", "に", "は", "で",
+                                "と", "や", "へ")) or re.match(r"^[A-Za-z]*(?:等|など)?$", name):
                 continue
             _named(out, form + name, sentence)
             text = _blank(text, m.start(), m.end())

@@ -132,3 +132,17 @@ def test_running_a_body_s_own_review_board_is_no_program_for_firms(tmp_path):
     p = one(tmp_path, "生産緑地買取・活用支援事業費補助金", "補助金の目的：生産緑地買取審査会の運営補助\n"
             "補助対象者：公益財団法人東京都農林水産振興財団\n補助対象経費：職員設置費、事業費\n負担割合：都10/10")
     assert p["eligibility"]["applicant_types"] == ["public_body"] and "delivered_by" not in p
+
+
+def test_one_npo_named_by_its_legal_form_is_the_only_applicant(tmp_path):
+    p = one(tmp_path, "大腸がん検診普及啓発事業", "補助金の目的：検診の受診を促進させる。\n"
+            "補助対象者：NPO法人ブレイブサークル運営委員会\n補助対象経費：都との共同事業の実施に必要な経費\n負担割合：国1/2、都1/2",
+            bureau="保健医療局")
+    assert p["eligibility"]["applicant_types"] == ["named_body"]
+
+
+def test_a_legal_form_followed_by_a_particle_is_a_kind_of_applicant_not_a_name(tmp_path):
+    p = one(tmp_path, "保護施設等整備費都補助金", "補助金の目的：保護施設等の整備に要する費用について補助\n"
+            "補助対象者：社会福祉法人が設置する保護施設等\n補助対象経費：施設整備費\n負担割合：国1/2、都1/4、事業者1/4",
+            bureau="福祉局")
+    assert p["eligibility"]["applicant_types"] == ["social_welfare_corporation"]
