@@ -27,13 +27,13 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from matcher.batch.chunk import Encoded, encode_chunk, warm_up
 from matcher.columns import start_helper
 
-__all__ = ["InProcessScorer", "ProcessScorer", "ThreadScorer"]
+__all__ = ["InProcessScorer", "ProcessScorer", "ThreadScorer", "streamed"]
 
 _ENGINE: Any = None
 
@@ -100,6 +100,38 @@ class InProcessScorer:
                                    rows=fmt == "parquet")
 
 
+def streamed(submit: Callable[[list], cf.Future], chunks: Iterable[tuple[int, list]], window: int,
+             drain: bool = False) -> Iterator[tuple[int, Any]]:
+    """``(k, result)`` of ``submit(records)`` for each ``(k, records)`` chunk, as they complete, with at
+    most ``window`` chunks out at once (so the input is streamed; chunks done together come in order of
+    ``k``). Closed early, it cancels the chunks not yet started, and with ``drain`` waits for the
+    running ones."""
+    todo = iter(chunks)
+    pending: dict[cf.Future, int] = {}
+
+    def send_more() -> None:
+        while len(pending) < window:
+            item = next(todo, None)
+            if item is None:
+                return
+            k, records = item
+            pending[submit(records)] = k
+
+    try:
+        send_more()
+        while pending:
+            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for future in sorted(done, key=pending.get):
+                k = pending.pop(future)
+                yield k, future.result()
+            send_more()
+    finally:
+        for future in pending:
+            future.cancel()
+        if drain:
+            cf.wait(pending)
+
+
 class ProcessScorer:
     """``jobs`` worker processes that score chunks with one engine; a context manager.
 
@@ -150,30 +182,14 @@ class ProcessScorer:
             for k, records in head:
                 yield k, *encode_chunk(self.engine, records, as_of, top, possible, municipalities, fmt, layout)
             return
-        todo = itertools.chain(head, todo)
         pool = self._start_pool()
-        pending: dict[cf.Future, int] = {}
-
-        def send_more() -> None:
-            while len(pending) < 2 * self.jobs:
-                item = next(todo, None)
-                if item is None:
-                    return
-                k, records = item
-                pending[pool.submit(_score, records, as_of, top, possible, municipalities, fmt, layout)] = k
-
+        stream = streamed(lambda records: pool.submit(_score, records, as_of, top, possible, municipalities, fmt,
+                                                      layout), itertools.chain(head, todo), 2 * self.jobs)
         try:
-            send_more()
-            while pending:
-                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    k = pending.pop(future)
-                    data, err, stats = future.result()
-                    yield k, data, err, stats
-                send_more()
+            for k, (data, err, stats) in stream:
+                yield k, data, err, stats
         finally:
-            for future in pending:
-                future.cancel()
+            stream.close()
 
 
 class ThreadScorer:
@@ -224,30 +240,16 @@ class ThreadScorer:
             for f in [helpers.submit(os.getpid) for _ in range(self.jobs)]:  # forked now, before any thread runs
                 f.result()
             store.use(helpers)
-        todo = iter(chunks)
-        pending: dict[cf.Future, int] = {}
-
-        def send_more() -> None:
-            while len(pending) < 2 * self.jobs:
-                item = next(todo, None)
-                if item is None:
-                    return
-                k, records = item
-                pending[self.pool.submit(encode_chunk, self.engine, records, as_of, top, possible, municipalities,
-                                         fmt, layout, rows=fmt == "parquet")] = k
-
+        pool = self.pool
+        # with helper processes, chunks already running finish before the helpers go
+        stream = streamed(lambda records: pool.submit(encode_chunk, self.engine, records, as_of, top, possible,
+                                                      municipalities, fmt, layout, rows=fmt == "parquet"),
+                          chunks, 2 * self.jobs, drain=helpers is not None)
         try:
-            send_more()
-            while pending:
-                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for future in sorted(done, key=pending.get):
-                    k = pending.pop(future)
-                    yield k, *future.result()
-                send_more()
+            for k, result in stream:
+                yield k, *result
         finally:
-            for future in pending:
-                future.cancel()
+            stream.close()
             if helpers is not None:
-                cf.wait(pending)
                 store.use(None)
                 helpers.shutdown(wait=True, cancel_futures=True)
