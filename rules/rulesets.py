@@ -17,11 +17,13 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from profiles.audiences import APPLICANT_TYPES
 from profiles.datafiles import read_data_yaml
 from profiles.english import with_article
 from profiles.industries import all_major_groups, division_of
 from rules.errors import RulesError
-from rules.facts import FirmFacts, industry_indices
+from rules.facts import FirmFacts, applicant_type_index, industry_indices
+from rules.phrases import BASIS_JA, fact_word, phrase
 from rules.kleene import FALSE, TRUE, UNKNOWN
 
 __all__ = ["RuleSet", "SizeTest", "rule_set", "rule_set_names", "categories", "category_of"]
@@ -136,8 +138,6 @@ class SizeTest:
     @cached_property
     def _untested(self) -> dict[str, np.ndarray]:
         """Per fact of ``fact_forms``, per applicant-type index, whether the fact is not tested."""
-        from rules.facts import applicant_type_index
-
         index = applicant_type_index()
         return {fact: np.array([name not in forms for name in index], bool) for fact, forms in self.fact_forms.items()}
 
@@ -151,7 +151,7 @@ class SizeTest:
 
     def tested_facts(self, facts: FirmFacts, row: int = 0) -> tuple[str, ...]:
         """The facts the test reads for firm ``row`` (a sole proprietor's SME test reads no capital)."""
-        return tuple(f for f in self.facts() if not self.untested(f, facts.take([row]) if facts.n > 1 else facts)[0])
+        return tuple(f for f in self.facts() if not self.untested(f, facts)[row])
 
     def _by_category(self, facts: FirmFacts) -> np.ndarray:
         """(categories, n): Kleene OR over the facts each category tests (FALSE where it tests none)."""
@@ -169,8 +169,6 @@ class SizeTest:
     @cached_property
     def _other_forms(self) -> np.ndarray:
         """Per applicant-type index, whether the test fails a firm of that type."""
-        from rules.facts import applicant_type_index
-
         index = applicant_type_index()
         out = np.zeros(len(index), bool)
         if self.legal_forms:
@@ -232,8 +230,6 @@ class SizeTest:
 
     def trace(self, facts: FirmFacts, row: int = 0, lang: str = "en") -> list[tuple[int, str]]:
         """Plain-words conditions for one firm: ``(truth value, sentence)`` pairs (``lang``: en or ja)."""
-        from rules.phrases import BASIS_JA, fact_word, phrase
-
         ja = lang == "ja"
         one = facts.take([row])
         cats = categories()
@@ -242,9 +238,6 @@ class SizeTest:
         title = self.title_ja if ja else self.title
         out: list[tuple[int, str]] = []
         if self._wrong_form(one)[0]:
-            from profiles.audiences import APPLICANT_TYPES
-            from rules.facts import applicant_type_index
-
             kind = {i: k for k, i in applicant_type_index().items()}[int(one.applicant_type[0])]
             a = APPLICANT_TYPES[kind]
             forms = [APPLICANT_TYPES[f] for f in self.legal_forms]
