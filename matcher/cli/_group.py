@@ -7,9 +7,16 @@ from typing import Any
 
 import click
 
+from matcher.messages import translate
 from profiles.errors import CatalogError, ShienError
 
-__all__ = ["OneLineErrorGroup", "LazyGroup"]
+__all__ = ["OneLineErrorGroup", "LazyGroup", "remember_lang"]
+
+
+def remember_lang(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """The callback of a command's ``--lang``: its errors are then given in that language."""
+    ctx.meta["matcher.lang"] = value
+    return value
 
 
 class OneLineErrorGroup(click.Group):
@@ -28,13 +35,21 @@ class OneLineErrorGroup(click.Group):
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
         except ShienError as exc:
-            click.echo(f"error: {' '.join(str(exc).split())}", err=True)
+            click.echo(f"{self._error(ctx)}: {translate(' '.join(str(exc).split()), self._lang(ctx))}", err=True)
             ctx.exit(2)
         except BrokenPipeError:
             raise
         except OSError as exc:
-            click.echo(f"error: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "), err=True)
+            click.echo(f"{self._error(ctx)}: {exc.strerror or exc}: {getattr(exc, 'filename', '') or ''}".rstrip(": "),
+                       err=True)
             ctx.exit(2)
+
+    @staticmethod
+    def _lang(ctx: click.Context) -> str:
+        return ctx.meta.get("matcher.lang", "en")
+
+    def _error(self, ctx: click.Context) -> str:
+        return "エラー" if self._lang(ctx) == "ja" else "error"
 
 
 class LazyGroup(OneLineErrorGroup):

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from profiles.errors import CatalogError
+from matcher.cli._group import remember_lang
 from matcher.cli._render import echo_json, print_explanation, print_program, print_ranking
 
 __all__ = ["batch", "catalog", "explain", "fit", "rank", "reach", "show"]
@@ -65,7 +66,7 @@ def _reading_opts(f):
 
 
 _lang_opt = click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
-                         help="Language of the output: names, headings, reasons and conditions.")
+                         callback=remember_lang, help="Language of the output: names, headings, reasons and conditions.")
 _stale_opt = click.option("--stale-after", "stale_after", type=click.FloatRange(min=0), default=None, metavar="YEARS",
                           help="Mark programs whose newest source is older than this (default 5 years).")
 
@@ -280,7 +281,7 @@ def reach(program_id: str, firms: str, catalog, engine_file, as_of, top, eligibl
 @click.option("--excel-csv", is_flag=True, help="A CSV output with a BOM, so that Excel opens it in Japanese.")
 @click.option("--force", is_flag=True, help="Overwrite an existing output.")
 @click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True,
-              help="Language of the output's column headers and status words.")
+              callback=remember_lang, help="Language of the output's column headers and status words.")
 @_json_opt
 @_weights_opt
 def batch(firms, output, catalog, engine_file, as_of, top, possible, municipalities, jobs, chunk_size, resume,

@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from matcher.cli._group import OneLineErrorGroup
+from matcher.cli._group import OneLineErrorGroup, remember_lang
 from matcher.cli.register_common import as_of_option, echo_json, json_option, open_register
 
 __all__ = ["register"]
@@ -240,7 +240,8 @@ def outcome(ctx: click.Context, firm_id: str, program_id: str, status: str, note
 @click.option("--top", type=int, default=20, show_default=True, help="How many firms to list.")
 @click.option("--eligible-only", is_flag=True, help="Leave out firms that might be eligible once they give a fact.")
 @click.option("--skip-contacted", is_flag=True, help="Leave out firms already contacted about this program.")
-@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True, help="The reasons' language.")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default="en", show_default=True, callback=remember_lang,
+              help="The reasons' language.")
 @_as_of_opt
 @_json_opt
 @click.pass_context

@@ -1,4 +1,4 @@
-"""The language of a problem, and its messages in Japanese (``data/messages_ja.yaml``).
+"""The language of a problem, and its messages in Japanese (:mod:`matcher.messages`).
 
 A request asks for Japanese problem details with ``?lang=ja`` or ``Accept-Language: ja``
 (the first language of the header wins, by its ``q``). Messages are translated by the
@@ -19,59 +19,17 @@ with no entry stays in English.
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Mapping
-from importlib.resources import files
 from typing import Any
 from urllib.parse import parse_qs
 
-import yaml
-
+from matcher.messages import title_in, translate
 from profiles.errors import InputError
 from profiles.geography import gazetteer
 
 __all__ = ["LANGS", "lang_of", "lang_of_scope", "translate", "title_in", "candidates_of"]
 
 LANGS = ("en", "ja")
-
-
-@functools.cache
-def _table() -> tuple[dict[str, str], list[tuple[re.Pattern[str], str]]]:
-    data = yaml.safe_load((files("matcher.service") / "data" / "messages_ja.yaml").read_text(encoding="utf-8"))
-    return dict(data["titles"]), [(re.compile(e["en"], re.S), e["ja"]) for e in data["messages"]]
-
-
-def _pref_ja(name: str) -> str:
-    for p in gazetteer().prefectures:
-        if name in (p.name_en, p.name_ja):
-            return p.name_ja
-    return name
-
-
-def translate(message: str, lang: str) -> str:
-    """``message`` in ``lang`` ("en": as it is; "ja": from the table, or as it is without an entry)."""
-    if lang != "ja":
-        return message
-    for pattern, ja in _table()[1]:
-        m = pattern.fullmatch(message)
-        if m:
-            groups = {k: (_pref_ja(v) if k == "pref" else v) for k, v in m.groupdict().items()}
-            return ja.format(**groups)
-    where = _WHERE.fullmatch(message)  # "body.file: message", "所在地: message": the message after the place
-    if where:
-        rest = translate(where.group(2), lang)
-        if rest != where.group(2):
-            return f"{where.group(1)}: {rest}"
-    return message
-
-
-_WHERE = re.compile(r"([^\s:]{1,80}): (.+)", re.S)
-
-
-def title_in(title: str, lang: str) -> str:
-    """A problem's title in ``lang``."""
-    return _table()[0].get(title, title) if lang == "ja" else title
 
 
 def lang_of(query: bytes | str, headers: Mapping[str, str]) -> str:

@@ -193,7 +193,7 @@ def _error_body(e: FieldError, lang: str) -> dict[str, Any]:
 def problem_response(status: int, detail: str, *, instance: str | None = None, errors: list[FieldError] | None = None,
                      type: str = "about:blank", title: str | None = None,
                      headers: dict[str, str] | None = None, lang: str = "en") -> Response:
-    """A ``application/problem+json`` response, its texts in ``lang`` (``data/messages_ja.yaml``)."""
+    """A ``application/problem+json`` response, its texts in ``lang`` (:mod:`matcher.messages`)."""
     body: dict[str, Any] = {"type": type, "title": title_in(title or HTTPStatus(status).phrase, lang),
                             "status": status, "detail": translate(detail, lang), "lang": lang}
     if instance is not None:

@@ -142,6 +142,17 @@ def test_show_in_japanese():
     assert "情報は2016年時点のもの" in out and "出典:" in out
 
 
+def test_with_lang_ja_bad_input_is_one_japanese_line_and_exit_2(tmp_path):
+    unknown = CliRunner().invoke(cli, ["show", "kita-trade-fair-subsidi", "--lang", "ja"])
+    assert unknown.exit_code == 2 and unknown.output.startswith("エラー: カタログにこの ID の支援制度はありません")
+    missing = CliRunner().invoke(cli, ["rank", str(tmp_path / "none.yaml"), "--lang", "ja"])
+    assert missing.exit_code == 2 and "ファイルがありません" in missing.output and "no such file" not in missing.output
+    top = CliRunner().invoke(cli, ["rank", str(EXAMPLES / "kita-metal-press.yaml"), "--lang", "ja", "--top", "0"])
+    assert top.exit_code == 2 and "top には 1 以上の整数" in top.output
+    english = CliRunner().invoke(cli, ["show", "kita-trade-fair-subsidi"])
+    assert english.output.startswith("error: program: no program with this id")
+
+
 def test_show_an_unknown_program_is_one_line_and_exit_2():
     result = CliRunner().invoke(cli, ["show", "kita-trade-fair-subsidi"])
     assert result.exit_code == 2
